@@ -1,0 +1,317 @@
+"""The ``ravine`` command line: list, render, trajectory, doctor.
+
+Results go to stdout (paths, JSON, data); logs and errors go to stderr. Bad input exits with
+code 2 and one line naming the option and its allowed range; a missing system dependency or a
+failed render exits 1 with one line. Nothing is written when the input is bad.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from ravine import deps, outputs
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class InputError(click.ClickException):
+    """Bad input: exit code 2, one line."""
+
+    exit_code = 2
+
+
+class RavineGroup(click.Group):
+    """A command group whose usage errors print one line (no usage block, no traceback)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            hint = f" (see '{error.ctx.command_path} -h')" if error.ctx else ""
+            click.echo(f"Error: {error.format_message()}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _load_scenes():
+    """Import the scene registry (and Manim); a missing system library becomes one line."""
+    try:
+        from scenes import lesson
+    except ImportError as error:
+        raise click.ClickException(
+            f"cannot load the scenes ({error}); run 'ravine doctor' or {deps.SETUP_HINT}"
+        ) from None
+    return lesson
+
+
+# --- shared option decorators ----------------------------------------------------------------
+SCENE_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("landscape", "loss landscape preset"),
+    ("start", "start point θ₀ as X,Y"),
+    ("lr", "learning rate η"),
+    ("lr_sgd", "learning rate η of plain SGD (in scenes comparing two)"),
+    ("lr_momentum", "learning rate η of momentum (in scenes comparing two)"),
+    ("beta", "momentum coefficient β in [0, 1)"),
+    ("steps", "optimizer steps"),
+    ("noise", "Gaussian gradient-noise std σ (0 = exact)"),
+    ("batch_size", "mini-batch size from the seeded data set"),
+    ("seed", "random seed"),
+)
+
+
+def scene_options(func: Callable) -> Callable:
+    """Add every optimization option (raw strings; the scene's spec validates them)."""
+    for name, text in reversed(SCENE_OPTIONS):
+        option = "--" + name.replace("_", "-")
+        func = click.option(option, name, default=None, metavar="VALUE",
+                            help=f"{text} (default: the scene's; see 'ravine list')")(func)
+    return func
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+@click.group(cls=RavineGroup, context_settings=CONTEXT)
+@click.version_option(package_name="ravine", prog_name="ravine")
+def cli() -> None:
+    """Animated lesson videos on SGD and momentum.
+
+    \b
+    Examples:
+      ravine list
+      ravine render ravine-race --quality low --out out/
+      ravine render ravine-race --beta 0.5 --lr-momentum 0.04
+      ravine trajectory --optimizer momentum --lr 0.02 --beta 0.9 --format json
+      ravine doctor
+    """
+
+
+@cli.command("list", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="print a JSON array of scenes")
+def list_scenes(as_json: bool) -> None:
+    """List every scene with its description and parameters (defaults and ranges).
+
+    \b
+    Examples:
+      ravine list
+      ravine list --json | python -m json.tool
+    """
+    lesson = _load_scenes()
+    specs = [cls.SPEC for cls in lesson.SCENES_IN_ORDER]
+    if as_json:
+        click.echo(json.dumps([spec.to_json() for spec in specs], indent=2, ensure_ascii=False))
+        return
+    for spec in specs:
+        click.echo(f"{spec.name}: {spec.description}")
+        for param in spec.params:
+            click.echo(f"    {param.option:<16} default {param.default!s:<12} {param.range_text()}  ({param.help})")
+
+
+@cli.command("render", context_settings=CONTEXT)
+@click.argument("scene")
+@scene_options
+@click.option("--quality", "-q", type=click.Choice(["low", "medium", "high", "4k"]), default="medium",
+              show_default=True, help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60")
+@click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
+@click.option("--name", default=None, metavar="STEM", help="output file name without extension (default: scene name)")
+def render_command(scene: str, quality: str, out_dir: str, name: str | None, **values: Any) -> None:
+    """Render one scene to DIR/NAME.mp4 with .srt and .vtt captions; print each path written.
+
+    \b
+    Examples:
+      ravine render ravine-race
+      ravine render ravine-race -q low --steps 30 --out drafts/
+      ravine render ravine-race --landscape narrow-ravine --start -4,1.5 --lr-momentum 0.01
+    """
+    from ravine.jobs import RenderJob, render
+
+    lesson = _load_scenes()
+    if scene not in lesson.SCENES:
+        raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.SCENES)}")
+    given = _given(values)
+    _validate(lesson.SCENES[scene].SPEC, given)
+    _check_out_dir(Path(out_dir))
+    _require_render_deps()
+    job = RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir, name=name)
+    _log(f"rendering {scene} at {quality} quality ...")
+    result = _run_render(render, job)
+    for path in result.files:
+        click.echo(str(path))
+
+
+def _validate(spec, given: dict[str, Any]) -> dict[str, Any]:
+    from scenes.params import ParamError
+
+    try:
+        return spec.resolve(given)
+    except ParamError as error:
+        raise InputError(str(error)) from None
+
+
+def _check_out_dir(path: Path) -> None:
+    try:
+        outputs.ensure_writable_dir(path)
+    except outputs.OutputError as error:
+        raise InputError(f"--out: {error}") from None
+
+
+def _require_render_deps() -> None:
+    try:
+        deps.require(*deps.RENDER_DEPENDENCIES)
+    except deps.MissingDependency as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _run_render(render: Callable, job):
+    from scenes.params import ParamError
+
+    try:
+        return render(job)
+    except ParamError as error:
+        raise InputError(str(error)) from None
+    except ValueError as error:  # the engine's own range checks
+        raise InputError(str(error)) from None
+    except outputs.OutputError as error:
+        raise InputError(f"--out: {error}") from None
+
+
+# --- trajectory ------------------------------------------------------------------------------
+def _trajectory_specs():
+    from engine import LANDSCAPE_NAMES
+    from scenes.params import (ParamSpec, batch_size_param, beta_param, lr_param, noise_param, seed_param,
+                               steps_param)
+
+    return {
+        "landscape": ParamSpec("landscape", "choice", "seed-ravine", "loss landscape preset",
+                               choices=tuple(LANDSCAPE_NAMES)),
+        "start": ParamSpec("start", "point", (6.0, 6.0), "start point", low=-1e6, high=1e6, length=(1, 2)),
+        "lr": lr_param("lr", 0.02),
+        "beta": beta_param(0.9),
+        "steps": steps_param(60, high=1_000_000),
+        "noise": noise_param(0.0),
+        "batch_size": batch_size_param(None),
+        "seed": seed_param(0),
+    }
+
+
+@cli.command("trajectory", context_settings=CONTEXT)
+@click.option("--optimizer", type=click.Choice(["gd", "momentum", "nesterov"]), default="momentum",
+              show_default=True, help="gd = plain (S)GD; nesterov reports torch.optim.SGD(nesterov=True) iterates")
+@click.option("--landscape", default="seed-ravine", show_default=True, metavar="NAME", help="landscape preset")
+@click.option("--start", default="6,6", show_default=True, metavar="X,Y", help="start point θ₀")
+@click.option("--lr", default="0.02", show_default=True, metavar="η", help="learning rate, > 0")
+@click.option("--beta", default="0.9", show_default=True, metavar="β", help="momentum in [0, 1) (ignored by gd)")
+@click.option("--steps", default="60", show_default=True, metavar="N", help="number of steps, 1..1000000")
+@click.option("--noise", default="0", show_default=True, metavar="σ", help="Gaussian gradient-noise std")
+@click.option("--batch-size", default=None, metavar="B", help="mini-batch size (quadratic landscapes)")
+@click.option("--seed", default="0", show_default=True, metavar="N", help="random seed")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "npz"]), default="json", show_default=True)
+@click.option("--out", "out_file", default=None, metavar="FILE", help="write here instead of stdout (npz needs it)")
+def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values: Any) -> None:
+    """Run the engine and print (or write) the trajectory as data.
+
+    JSON is an object with "params" and per-step arrays "theta" (steps + 1 rows), "velocity",
+    "grad" and "loss".
+
+    \b
+    Examples:
+      ravine trajectory --optimizer gd --lr 0.08
+      ravine trajectory --optimizer momentum --lr 0.02 --beta 0.9 --format csv --out run.csv
+      ravine trajectory --optimizer nesterov --landscape rosenbrock --start -1,1 --lr 0.001 --steps 500
+    """
+    from scenes.params import ParamError
+
+    from engine import get_landscape, run
+
+    specs = _trajectory_specs()
+    try:
+        params = {name: spec.parse(values.get(name)) for name, spec in specs.items()}
+    except ParamError as error:
+        raise InputError(str(error)) from None
+    landscape = get_landscape(params["landscape"])
+    if len(params["start"]) != landscape.dim:
+        raise InputError(f"--start needs {landscape.dim} comma-separated number(s) for '{landscape.name}'")
+    if fmt == "npz" and out_file is None:
+        raise InputError("--format npz needs --out FILE")
+    if out_file is not None:
+        _check_out_dir(Path(out_file).parent if str(Path(out_file).parent) else Path("."))
+    noise: Any = None
+    if params["batch_size"] is not None:
+        noise = "minibatch"
+    elif params["noise"] > 0:
+        noise = params["noise"]
+    try:
+        trajectory = run(landscape, optimizer, lr=params["lr"], beta=0.0 if optimizer == "gd" else params["beta"],
+                         steps=params["steps"], start=params["start"], noise=noise,
+                         batch_size=params["batch_size"], seed=params["seed"])
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    if out_file is None:
+        text = trajectory.to_json(None) if fmt == "json" else trajectory.to_csv(None)
+        click.echo(text)
+        return
+    target = Path(out_file)
+    with outputs.atomic_path(target) as tmp:
+        if fmt == "json":
+            tmp.write_text(trajectory.to_json(None), encoding="utf-8")
+        elif fmt == "csv":
+            tmp.write_text(trajectory.to_csv(None), encoding="utf-8")
+        else:
+            trajectory.to_npz(tmp)
+            npz = tmp if tmp.suffix == ".npz" else tmp.with_name(tmp.name + ".npz")
+            if npz != tmp and npz.exists():
+                npz.replace(tmp)
+    click.echo(str(target))
+
+
+# --- doctor ----------------------------------------------------------------------------------
+@cli.command("doctor", context_settings=CONTEXT)
+def doctor_command() -> None:
+    """Check the system dependencies; print what is present, what is missing and how to install it.
+
+    Exits 1 when a required dependency is missing.
+
+    \b
+    Example:
+      ravine doctor
+    """
+    missing_required = False
+    for status in deps.check_all():
+        dep = status.dependency
+        mark = "ok" if status.present else ("MISSING" if dep.required else "missing (optional)")
+        click.echo(f"{mark:<20} {dep.name:<26} {status.detail if status.present else dep.install}")
+        missing_required |= dep.required and not status.present
+    if missing_required:
+        click.echo(f"Some required dependencies are missing; {deps.SETUP_HINT} installs them all.", err=True)
+        sys.exit(1)
+    click.echo("All required dependencies are present.", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

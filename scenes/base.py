@@ -1,0 +1,190 @@
+"""The lesson scene base: parameters in, the engine run, narration beats with captions, exact timing.
+
+A lesson scene subclasses :class:`LessonScene`, declares its :class:`~scenes.params.SceneSpec`
+as ``SPEC`` and builds in :meth:`construct`, split into beats::
+
+    with self.beat("SGD zig-zags across the steep axis."):
+        self.play_ticks(animation, ticks=48)
+
+Time is counted in ticks of 1/15 s (see :mod:`scenes.style`): every ``play_ticks``/``hold``
+lasts a whole number of frames at 15, 30 and 60 fps, so a low-quality draft has exactly the
+final render's duration and caption timings. Each beat's caption is shown in the caption band,
+recorded as a :class:`Cue` (seconds) and handed to Manim as a subcaption, which Manim writes as
+an ``.srt`` beside the video.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator
+
+from manim import (
+    Animation,
+    Mobject,
+    Rectangle,
+    Scene,
+    Text,
+    Wait,
+    config,
+)
+
+from scenes import style
+from scenes.params import SceneSpec
+
+# Manim counts frames with np.arange(0, run_time, 1/fps) for animations and int(run_time*fps)
+# for frozen frames; nudging the run time by this much makes both land on the exact count.
+_FRAME_EPSILON = 1e-6
+_WORDS_PER_SECOND = 2.6  # a comfortable caption reading / speaking pace (~155 wpm)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption: shown from ``start`` to ``end`` (seconds from the scene start)."""
+
+    start: float
+    end: float
+    text: str
+
+
+def reading_ticks(text: str) -> int:
+    """Ticks (1/15 s) a caption needs on screen: its words at ~155 wpm, at least 3 s."""
+    words = len(text.split())
+    return max(style.MIN_CAPTION_TICKS, style.seconds_to_ticks(words / _WORDS_PER_SECOND + 0.6))
+
+
+class LessonScene(Scene):
+    """Base of every lesson scene: resolved ``params``, a layout, tick timing and caption beats."""
+
+    SPEC: ClassVar[SceneSpec]
+    TITLE: ClassVar[str] = ""
+
+    def __init__(self, *args: Any, params: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self.params: dict[str, Any] = self.SPEC.resolve(params)
+        self.cues: list[Cue] = []
+        self.ticks = 0
+        self._caption: Mobject | None = None
+        self._caption_start: int | None = None
+        self._caption_text = ""
+        super().__init__(*args, **kwargs)
+
+    # -- set-up ----------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Background colour and the frame layout; subclasses call ``super().setup()``."""
+        self.camera.background_color = style.BACKGROUND
+        self.layout = style.layout_for(config.frame_width, config.frame_height)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of video constructed so far (ticks / 15)."""
+        return self.ticks / style.TICKS_PER_SECOND
+
+    # -- timing ----------------------------------------------------------------------------
+    def play_ticks(self, *animations: Animation, ticks: int, **kwargs: Any) -> None:
+        """Play ``animations`` for exactly ``ticks`` ticks (whole frames at 15/30/60 fps)."""
+        if ticks <= 0:
+            return
+        seconds = ticks / style.TICKS_PER_SECOND - _FRAME_EPSILON
+        self.play(*animations, run_time=seconds, **kwargs)
+        self.ticks += ticks
+
+    def hold(self, ticks: int) -> None:
+        """Hold the current picture (updaters still run if any) for exactly ``ticks`` ticks."""
+        if ticks <= 0:
+            return
+        frozen = not any(mob.updaters for mob in self.get_mobject_family_members())
+        seconds = ticks / style.TICKS_PER_SECOND
+        seconds += _FRAME_EPSILON if frozen else -_FRAME_EPSILON
+        self.play(Wait(run_time=seconds, frozen_frame=frozen))
+        self.ticks += ticks
+
+    # -- titles and captions ---------------------------------------------------------------
+    def title(self, text: str) -> Mobject:
+        """Put the scene title in the title strip (top left) and return it."""
+        mob = Text(text, font=style.FONT, font_size=style.TITLE_SIZE, color=style.TEXT, weight="BOLD")
+        if mob.width > self.layout.title.width:
+            mob.scale_to_fit_width(self.layout.title.width)
+        mob.move_to([self.layout.title.left + mob.width / 2, self.layout.title.y, 0])
+        mob.set_z_index(style.Z_LABEL)
+        self.add(mob)
+        return mob
+
+    def caption_mobject(self, text: str, highlights: dict[str, str] | None = None) -> Mobject:
+        """Build the caption band for ``text``: wrapped to two lines, scaled to fit the band.
+
+        ``highlights`` maps words to colours (an optimizer's name in its colour).
+        """
+        band = self.layout.caption
+        lines = textwrap.wrap(text, width=68) or [""]
+        mob = Text(
+            "\n".join(lines),
+            font=style.FONT,
+            font_size=style.CAPTION_SIZE,
+            color=style.TEXT,
+            line_spacing=0.9,
+            t2c=highlights or {},
+        )
+        max_w, max_h = band.width - 2 * style.MARGIN, band.height - 0.15
+        if mob.width > max_w:
+            mob.scale_to_fit_width(max_w)
+        if mob.height > max_h:
+            mob.scale_to_fit_height(max_h)
+        mob.move_to([band.x, band.y, 0])
+        backdrop = Rectangle(
+            width=band.width, height=band.height, stroke_width=0,
+            fill_color=style.CAPTION_BAND, fill_opacity=style.CAPTION_BAND_OPACITY,
+        ).move_to([band.x, band.y, 0])
+        group = backdrop.add(mob)
+        group.set_z_index(style.Z_CAPTION)
+        return group
+
+    def set_caption(self, text: str, highlights: dict[str, str] | None = None) -> None:
+        """Replace the caption (at the current tick) and start its cue; "" clears it."""
+        self._close_cue()
+        if self._caption is not None:
+            self.remove(self._caption)
+            self._caption = None
+        if text:
+            self._caption = self.caption_mobject(text, highlights)
+            self.add(self._caption)
+            self._caption_start = self.ticks
+            self._caption_text = text
+
+    def _close_cue(self) -> None:
+        if self._caption_start is None:
+            return
+        if self.ticks > self._caption_start:
+            self.cues.append(
+                Cue(
+                    start=self._caption_start / style.TICKS_PER_SECOND,
+                    end=self.ticks / style.TICKS_PER_SECOND,
+                    text=self._caption_text,
+                )
+            )
+        self._caption_start = None
+
+    @contextmanager
+    def beat(self, text: str, highlights: dict[str, str] | None = None, min_ticks: int | None = None) -> Iterator[None]:
+        """A narration beat: show ``text`` as the caption while the body plays.
+
+        On exit the picture is held until the beat has lasted at least ``min_ticks`` (default: the
+        caption's reading time), so no caption flashes by.
+        """
+        self.set_caption(text, highlights or self.default_highlights())
+        start = self.ticks
+        yield
+        needed = reading_ticks(text) if min_ticks is None else min_ticks
+        self.hold(needed - (self.ticks - start))
+
+    def default_highlights(self) -> dict[str, str]:
+        """Words coloured in every caption of this scene (override to add the scene's series)."""
+        return {}
+
+    def tear_down(self) -> None:
+        """Close the last caption and hand every cue to Manim as a subcaption (``.srt``)."""
+        self.set_caption("")
+        now = self.renderer.time
+        for cue in self.cues:
+            self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - now)
+        super().tear_down()

@@ -1,0 +1,299 @@
+"""The ravine race: plain SGD against SGD + momentum on a narrow ravine (lesson beats 2 and 7).
+
+Defaults are the lesson's own numbers: ``seed-ravine`` (A = diag(1, 25)), start (6, 6), SGD with
+η = 0.08 and momentum with η = 0.02, β = 0.9, 60 steps. Render with ``ravine render ravine-race``
+or plainly ``manim -ql scenes/ravine_race.py RavineRace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, UP, Cross
+
+from engine import analysis, get_landscape, run, theory
+from engine.landscapes import Quadratic
+from scenes import style
+from scenes.base import LessonScene, reading_ticks
+from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
+from scenes.params import (
+    ParamError,
+    SceneSpec,
+    batch_size_param,
+    beta_param,
+    landscape_param,
+    lr_param,
+    noise_param,
+    seed_param,
+    start_param,
+    steps_param,
+)
+from scenes.widgets import (
+    Ball,
+    LossInset,
+    PlotFrame,
+    ProgressivePath,
+    StepDriver,
+    SwapLabel,
+    contour_levels,
+    ellipse_contours,
+    grid_contours,
+    label,
+    legend_row,
+    stack_in,
+)
+
+
+@dataclass(frozen=True)
+class Racer:
+    """One optimizer's run as the scene draws it (data units, from the engine's trajectory)."""
+
+    key: str            # style key: "gd" or "momentum"
+    name: str           # label, e.g. "SGD"
+    theta: np.ndarray   # (N+1, 2)
+    loss: np.ndarray    # (N+1,)
+    diverged_at: int    # engine's divergence step, −1 if none
+
+    @property
+    def color(self) -> str:
+        return style.OPTIMIZER_COLORS[self.key]
+
+
+def noise_settings(params: dict, landscape) -> dict:
+    """Engine ``run`` keyword arguments for the scene's ``noise`` / ``batch_size`` parameters."""
+    if params.get("batch_size") is not None:
+        if not isinstance(landscape, Quadratic):
+            raise ParamError("batch_size", "--batch-size needs a quadratic landscape (not rosenbrock); use --noise")
+        return {"noise": "minibatch", "batch_size": params["batch_size"], "seed": params["seed"]}
+    if params.get("noise", 0.0) > 0:
+        return {"noise": float(params["noise"]), "seed": params["seed"]}
+    return {"seed": params["seed"]}
+
+
+def frame_racers(racers: list[Racer], start: np.ndarray, minimizer: np.ndarray) -> tuple[View, list[bool]]:
+    """The plot's view and, per racer, whether it escapes it.
+
+    A run escapes if the engine marked it diverged or it wanders more than 3× the start's
+    distance from the minimum; the view fits the others (plus start and minimum) and escaping
+    runs are drawn up to the border.
+    """
+    reach = max(float(np.max(np.abs(start - minimizer))), 1.0)
+    escaping = []
+    for racer in racers:
+        wander = float(np.max(np.abs(racer.theta - minimizer)))
+        escaping.append(racer.diverged_at >= 0 or wander > 3 * reach)
+    bounded = [r.theta for r, esc in zip(racers, escaping) if not esc]
+    view = fit_view(bounded, include=[start, minimizer], square_within=4.0)
+    return view, escaping
+
+
+def axis_name(direction: np.ndarray, adjective: str) -> str:
+    """'steep y-axis' when a principal direction is a coordinate axis, else 'steep direction'."""
+    if abs(direction[1]) > 0.999:
+        return f"{adjective} y-axis"
+    if abs(direction[0]) > 0.999:
+        return f"{adjective} x-axis"
+    return f"{adjective} direction"
+
+
+class RavineRace(LessonScene):
+    """SGD zig-zags and crawls; momentum overshoots once, then glides to the minimum."""
+
+    TITLE = "The ravine race: SGD vs momentum"
+    SPEC = SceneSpec(
+        name="ravine-race",
+        description="SGD zig-zags across a narrow ravine while momentum overshoots once, then glides to the minimum.",
+        params=(
+            landscape_param("seed-ravine"),
+            start_param((6.0, 6.0)),
+            lr_param("lr_sgd", 0.08, "SGD"),
+            lr_param("lr_momentum", 0.02, "momentum"),
+            beta_param(0.9),
+            steps_param(60),
+            noise_param(0.0),
+            batch_size_param(None),
+            seed_param(0),
+        ),
+    )
+
+    # -- engine ----------------------------------------------------------------------------
+    def compute(self) -> None:
+        """Run both optimizers in one batched engine call (they share any noise draws)."""
+        p = self.params
+        self.landscape = get_landscape(p["landscape"])
+        self.start = np.asarray(p["start"], dtype=float)
+        trajectory = run(
+            self.landscape,
+            "momentum",
+            lr=np.array([p["lr_sgd"], p["lr_momentum"]]),
+            beta=np.array([0.0, p["beta"]]),
+            steps=p["steps"],
+            start=self.start,
+            **noise_settings(p, self.landscape),
+        )
+        self.trajectory = trajectory
+        self.racers = [
+            Racer("gd", "SGD", trajectory.theta[:, 0], trajectory.loss[:, 0], int(trajectory.diverged_at[0])),
+            Racer("momentum", "momentum", trajectory.theta[:, 1], trajectory.loss[:, 1], int(trajectory.diverged_at[1])),
+        ]
+        self.axes = analysis.principal_axes(self.landscape)
+
+    def default_highlights(self) -> dict[str, str]:
+        return {
+            "SGD": style.OPTIMIZER_COLORS["gd"],
+            "Momentum": style.OPTIMIZER_COLORS["momentum"],
+            "momentum": style.OPTIMIZER_COLORS["momentum"],
+        }
+
+    # -- captions (facts from the engine) --------------------------------------------------
+    def story(self) -> list[tuple[int, str]]:
+        """The race's beats as (end step, caption), in order; the last beat ends at the final step."""
+        p, steps = self.params, self.params["steps"]
+        sgd, mom = self.racers
+        lam_min, lam_max = float(self.axes.eigenvalues[0]), float(self.axes.eigenvalues[-1])
+        steep = axis_name(self.axes.steep, "steep")
+        shallow = axis_name(self.axes.shallow, "shallow")
+        sgd_coords = self.axes.coordinates(sgd.theta)
+        mom_coords = self.axes.coordinates(mom.theta)
+        beats: list[tuple[int, str]] = []
+
+        first = min(steps, 6)
+        flips = analysis.sign_flips(sgd_coords[:, -1], 0, first)
+        swing = float(theory.gd_contraction(p["lr_sgd"], lam_max))
+        if sgd.diverged_at >= 0:
+            bound = float(theory.gd_stability_bound(lam_max))
+            text = (f"SGD's η = {style.fmt_short(p['lr_sgd'])} is above 2/λmax = {style.fmt_short(bound)}: "
+                    f"each swing across the {steep} grows, and it diverges at step {sgd.diverged_at}.")
+        elif flips >= max(1, first - 1):
+            text = f"SGD zig-zags across the {steep}, flipping sides on every step."
+            if abs(swing - 1.0) < 1e-9:
+                text += " Here |1 − ηλmax| = 1, so the swing never shrinks."
+        else:
+            text = f"SGD heads down the {steep} first: that is where the gradient is largest."
+        beats.append((first, text))
+
+        crossing = analysis.first_crossing(mom_coords[:, 0])
+        steep_crossing = analysis.first_crossing(mom_coords[:, -1])
+        if mom.diverged_at >= 0:
+            bound = float(theory.heavy_ball_stability_bound(lam_max, p["beta"]))
+            text = (f"Momentum's η = {style.fmt_short(p['lr_momentum'])} is above (2 + 2β)/λmax = "
+                    f"{style.fmt_short(bound)}: it diverges at step {mom.diverged_at}.")
+            second = min(steps, max(first + 1, mom.diverged_at + 2))
+        elif crossing is not None and crossing <= steps:
+            text = (f"Momentum overshoots: the velocity it built up carries it past the valley floor "
+                    f"along the {shallow} at step {crossing}.")
+            second = min(steps, max(first + 6, crossing + 4))
+        elif steep_crossing is not None and steep_crossing <= steps:
+            text = f"Momentum overshoots across the {steep} at step {steep_crossing}, then its swings die down."
+            second = min(steps, max(first + 6, steep_crossing + 4))
+        else:
+            text = "Momentum builds speed: each step adds the new gradient to β times the old velocity."
+            second = min(steps, first + 10)
+        if second > first:
+            beats.append((second, text))
+
+        if steps > second:
+            crawl = float(theory.gd_contraction(p["lr_sgd"], lam_min))
+            if sgd.diverged_at < 0 and crawl < 1:
+                text = (f"SGD crawls along the {shallow}, shrinking it by only ×{crawl:.2f} per step, "
+                        f"while momentum glides down the valley.")
+            else:
+                text = "Momentum glides down the valley: persistent slope builds speed, the zig-zag averages away."
+            beats.append((steps, text))
+
+        parts = []
+        for racer in self.racers:
+            if racer.diverged_at >= 0:
+                parts.append(f"{racer.name} diverged at step {racer.diverged_at}")
+            else:
+                parts.append(f"{racer.name} ends at {style.fmt_point(racer.theta[-1])}")
+        beats.append((steps, f"After {steps} steps: " + "; ".join(parts) + "."))
+        return beats
+
+    # -- drawing ---------------------------------------------------------------------------
+    def construct(self) -> None:
+        self.compute()
+        layout, steps = self.layout, self.params["steps"]
+        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
+        view, escaping = frame_racers(self.racers, self.start, minimizer)
+
+        # Setting: title, plot, contours, minimum
+        self.title(self.TITLE)
+        plot = PlotFrame(view, layout.plot)
+        corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax],
+                            [view.xmax, view.ymin], [view.xmax, view.ymax]])
+        top_level = float(np.max(self.landscape.value(corners)))
+        if isinstance(self.landscape, Quadratic):
+            contours = ellipse_contours(self.landscape.eigenvalues, self.landscape.eigenvectors, minimizer,
+                                        plot, contour_levels(top_level))
+        else:
+            contours = grid_contours(self.landscape.value, plot, contour_levels(top_level, 16, 0.4))
+        self.add(contours, plot)
+        if view.contains(minimizer):
+            mark = Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3).move_to(plot.to_scene(minimizer))
+            self.add(mark.set_z_index(style.Z_PATH))
+
+        # Racers: paths, balls, escape marks
+        moving = []
+        for racer, escapes in zip(self.racers, escaping):
+            points = plot.to_scene(racer.theta)
+            last_inside = bounded_prefix(racer.theta, view)
+            if last_inside < steps:
+                exit_point = clip_segment_to_view(racer.theta[last_inside], racer.theta[last_inside + 1], view)
+                points[last_inside + 1:] = plot.to_scene(exit_point)
+                moving.append(self.escape_label(racer, last_inside + 1, plot.to_scene(exit_point), layout))
+            moving += [ProgressivePath(points, racer.color), Ball(points, racer.color)]
+
+        # Panel: legend, step counter, loss readouts, loss inset
+        panel = layout.panel
+        p = self.params
+        legend = [
+            legend_row(style.OPTIMIZER_COLORS["gd"], f"SGD   η = {style.fmt_short(p['lr_sgd'])}"),
+            legend_row(style.OPTIMIZER_COLORS["momentum"],
+                       f"momentum   η = {style.fmt_short(p['lr_momentum'])}, β = {style.fmt_short(p['beta'])}"),
+        ]
+        y = stack_in(panel, legend, panel.top - 0.05)
+        self.add(*legend)
+        counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.35, 0])
+        readouts = [
+            SwapLabel(lambda k, r=racer: f"L = {style.fmt(float(r.loss[min(k, steps)]), 4)}",
+                      [panel.left + 0.15, y - 0.85 - 0.42 * i, 0], size=style.SMALL_SIZE, color=racer.color)
+            for i, racer in enumerate(self.racers)
+        ]
+        inset_top = y - 0.85 - 0.42 * len(self.racers) - 0.1
+        inset_rect = style.Rect(panel.x, (inset_top + panel.bottom) / 2, panel.width, inset_top - panel.bottom)
+        inset = LossInset(inset_rect, [(r.loss, r.color) for r in self.racers], steps)
+        driver = StepDriver(moving + [counter, *readouts, inset])
+        self.add(*driver.widgets)
+
+        # Beats
+        beats = self.story()
+        intro = (f"Same ravine, same start {style.fmt_point(self.start, 0 if np.allclose(self.start, np.round(self.start)) else 2)}: "
+                 f"plain SGD against SGD with momentum, {steps} steps each.")
+        with self.beat(intro):
+            pass
+        done = 0
+        for end, text in beats[:-1]:
+            with self.beat(text):
+                span = end - done
+                if span > 0:
+                    base = style.DEFAULT_STEP_TICKS * 2 if done == 0 else style.DEFAULT_STEP_TICKS
+                    per_step = max(3, min(12, max(base, -(-reading_ticks(text) // span))))
+                    self.play_ticks(driver.advance(end), ticks=span * per_step)
+                    done = end
+        if done < steps:
+            self.play_ticks(driver.advance(steps), ticks=(steps - done) * 3)
+        with self.beat(beats[-1][1], min_ticks=reading_ticks(beats[-1][1]) + 15):
+            pass
+
+    def escape_label(self, racer: Racer, step: int, where: np.ndarray, layout: style.Layout) -> SwapLabel:
+        """A label that appears when ``racer`` leaves the plot at ``step``."""
+        what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
+        text = f"{racer.name}: {what}"
+        probe = label(text, style.SMALL_SIZE)
+        x = float(np.clip(where[0] - probe.width / 2, layout.plot.left + 0.6, layout.plot.right - probe.width - 0.1))
+        inside = UP if where[1] < layout.plot.y else DOWN
+        y = float(where[1] + inside[1] * 0.35)
+        return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),
+                         size=style.SMALL_SIZE, color=racer.color, font=style.FONT)

@@ -1,0 +1,182 @@
+"""The one source of truth for the lesson's look: palette, fonts, sizes, layout, z-order, timing.
+
+Every scene and widget takes its colours, font sizes and layout rectangles from here, and every
+number shown on screen is formatted by :func:`fmt`. Coordinates are Manim scene units (the frame
+is ``config.frame_width`` x ``config.frame_height``, 14.22 x 8 at 16:9) with the origin at the
+frame centre.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# --- palette -------------------------------------------------------------------------------
+BACKGROUND = "#101418"
+TEXT = "#E8EAED"
+MUTED = "#9AA0A6"
+GRID = "#2A3038"
+AXIS = "#80868B"
+CONTOUR_LOW = "#1E3A5F"   # contour colour near the minimum
+CONTOUR_HIGH = "#5B7FA6"  # contour colour far from the minimum
+MINIMUM = "#FFFFFF"
+WARNING = "#FF5252"
+CAPTION_BAND = "#000000"
+CAPTION_BAND_OPACITY = 0.55
+
+# One colour per optimizer, used everywhere it appears: path, ball, legend, loss curve, captions.
+OPTIMIZER_COLORS: dict[str, str] = {
+    "gd": "#FF8A65",        # plain (S)GD: warm orange
+    "sgd": "#FF8A65",
+    "momentum": "#4FC3F7",  # heavy ball: sky blue
+    "nesterov": "#FFD54F",  # Nesterov: amber
+    "ema": "#AED581",       # EMA convention: green
+}
+OPTIMIZER_LABELS: dict[str, str] = {
+    "gd": "SGD",
+    "sgd": "SGD",
+    "momentum": "momentum",
+    "nesterov": "Nesterov",
+    "ema": "EMA momentum",
+}
+# Extra series colours (e.g. several betas racing), in order.
+SERIES_COLORS: tuple[str, ...] = ("#4FC3F7", "#BA68C8", "#FFD54F", "#AED581", "#FF8A65")
+
+# --- fonts and sizes ----------------------------------------------------------------------
+FONT = "DejaVu Sans"
+MONO_FONT = "DejaVu Sans Mono"
+TITLE_SIZE = 34
+CAPTION_SIZE = 24
+LABEL_SIZE = 22
+SMALL_SIZE = 18
+TICK_SIZE = 16
+MATH_SCALE = 0.75
+
+PATH_WIDTH = 3.0
+CONTOUR_WIDTH = 1.5
+BALL_RADIUS = 0.11
+AXIS_WIDTH = 1.5
+
+# --- z-order ------------------------------------------------------------------------------
+Z_BACKGROUND = 0
+Z_CONTOUR = 1
+Z_AXES = 2
+Z_PATH = 3
+Z_BALL = 4
+Z_LABEL = 5
+Z_CAPTION = 10
+
+# --- timing -------------------------------------------------------------------------------
+# Time is counted in ticks of 1/15 s, so that every beat lasts a whole number of frames at
+# 15, 30 and 60 fps and a low-quality draft has exactly the timings of the final render.
+TICKS_PER_SECOND = 15
+DEFAULT_STEP_TICKS = 4       # one optimizer step = 4/15 s
+MIN_CAPTION_TICKS = 45       # a caption stays up at least 3 s
+
+
+def seconds_to_ticks(seconds: float) -> int:
+    """Round a duration in seconds to whole ticks (1 tick = 1/15 s), at least one tick."""
+    return max(1, round(seconds * TICKS_PER_SECOND))
+
+
+# --- layout -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rect:
+    """An axis-aligned rectangle in scene units: centre (x, y), width, height."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def left(self) -> float:
+        return self.x - self.width / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.height / 2
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The regions of a lesson frame. Nothing drawn in ``plot`` or ``panel`` may enter ``caption``."""
+
+    frame: Rect
+    title: Rect
+    plot: Rect
+    panel: Rect
+    caption: Rect
+
+
+MARGIN = 0.3
+TITLE_HEIGHT = 0.7
+CAPTION_HEIGHT = 1.05
+PANEL_FRACTION = 0.34  # share of the frame width used by the side panel
+
+
+def layout_for(frame_width: float, frame_height: float) -> Layout:
+    """Split a frame (scene units) into title strip, plot, side panel and caption band.
+
+    The caption band spans the bottom ``CAPTION_HEIGHT`` units; the plot takes the left part of
+    what remains and the panel (legend, readouts, insets) the right ``PANEL_FRACTION``.
+    """
+    half_w, half_h = frame_width / 2, frame_height / 2
+    frame = Rect(0.0, 0.0, frame_width, frame_height)
+    caption = Rect(0.0, -half_h + CAPTION_HEIGHT / 2, frame_width, CAPTION_HEIGHT)
+    title = Rect(0.0, half_h - TITLE_HEIGHT / 2 - 0.05, frame_width - 2 * MARGIN, TITLE_HEIGHT)
+    body_top = title.bottom - 0.1
+    body_bottom = caption.top + 0.15
+    body_h = body_top - body_bottom
+    body_y = (body_top + body_bottom) / 2
+    usable_w = frame_width - 2 * MARGIN
+    panel_w = usable_w * PANEL_FRACTION
+    plot_w = usable_w - panel_w - MARGIN
+    plot = Rect(-half_w + MARGIN + plot_w / 2, body_y, plot_w, body_h)
+    panel = Rect(half_w - MARGIN - panel_w / 2, body_y, panel_w, body_h)
+    return Layout(frame=frame, title=title, plot=plot, panel=panel, caption=caption)
+
+
+# --- numbers ------------------------------------------------------------------------------
+def fmt(value: float, digits: int = 4) -> str:
+    """Format a number for the screen and captions: fixed ``digits`` decimals, a true minus sign.
+
+    Non-finite values read "∞" / "−∞" / "NaN"; very large or small magnitudes switch to
+    scientific notation with a ×10ⁿ suffix so a label never overflows its box.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value != 0 and (abs(value) >= 1e5 or abs(value) < 10 ** (-digits)):
+        exponent = int(math.floor(math.log10(abs(value))))
+        mantissa = value / 10**exponent
+        text = f"{mantissa:.2f}×10^{exponent}"
+        return text.replace("-", "−")
+    text = f"{value:.{digits}f}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]
+    return text.replace("-", "−")
+
+
+def fmt_short(value: float) -> str:
+    """Format a hyperparameter compactly (η = 0.08, β = 0.9): shortest form, up to 4 significant digits."""
+    if math.isinf(value) or math.isnan(value):
+        return fmt(value)
+    text = f"{value:.4g}"
+    if "e" in text:
+        return fmt(value, 2)
+    return text.replace("-", "−")
+
+
+def fmt_point(point, digits: int = 4) -> str:
+    """Format a parameter vector as "(x, y)" with :func:`fmt` for each coordinate."""
+    return "(" + ", ".join(fmt(float(v), digits) for v in point) + ")"

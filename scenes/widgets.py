@@ -1,0 +1,411 @@
+"""Reusable drawing pieces: plot frame, contours, trajectory paths, balls, legend, readouts, loss inset.
+
+Widgets draw what the engine computed; none of them runs an optimizer. Anything that moves with
+the optimizer implements ``set_progress(step)`` for a fractional step index and is driven by one
+:class:`StepDriver`, which interpolates the precomputed arrays (no per-frame ``Text``/``MathTex``
+construction: labels are built once per distinct value and swapped in).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Animation,
+    Dot,
+    Line,
+    Rectangle,
+    Text,
+    UpdateFromAlphaFunc,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from scenes import style
+from scenes.framing import View, ticks
+from scenes.style import Rect
+
+
+def label(text: str, size: int = style.LABEL_SIZE, color: str = style.TEXT, font: str = style.FONT, **kw) -> Text:
+    """A ``Text`` in the lesson's font; the one constructor every widget uses for words."""
+    return Text(text, font=font, font_size=size, color=color, **kw)
+
+
+def segments_to_points(segments: np.ndarray) -> np.ndarray:
+    """Cubic Bézier control points (4k, 3) drawing straight ``segments`` (k, 2, 3) as one VMobject.
+
+    Disjoint segments become separate sub-paths, so thousands of pieces cost one mobject.
+    """
+    seg = np.asarray(segments, dtype=float)
+    if seg.size == 0:
+        return np.zeros((0, 3))
+    p, q = seg[:, 0], seg[:, 1]
+    out = np.stack([p, p + (q - p) / 3, p + 2 * (q - p) / 3, q], axis=1)
+    return out.reshape(-1, 3)
+
+
+def polyline_segments(points: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Consecutive-point segments (k, 2, 3) of a polyline (n, 3), dropping those not fully ``keep``."""
+    pts = np.asarray(points, dtype=float)
+    seg = np.stack([pts[:-1], pts[1:]], axis=1)
+    if keep is not None:
+        seg = seg[keep[:-1] & keep[1:]]
+    return seg
+
+
+class PlotFrame(VGroup):
+    """A framed 2-D plot of a :class:`~scenes.framing.View` inside ``rect``: border, ticks, labels.
+
+    ``to_scene`` maps data points (..., 2) to scene points (..., 3). The data box is ``rect``
+    less room for tick labels on the left and bottom.
+    """
+
+    def __init__(self, view: View, rect: Rect, x_label: str = "x", y_label: str = "y",
+                 target_ticks: int = 5, label_size: int = style.TICK_SIZE) -> None:
+        super().__init__()
+        self.view = view
+        left_room, bottom_room, top_room, right_room = 0.6, 0.45, 0.3, 0.25
+        self.box = Rect(rect.x + (left_room - right_room) / 2, rect.y + (bottom_room - top_room) / 2,
+                        rect.width - left_room - right_room, rect.height - bottom_room - top_room)
+        self.scale_x = self.box.width / view.width
+        self.scale_y = self.box.height / view.height
+        border = Rectangle(width=self.box.width, height=self.box.height,
+                           stroke_color=style.AXIS, stroke_width=style.AXIS_WIDTH)
+        border.move_to([self.box.x, self.box.y, 0])
+        self.add(border)
+        # zero lines where the origin is in view
+        if view.xmin < 0 < view.xmax:
+            self.add(Line(self.to_scene([0, view.ymin]), self.to_scene([0, view.ymax]),
+                          stroke_color=style.GRID, stroke_width=1))
+        if view.ymin < 0 < view.ymax:
+            self.add(Line(self.to_scene([view.xmin, 0]), self.to_scene([view.xmax, 0]),
+                          stroke_color=style.GRID, stroke_width=1))
+        tick_len = 0.08
+        for value in ticks(view.xmin, view.xmax, target_ticks):
+            base = self.to_scene([value, view.ymin])
+            self.add(Line(base, base + UP * tick_len, stroke_color=style.AXIS, stroke_width=1.5))
+            self.add(label(style.fmt_short(float(value)), label_size, style.MUTED).next_to(base, DOWN, buff=0.08))
+        for value in ticks(view.ymin, view.ymax, target_ticks):
+            base = self.to_scene([view.xmin, value])
+            self.add(Line(base, base + RIGHT * tick_len, stroke_color=style.AXIS, stroke_width=1.5))
+            self.add(label(style.fmt_short(float(value)), label_size, style.MUTED).next_to(base, LEFT, buff=0.08))
+        if x_label:
+            self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
+                self.to_scene([view.xmax, view.ymin]), RIGHT, buff=0.08))
+        if y_label:
+            self.add(label(y_label, style.SMALL_SIZE, style.MUTED).next_to(
+                self.to_scene([view.xmin, view.ymax]), UP, buff=0.06))
+        self.set_z_index(style.Z_AXES)
+
+    def to_scene(self, points: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Scene coordinates (..., 3) of data points (..., 2)."""
+        pts = np.asarray(points, dtype=float)
+        x = self.box.left + (pts[..., 0] - self.view.xmin) * self.scale_x
+        y = self.box.bottom + (pts[..., 1] - self.view.ymin) * self.scale_y
+        return np.stack([x, y, np.zeros_like(x)], axis=-1)
+
+
+def contour_levels(top: float, count: int = 14, ratio: float = 0.5) -> np.ndarray:
+    """Loss levels ``top · ratioᵏ`` for k = 0..count−1: geometric, so rings fill the valley too."""
+    return top * ratio ** np.arange(count)
+
+
+def _level_color(fraction: float) -> str:
+    from manim import interpolate_color, ManimColor
+
+    return interpolate_color(ManimColor(style.CONTOUR_LOW), ManimColor(style.CONTOUR_HIGH), fraction)
+
+
+def ellipse_contours(eigenvalues: np.ndarray, eigenvectors: np.ndarray, center: np.ndarray,
+                     plot: PlotFrame, levels: np.ndarray, samples: int = 360) -> VGroup:
+    """Level sets ½(θ−c)ᵀA(θ−c) = level of a quadratic, as exact ellipses clipped to the plot.
+
+    The ellipse for level ℓ has semi-axis √(2ℓ/λᵢ) along eigenvector i; the caller passes the
+    engine's eigen-decomposition of A (no re-derivation here).
+    """
+    group = VGroup()
+    angle = np.linspace(0.0, 2 * np.pi, samples + 1)
+    unit = np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (samples+1, 2)
+    order = np.argsort(levels)
+    for rank, index in enumerate(order):
+        radii = np.sqrt(2.0 * levels[index] / np.asarray(eigenvalues, dtype=float))
+        data = center + (unit * radii) @ np.asarray(eigenvectors, dtype=float).T
+        group.add(_clipped_curve(data, plot, rank / max(1, len(levels) - 1)))
+    group.set_z_index(style.Z_CONTOUR)
+    return group
+
+
+def grid_contours(value: Callable[[np.ndarray], np.ndarray], plot: PlotFrame, levels: np.ndarray,
+                  resolution: int = 160) -> VGroup:
+    """Level sets of any 2-D loss by marching squares on a grid evaluated in one batched call."""
+    view = plot.view
+    xs = np.linspace(view.xmin, view.xmax, resolution)
+    ys = np.linspace(view.ymin, view.ymax, resolution)
+    grid = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1)
+    values = np.asarray(value(grid), dtype=float)
+    group = VGroup()
+    order = np.argsort(levels)
+    for rank, index in enumerate(order):
+        segments = _marching_squares(xs, ys, values, float(levels[index]))
+        if len(segments) == 0:
+            continue
+        curve = VMobject(stroke_color=_level_color(rank / max(1, len(levels) - 1)),
+                         stroke_width=style.CONTOUR_WIDTH)
+        curve.set_points(segments_to_points(plot.to_scene(segments)))
+        group.add(curve)
+    group.set_z_index(style.Z_CONTOUR)
+    return group
+
+
+def _clipped_curve(data: np.ndarray, plot: PlotFrame, fraction: float) -> VMobject:
+    keep = plot.view.contains(data)
+    curve = VMobject(stroke_color=_level_color(fraction), stroke_width=style.CONTOUR_WIDTH)
+    segments = polyline_segments(plot.to_scene(data), keep)
+    if len(segments):
+        curve.set_points(segments_to_points(segments))
+    return curve
+
+
+def _marching_squares(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
+    """Segments (k, 2, 2) of the ``level`` set of ``values`` sampled on the grid xs × ys."""
+    v = values - level
+    corners = [v[:-1, :-1], v[:-1, 1:], v[1:, 1:], v[1:, :-1]]  # bl, br, tr, tl
+    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
+    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
+    shape = corners[0].shape
+    xb = np.broadcast_to(x0, shape)
+    xt = np.broadcast_to(x1, shape)
+    yb = np.broadcast_to(y0, shape)
+    yt = np.broadcast_to(y1, shape)
+    edges = [  # (value a, value b, point a, point b) around the cell
+        (corners[0], corners[1], (xb, yb), (xt, yb)),
+        (corners[1], corners[2], (xt, yb), (xt, yt)),
+        (corners[2], corners[3], (xt, yt), (xb, yt)),
+        (corners[3], corners[0], (xb, yt), (xb, yb)),
+    ]
+    crossings, points = [], []
+    for va, vb, (ax, ay), (bx, by) in edges:
+        crosses = (va < 0) != (vb < 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(crosses, va / (va - vb), 0.0)
+        crossings.append(crosses)
+        points.append(np.stack([ax + t * (bx - ax), ay + t * (by - ay)], axis=-1))
+    crossings = np.stack(crossings, axis=-1)  # (..., 4)
+    points = np.stack(points, axis=-2)  # (..., 4, 2)
+    count = crossings.sum(axis=-1)
+    out = []
+    two = count == 2
+    if np.any(two):
+        idx = np.argsort(~crossings[two], axis=-1, kind="stable")[:, :2]
+        pts = np.take_along_axis(points[two], idx[..., None], axis=1)
+        out.append(pts)
+    four = count == 4
+    if np.any(four):
+        out.append(points[four][:, [0, 1]])
+        out.append(points[four][:, [2, 3]])
+    return np.concatenate(out, axis=0) if out else np.zeros((0, 2, 2))
+
+
+# --- things that move with the optimizer -----------------------------------------------------
+def _interp_points(points: np.ndarray, step: float) -> np.ndarray:
+    last = len(points) - 1
+    step = min(max(step, 0.0), float(last))
+    k = min(int(math.floor(step)), last - 1) if last > 0 else 0
+    frac = step - k
+    if last == 0:
+        return points[0]
+    return points[k] + frac * (points[k + 1] - points[k])
+
+
+class ProgressivePath(VMobject):
+    """A polyline through precomputed scene points (N+1, 3), drawn up to a fractional step."""
+
+    def __init__(self, points: np.ndarray, color: str, width: float = style.PATH_WIDTH, **kw) -> None:
+        super().__init__(stroke_color=color, stroke_width=width, **kw)
+        self.path_points = np.asarray(points, dtype=float)
+        self.set_z_index(style.Z_PATH)
+        self.set_progress(0.0)
+
+    def set_progress(self, step: float) -> None:
+        """Show the path from step 0 up to ``step`` (the last piece linearly interpolated)."""
+        last = len(self.path_points) - 1
+        step = min(max(step, 0.0), float(last))
+        k = int(math.floor(step))
+        head = _interp_points(self.path_points, step)
+        pts = np.vstack([self.path_points[: k + 1], head[None, :]])
+        if len(pts) < 2 or np.allclose(pts[0], pts[-1]) and len(pts) == 2:
+            pts = np.vstack([pts[:1], pts[:1] + 1e-6])
+        self.set_points_as_corners(pts)
+
+
+class Ball(Dot):
+    """A ball that sits on a precomputed path (N+1, 3) at a fractional step."""
+
+    def __init__(self, points: np.ndarray, color: str, radius: float = style.BALL_RADIUS) -> None:
+        super().__init__(point=np.asarray(points, float)[0], radius=radius, color=color)
+        self.set_stroke(color=style.BACKGROUND, width=1.5)
+        self.path_points = np.asarray(points, dtype=float)
+        self.set_z_index(style.Z_BALL)
+
+    def set_progress(self, step: float) -> None:
+        """Move to the interpolated position at ``step``."""
+        self.move_to(_interp_points(self.path_points, step))
+
+
+class SwapLabel(VMobject):
+    """A one-line label whose text changes at step boundaries, drawn as a single VMobject.
+
+    Each distinct text is typeset once (cached as outline points) and swapped in by replacing
+    this mobject's points, so its identity never changes: Manim keeps drawing the same object
+    through an animation, with no stale glyphs and no per-frame ``Text`` construction.
+    ``text_for(step_index)`` gives the string; the label's left edge sits at ``anchor``.
+    """
+
+    def __init__(self, text_for: Callable[[int], str], anchor: np.ndarray, size: int = style.LABEL_SIZE,
+                 color: str = style.TEXT, font: str = style.MONO_FONT) -> None:
+        super().__init__(fill_color=color, fill_opacity=1.0, stroke_width=0)
+        self.text_for = text_for
+        self.anchor = np.asarray(anchor, dtype=float)
+        self.size, self.font = size, font
+        self._cache: dict[str, np.ndarray] = {}
+        self._shown: str | None = None
+        self.set_z_index(style.Z_LABEL)
+        self.set_progress(0.0)
+
+    def outline(self, text: str) -> np.ndarray:
+        """Bézier points of ``text`` typeset at the anchor (cached per text)."""
+        if text not in self._cache:
+            if not text:
+                self._cache[text] = np.repeat(self.anchor[None, :], 4, axis=0)
+            else:
+                mob = label(text, self.size, style.TEXT, self.font)
+                mob.move_to(self.anchor + RIGHT * mob.width / 2)
+                self._cache[text] = np.vstack([m.points for m in mob.family_members_with_points()])
+        return self._cache[text]
+
+    def set_progress(self, step: float) -> None:
+        """Show the text for step ``floor(step)``."""
+        text = self.text_for(int(math.floor(step + 1e-9)))
+        if text != self._shown:
+            self._shown = text
+            self.set_points(self.outline(text))
+
+
+class StepDriver:
+    """Drives every moving widget from one fractional step value, without persistent updaters.
+
+    ``advance(to_step)`` returns one animation that sweeps the step linearly, so holds between
+    beats are frozen frames (cheap) and one tracker moves everything in sync.
+    """
+
+    def __init__(self, widgets: Iterable) -> None:
+        self.widgets = list(widgets)
+        self.group = VGroup(*self.widgets)
+        self.step = 0.0
+
+    def set_progress(self, step: float) -> None:
+        """Put every widget at ``step``."""
+        self.step = step
+        for widget in self.widgets:
+            widget.set_progress(step)
+
+    def advance(self, to_step: float) -> Animation:
+        """An animation from the current step to ``to_step`` at constant speed."""
+        start = self.step
+
+        def update(_mob, alpha: float) -> None:
+            self.set_progress(start + (to_step - start) * alpha)
+
+        self.step = to_step
+        return UpdateFromAlphaFunc(self.group, update, rate_func=linear)
+
+
+# --- panel pieces ---------------------------------------------------------------------------
+def legend_row(color: str, text: str, size: int = style.LABEL_SIZE) -> VGroup:
+    """A legend row: a short line in the series colour, then its text."""
+    swatch = Line(LEFT * 0.22, RIGHT * 0.22, stroke_color=color, stroke_width=5)
+    dot = Dot(radius=style.BALL_RADIUS * 0.8, color=color)
+    words = label(text, size, style.TEXT)
+    row = VGroup(VGroup(swatch, dot), words).arrange(RIGHT, buff=0.18)
+    return row
+
+
+def stack_in(rect: Rect, rows: Sequence, top: float, buff: float = 0.16) -> float:
+    """Left-align ``rows`` downward from y = ``top`` inside ``rect`` (shrinking any too wide); return the bottom y."""
+    y = top
+    for row in rows:
+        if row.width > rect.width:
+            row.scale_to_fit_width(rect.width)
+        row.move_to([rect.left + row.width / 2, y - row.height / 2, 0])
+        y -= row.height + buff
+    return y + buff
+
+
+def superscript(number: int) -> str:
+    """``number`` written in Unicode superscript digits (for 10ⁿ tick labels)."""
+    table = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return str(number).translate(table)
+
+
+class LossInset(VGroup):
+    """A small log-scale loss-vs-step chart whose curves grow with the step driver.
+
+    ``series`` is a list of (loss array (N+1,), colour). Losses are floored at ``floor`` so a
+    converged run stays on the chart.
+    """
+
+    def __init__(self, rect: Rect, series: Sequence[tuple[np.ndarray, str]], steps: int,
+                 title: str = "loss (log scale)") -> None:
+        super().__init__()
+        heading = label(title, style.SMALL_SIZE, style.MUTED)
+        heading.move_to([rect.left + heading.width / 2, rect.top - heading.height / 2, 0])
+        self.add(heading)
+        losses = [np.asarray(loss, float) for loss, _ in series]
+        finite = np.concatenate([loss[np.isfinite(loss) & (loss > 0)] for loss in losses] or [np.ones(1)])
+        top = math.ceil(math.log10(finite.max())) if finite.size else 1
+        bottom = math.floor(math.log10(finite.min())) if finite.size else -1
+        bottom = max(bottom, top - 8)
+        if top == bottom:
+            top += 1
+        self.floor = 10.0**bottom
+        box_rect = Rect(rect.x + 0.3, rect.y - 0.2, rect.width - 0.6, rect.height - heading.height - 0.55)
+        view = View(0.0, float(max(steps, 1)), float(bottom), float(top))
+        self.frame = VGroup()
+        border = Rectangle(width=box_rect.width, height=box_rect.height, stroke_color=style.AXIS, stroke_width=1.2)
+        border.move_to([box_rect.x, box_rect.y, 0])
+        self.frame.add(border)
+        sx, sy = box_rect.width / view.width, box_rect.height / view.height
+
+        def to_scene(step: np.ndarray, log_loss: np.ndarray) -> np.ndarray:
+            x = box_rect.left + (step - view.xmin) * sx
+            y = box_rect.bottom + (log_loss - view.ymin) * sy
+            return np.stack([x, y, np.zeros_like(x)], axis=-1)
+
+        decade_step = max(1, math.ceil((top - bottom) / 4))
+        for decade in range(bottom, top + 1, decade_step):
+            pos = to_scene(np.array(0.0), np.array(float(decade)))
+            self.frame.add(label(f"10{superscript(decade)}", style.TICK_SIZE, style.MUTED).next_to(pos, LEFT, buff=0.06))
+        end = to_scene(np.array(float(steps)), np.array(float(bottom)))
+        self.frame.add(label(f"step {steps}", style.TICK_SIZE, style.MUTED).next_to(end, DOWN, buff=0.06)
+                       .align_to(end, RIGHT))
+        self.add(self.frame)
+        self.curves = []
+        step_axis = np.arange(len(losses[0]), dtype=float) if losses else np.zeros(1)
+        for loss, (_, color) in zip(losses, series):
+            clipped = np.log10(np.clip(np.nan_to_num(loss, nan=10.0**top, posinf=10.0**top), self.floor, 10.0**top))
+            curve = ProgressivePath(to_scene(step_axis[: len(clipped)], clipped), color, width=2.5)
+            self.curves.append(curve)
+            self.add(curve)
+        self.set_z_index(style.Z_LABEL)
+
+    def set_progress(self, step: float) -> None:
+        """Grow every curve to ``step``."""
+        for curve in self.curves:
+            curve.set_progress(step)

@@ -1,0 +1,70 @@
+"""A real low-quality render of the ravine race with few steps, probed with PyAV."""
+
+from __future__ import annotations
+
+import pytest
+
+from ravine.jobs import QUALITIES, Quality, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+
+@pytest.fixture(scope="module")
+def race(tmp_path_factory):
+    out = tmp_path_factory.mktemp("race")
+    return render(RenderJob("ravine-race", {"steps": 8}, "low", str(out)))
+
+
+def test_low_quality_encode(race):
+    probe = probe_video(race.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15)
+    assert probe.frames == round(race.duration * 15)
+    assert 8 < race.duration < 60
+
+
+def test_first_and_last_frames_differ(race):
+    first, last = read_frames(race.video, [0, -1])
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_parse_and_fall_inside_video(race):
+    srt = race.video.with_suffix(".srt")
+    vtt = race.video.with_suffix(".vtt")
+    assert srt.exists() and vtt.read_text().startswith("WEBVTT")
+    cues = parse_srt(srt.read_text())
+    assert len(cues) >= 3
+    duration = probe_video(race.video).duration
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    assert any("zig-zag" in cue.text for cue in cues)
+    assert "After 8 steps" in cues[-1].text
+
+
+def test_duration_does_not_depend_on_frame_rate(tmp_path, race):
+    """At 30 fps (tiny frame for speed) the same scene lasts the same, frame for frame."""
+    QUALITIES["test30"] = Quality("test30", 256, 144, 30)
+    try:
+        other = render(RenderJob("ravine-race", {"steps": 8}, "test30", str(tmp_path)))
+    finally:
+        del QUALITIES["test30"]
+    probe = probe_video(other.video)
+    assert probe.frames == round(race.duration * 30)
+    assert [c.start for c in parse_srt(other.video.with_suffix(".srt").read_text())] == \
+        [c.start for c in parse_srt(race.video.with_suffix(".srt").read_text())]
+
+
+def test_parameters_change_the_numbers(tmp_path):
+    from scenes.ravine_race import RavineRace
+
+    default = RavineRace(params={"steps": 8})
+    default.compute()
+    changed = RavineRace(params={"steps": 8, "beta": 0.5})
+    changed.compute()
+    assert default.story()[-1][1] != changed.story()[-1][1]
