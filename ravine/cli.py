@@ -118,7 +118,7 @@ def list_scenes(as_json: bool) -> None:
       ravine list --json | python -m json.tool
     """
     lesson = _load_scenes()
-    specs = [cls.SPEC for cls in lesson.SCENES_IN_ORDER]
+    specs = [cls.SPEC for cls in lesson.scenes_in_order()]
     if as_json:
         click.echo(json.dumps([spec.to_json() for spec in specs], indent=2, ensure_ascii=False))
         return
@@ -147,10 +147,10 @@ def render_command(scene: str, quality: str, out_dir: str, name: str | None, **v
     from ravine.jobs import RenderJob, render
 
     lesson = _load_scenes()
-    if scene not in lesson.SCENES:
-        raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.SCENES)}")
+    if scene not in lesson.scene_names():
+        raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
     given = _given(values)
-    _validate(lesson.SCENES[scene].SPEC, given)
+    _validate(lesson.scene_class(scene).SPEC, given)
     _check_out_dir(Path(out_dir))
     _require_render_deps()
     job = RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir, name=name)

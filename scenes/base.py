@@ -182,8 +182,11 @@ class LessonScene(Scene):
         return {}
 
     def tear_down(self) -> None:
-        """Close the last caption and hand every cue to Manim as a subcaption (``.srt``)."""
-        self.set_caption("")
+        """Close the last caption and hand every cue to Manim as a subcaption (``.srt``).
+
+        The caption stays drawn, so the last frame (and a golden frame) shows it.
+        """
+        self._close_cue()
         now = self.renderer.time
         for cue in self.cues:
             self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - now)

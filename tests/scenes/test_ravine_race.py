@@ -68,3 +68,11 @@ def test_parameters_change_the_numbers(tmp_path):
     changed = RavineRace(params={"steps": 8, "beta": 0.5})
     changed.compute()
     assert default.story()[-1][1] != changed.story()[-1][1]
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "ravine-race", "ravine_race_default")
+    check_golden_frame(request, "ravine-race", "ravine_race_narrow_divergent",
+                       {"landscape": "narrow-ravine", "start": "-4,1.5", "lr_sgd": 0.021, "steps": 30})
