@@ -65,27 +65,37 @@ def _load_scenes():
 
 
 # --- shared option decorators ----------------------------------------------------------------
-SCENE_OPTIONS: tuple[tuple[str, str], ...] = (
-    ("landscape", "loss landscape preset"),
-    ("start", "start point θ₀ as X,Y"),
-    ("lr", "learning rate η"),
-    ("lr_sgd", "learning rate η of plain SGD (in scenes comparing two)"),
-    ("lr_momentum", "learning rate η of momentum (in scenes comparing two)"),
-    ("beta", "momentum coefficient β in [0, 1)"),
-    ("steps", "optimizer steps"),
-    ("noise", "Gaussian gradient-noise std σ (0 = exact)"),
-    ("batch_size", "mini-batch size from the seeded data set"),
-    ("seed", "random seed"),
-)
+def scene_option_specs() -> dict[str, list]:
+    """Every parameter name any scene (or card) takes -> the specs declaring it, in lesson order."""
+    lesson = _load_scenes()
+    by_name: dict[str, list] = {}
+    classes = [*lesson.scenes_in_order(), *(lesson.scene_class(name) for name in lesson.CARD_CLASSES)]
+    for cls in classes:
+        for spec in cls.SPEC.params:
+            by_name.setdefault(spec.name, []).append((cls.SPEC.name, spec))
+    return by_name
 
 
-def scene_options(func: Callable) -> Callable:
-    """Add every optimization option (raw strings; the scene's spec validates them)."""
-    for name, text in reversed(SCENE_OPTIONS):
-        option = "--" + name.replace("_", "-")
-        func = click.option(option, name, default=None, metavar="VALUE",
-                            help=f"{text} (default: the scene's; see 'ravine list')")(func)
-    return func
+class SceneOptionsCommand(click.Command):
+    """A command whose options include every scene parameter, built from the scenes' specs.
+
+    The specs are loaded (with Manim) only when this command is parsed or its help is shown,
+    so other commands start fast. Values arrive as raw strings; the chosen scene's spec
+    validates them.
+    """
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        if getattr(self, "_scene_options", None) is None:
+            self._scene_options = []
+            for name, owners in scene_option_specs().items():
+                first = owners[0][1]
+                scenes = sorted({scene for scene, _ in owners})
+                where = ", ".join(scenes) if len(scenes) <= 3 else f"{len(scenes)} scenes"
+                self._scene_options.append(click.Option(
+                    [first.option, name], default=None, metavar=first.kind.upper(),
+                    help=f"{first.help}; {first.range_text()} ({where})"))
+        return params[:-1] + self._scene_options + params[-1:]  # keep --help last
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +112,7 @@ def cli() -> None:
       ravine list
       ravine render ravine-race --quality low --out out/
       ravine render ravine-race --beta 0.5 --lr-momentum 0.04
+      ravine lesson -q low -j 2
       ravine trajectory --optimizer momentum --lr 0.02 --beta 0.9 --format json
       ravine doctor
     """
@@ -128,14 +139,18 @@ def list_scenes(as_json: bool) -> None:
             click.echo(f"    {param.option:<16} default {param.default!s:<12} {param.range_text()}  ({param.help})")
 
 
-@cli.command("render", context_settings=CONTEXT)
+QUALITY_OPTION = click.option(
+    "--quality", "-q", type=click.Choice(["low", "medium", "high", "4k"]), default="medium", show_default=True,
+    help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60")
+
+
+@cli.command("render", cls=SceneOptionsCommand, context_settings=CONTEXT)
 @click.argument("scene")
-@scene_options
-@click.option("--quality", "-q", type=click.Choice(["low", "medium", "high", "4k"]), default="medium",
-              show_default=True, help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60")
+@QUALITY_OPTION
 @click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
 @click.option("--name", default=None, metavar="STEM", help="output file name without extension (default: scene name)")
-def render_command(scene: str, quality: str, out_dir: str, name: str | None, **values: Any) -> None:
+@click.option("--force", is_flag=True, help="re-render even if an identical output exists")
+def render_command(scene: str, quality: str, out_dir: str, name: str | None, force: bool, **values: Any) -> None:
     """Render one scene to DIR/NAME.mp4 with .srt and .vtt captions; print each path written.
 
     \b
@@ -147,7 +162,7 @@ def render_command(scene: str, quality: str, out_dir: str, name: str | None, **v
     from ravine.jobs import RenderJob, render
 
     lesson = _load_scenes()
-    if scene not in lesson.scene_names():
+    if scene not in lesson.scene_names() and scene not in lesson.CARD_CLASSES:
         raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
     given = _given(values)
     _validate(lesson.scene_class(scene).SPEC, given)
@@ -155,7 +170,51 @@ def render_command(scene: str, quality: str, out_dir: str, name: str | None, **v
     _require_render_deps()
     job = RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir, name=name)
     _log(f"rendering {scene} at {quality} quality ...")
-    result = _run_render(render, job)
+    result = _run_render(lambda j: render(j, force=force), job)
+    if result.cached:
+        _log(f"cached: {result.video} is up to date (use --force to re-render)")
+    for path in result.files:
+        click.echo(str(path))
+
+
+@cli.command("lesson", context_settings=CONTEXT)
+@QUALITY_OPTION
+@click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
+@click.option("--only", default=None, metavar="A,B,...", help="render only these scenes (in lesson order)")
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="render this many scenes at once, in separate processes")
+@click.option("--force", is_flag=True, help="re-render every clip even if an identical one exists")
+@click.option("--no-cards", is_flag=True, help="leave out the title and chapter cards")
+def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, force: bool, no_cards: bool) -> None:
+    """Render every scene in lesson order and assemble DIR/lesson.mp4 with chapters and captions.
+
+    Writes lesson.mp4 (chapter markers inside), lesson.srt, lesson.vtt and chapters.vtt, and
+    keeps every clip in DIR/clips/. Unchanged clips are reused from an earlier run.
+
+    \b
+    Examples:
+      ravine lesson
+      ravine lesson -q low -j 2 --out drafts/
+      ravine lesson --only ravine-race,beta-race --no-cards
+    """
+    from ravine import lesson as lesson_pipeline
+
+    lesson = _load_scenes()
+    chosen = None
+    if only is not None:
+        chosen = [name.strip() for name in only.split(",") if name.strip()]
+        unknown = [name for name in chosen if name not in lesson.scene_names()]
+        if unknown or not chosen:
+            raise InputError(f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
+                             f"allowed: {', '.join(lesson.scene_names())}")
+    _check_out_dir(Path(out_dir))
+    _require_render_deps()
+    try:
+        result = lesson_pipeline.build(quality, Path(out_dir), chosen, jobs=jobs, force=force,
+                                       cards=not no_cards, log=_log)
+    except outputs.OutputError as error:
+        raise InputError(f"--out: {error}") from None
+    _log(f"lesson: {result.assembly.duration:.1f} s in {len(result.assembly.chapters)} chapters")
     for path in result.files:
         click.echo(str(path))
 

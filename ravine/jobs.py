@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,32 +58,56 @@ class RenderJob:
         """A JSON-ready dict of the job (tuples become lists)."""
         return json.loads(json.dumps(asdict(self)))
 
-    def cache_key(self) -> str:
-        """SHA-256 of everything that determines the output (scene, params, quality, versions)."""
-        from importlib.metadata import version
-
+    def cache_key(self, resolved_params: dict[str, Any]) -> str:
+        """SHA-256 of everything that determines the output: scene, resolved params, quality,
+        package versions and the source of ``engine/`` and ``scenes/``."""
         payload = {
             "scene": self.scene,
-            "params": self.params,
+            "params": resolved_params,
             "quality": self.quality,
-            "versions": {pkg: version(pkg) for pkg in ("ravine", "manim", "numpy")},
+            "versions": versions(),
+            "source": source_hash(),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 
+def versions() -> dict[str, str]:
+    """Versions of ravine, manim and numpy (recorded in manifests and cache keys)."""
+    from importlib.metadata import version
+
+    return {pkg: version(pkg) for pkg in ("ravine", "manim", "numpy")}
+
+
+@lru_cache(maxsize=1)
+def source_hash() -> str:
+    """SHA-256 over the Python source of ``engine/`` and ``scenes/`` (a code change invalidates caches)."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in ("engine", "scenes"):
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass
 class RenderResult:
-    """What a render wrote: the video, its caption files, the cues and the duration (s)."""
+    """What a render wrote: the video, its caption files and manifest, the cues and the duration (s).
+
+    ``cached`` is True when an existing, complete output with the same cache key was reused.
+    """
 
     job: RenderJob
     video: Path
     captions: list[Path]
+    manifest: Path
     cues: list
     duration: float
+    cached: bool = False
 
     @property
     def files(self) -> list[Path]:
-        return [self.video, *self.captions]
+        return [self.video, *self.captions, self.manifest]
 
 
 def cache_dir() -> Path:
@@ -115,22 +140,44 @@ def manim_config(quality: Quality, media_dir: Path, stem: str) -> dict[str, Any]
     }
 
 
-def render(job: RenderJob) -> RenderResult:
-    """Render ``job`` in this process; return what was written.
+def render(job: RenderJob, force: bool = False) -> RenderResult:
+    """Render ``job`` in this process (or reuse a complete cached output); return what was written.
 
-    The video lands at ``out_dir/stem.mp4`` with ``stem.srt`` and ``stem.vtt`` beside it. Raises
+    The video lands at ``out_dir/stem.mp4`` with ``stem.srt``, ``stem.vtt`` and
+    ``stem.manifest.json`` beside it. An existing output whose manifest has the same cache key
+    and whose files all exist is reused unless ``force``. Raises
     :class:`scenes.params.ParamError` for bad parameters (before anything is written) and
     :class:`ravine.outputs.OutputError` for an unwritable folder.
     """
-    from manim import console, tempconfig
-
     from scenes.lesson import scene_class
 
     cls = scene_class(job.scene)
     params = cls.SPEC.resolve(job.params)
-    quality = QUALITIES[job.quality]
+    key = job.cache_key(params)
     out_dir = outputs.ensure_writable_dir(Path(job.out_dir))
     outputs.clean_stale_temps(out_dir)
+    manifest_path = out_dir / f"{job.stem}.manifest.json"
+    if not force:
+        cached = _cached_result(job, key, manifest_path)
+        if cached is not None:
+            return cached
+    return _render_fresh(job, cls, params, key, out_dir, manifest_path)
+
+
+def lookup(job: RenderJob) -> RenderResult | None:
+    """The cached result of ``job`` if a complete output with the same cache key exists, else None."""
+    from scenes.lesson import scene_class
+
+    params = scene_class(job.scene).SPEC.resolve(job.params)
+    return _cached_result(job, job.cache_key(params), Path(job.out_dir) / f"{job.stem}.manifest.json")
+
+
+def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir: Path,
+                  manifest_path: Path) -> RenderResult:
+
+    from manim import console, tempconfig
+
+    quality = QUALITIES[job.quality]
     console.file = sys.stderr  # Manim's log console must not write to our stdout
     with tempfile.TemporaryDirectory(prefix=outputs.TEMP_PREFIX, dir=out_dir) as media:
         with tempconfig(manim_config(quality, Path(media), job.stem)):
@@ -139,6 +186,41 @@ def render(job: RenderJob) -> RenderResult:
             movie = Path(scene.renderer.file_writer.movie_file_path)
         video = out_dir / f"{job.stem}.mp4"
         os.replace(movie, video)
-    srt = outputs.write_text_atomic(out_dir / f"{job.stem}.srt", outputs.srt_text(scene.cues))
-    vtt = outputs.write_text_atomic(out_dir / f"{job.stem}.vtt", outputs.vtt_text(scene.cues))
-    return RenderResult(job=job, video=video, captions=[srt, vtt], cues=list(scene.cues), duration=scene.elapsed)
+    cues = list(scene.cues)
+    srt = outputs.write_text_atomic(out_dir / f"{job.stem}.srt", outputs.srt_text(cues))
+    vtt = outputs.write_text_atomic(out_dir / f"{job.stem}.vtt", outputs.vtt_text(cues))
+    manifest = {
+        "scene": job.scene,
+        "title": getattr(cls, "TITLE", "") or job.scene,
+        "params": json.loads(json.dumps(params, default=list)),
+        "quality": asdict(quality),
+        "format": "mp4",
+        "duration": scene.elapsed,
+        "cues": [asdict(cue) for cue in cues],
+        "files": {"video": video.name, "srt": srt.name, "vtt": vtt.name},
+        "versions": versions(),
+        "cache_key": key,
+        "job": job.to_json(),
+    }
+    outputs.write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False))
+    return RenderResult(job=job, video=video, captions=[srt, vtt], manifest=manifest_path,
+                        cues=cues, duration=scene.elapsed)
+
+
+def _cached_result(job: RenderJob, key: str, manifest_path: Path) -> RenderResult | None:
+    from scenes.base import Cue
+
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("cache_key") != key:
+        return None
+    folder = manifest_path.parent
+    files = manifest.get("files", {})
+    paths = [folder / files.get(kind, "") for kind in ("video", "srt", "vtt")]
+    if not all(path.is_file() for path in paths):
+        return None
+    cues = [Cue(**cue) for cue in manifest.get("cues", [])]
+    return RenderResult(job=job, video=paths[0], captions=paths[1:], manifest=manifest_path,
+                        cues=cues, duration=float(manifest["duration"]), cached=True)

@@ -48,6 +48,13 @@ SCENE_CLASSES: dict[str, str] = {
 }
 
 
+# Cards the lesson assembly renders between scenes; rendered like scenes, not listed as lesson scenes.
+CARD_CLASSES: dict[str, str] = {
+    "title-card": "scenes.cards:TitleCard",
+    "chapter-card": "scenes.cards:ChapterCard",
+}
+
+
 def _import(target: str) -> type[LessonScene] | None:
     module_name, class_name = target.split(":")
     try:
@@ -83,6 +90,8 @@ def scene_names() -> tuple[str, ...]:
 
 def scene_class(name: str) -> type[LessonScene]:
     """The scene class registered as ``name``; KeyError lists the known names."""
+    if name in CARD_CLASSES:
+        return _import(CARD_CLASSES[name])
     try:
         return _registry()[name]
     except KeyError:

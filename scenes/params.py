@@ -25,7 +25,7 @@ class ParamSpec:
     """One scene parameter.
 
     ``kind`` is one of ``float``, ``int``, ``point`` (a comma-separated vector), ``choice``,
-    ``floats`` (a comma-separated list of floats) or ``bool``. ``low``/``high`` bound numbers
+    ``floats`` (a comma-separated list of floats), ``bool`` or ``text`` (``high`` = max length). ``low``/``high`` bound numbers
     (and every entry of ``floats``/``point``); ``low_open``/``high_open`` make a bound strict.
     ``name`` uses underscores; the CLI option is ``--`` + name with dashes.
     """
@@ -53,6 +53,8 @@ class ParamSpec:
             return "one of: " + ", ".join(self.choices)
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "text":
+            return f"text of at most {int(self.high) if self.high is not None else 200} characters"
         parts = []
         if self.low is not None:
             parts.append(f"{_num(self.low)} {'<' if self.low_open else '<='} ")
@@ -100,6 +102,12 @@ class ParamSpec:
             if self.optional:
                 return None
             raise ParamError(self.name, f"{self.option} is required ({self.range_text()})")
+        if self.kind == "text":
+            value = str(raw)
+            limit = int(self.high) if self.high is not None else 200
+            if len(value) > limit or any(ord(ch) < 32 and ch != "\n" for ch in value):
+                raise self._fail(raw)
+            return value
         if self.kind == "choice":
             value = str(raw)
             if value not in self.choices:
@@ -159,7 +167,7 @@ def _split(raw: Any) -> Sequence[Any]:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 @dataclass(frozen=True)

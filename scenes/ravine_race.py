@@ -161,10 +161,10 @@ class RavineRace(LessonScene):
         first = min(steps, 6)
         flips = analysis.sign_flips(sgd_coords[:, -1], 0, first)
         swing = float(theory.gd_contraction(p["lr_sgd"], lam_max))
-        if sgd.diverged_at >= 0:
+        if swing > 1.0 + 1e-12:
             bound = float(theory.gd_stability_bound(lam_max))
             text = (f"SGD's η = {style.fmt_short(p['lr_sgd'])} is above 2/λmax = {style.fmt_short(bound)}: "
-                    f"each swing across the {steep} grows, and it diverges at step {sgd.diverged_at}.")
+                    f"each swing across the {steep} grows ×{style.fmt_ratio(swing)}, so it diverges.")
         elif flips >= max(1, first - 1):
             text = f"SGD zig-zags across the {steep}, flipping sides on every step."
             if abs(swing - 1.0) < 1e-9:
@@ -175,11 +175,12 @@ class RavineRace(LessonScene):
 
         crossing = analysis.first_crossing(mom_coords[:, 0])
         steep_crossing = analysis.first_crossing(mom_coords[:, -1])
-        if mom.diverged_at >= 0:
+        mom_rate = float(theory.heavy_ball_rate(p["lr_momentum"], p["beta"], lam_max))
+        if mom.diverged_at >= 0 or mom_rate > 1.0 + 1e-12:
             bound = float(theory.heavy_ball_stability_bound(lam_max, p["beta"]))
             text = (f"Momentum's η = {style.fmt_short(p['lr_momentum'])} is above (2 + 2β)/λmax = "
-                    f"{style.fmt_short(bound)}: it diverges at step {mom.diverged_at}.")
-            second = min(steps, max(first + 1, mom.diverged_at + 2))
+                    f"{style.fmt_short(bound)}: its swings grow ×{mom_rate:.2f} per step and it diverges.")
+            second = min(steps, first + 10)
         elif crossing is not None and crossing <= steps:
             text = (f"Momentum overshoots: the velocity it built up carries it past the valley floor "
                     f"along the {shallow} at step {crossing}.")
@@ -195,17 +196,24 @@ class RavineRace(LessonScene):
 
         if steps > second:
             crawl = float(theory.gd_contraction(p["lr_sgd"], lam_min))
-            if sgd.diverged_at < 0 and crawl < 1:
-                text = (f"SGD crawls along the {shallow}, shrinking it by only ×{crawl:.2f} per step, "
-                        f"while momentum glides down the valley.")
-            else:
+            sgd_stable = swing <= 1.0 + 1e-12 and sgd.diverged_at < 0
+            momentum_ahead = bool(mom.loss[-1] < sgd.loss[-1])
+            if sgd_stable and crawl < 1:
+                text = f"SGD crawls along the {shallow}, shrinking it by only ×{style.fmt_ratio(crawl)} per step"
+                text += ", while momentum glides down the valley." if momentum_ahead else "."
+            elif momentum_ahead:
                 text = "Momentum glides down the valley: persistent slope builds speed, the zig-zag averages away."
+            else:
+                text = "With these settings momentum is not ahead: its velocity keeps carrying it past the floor."
             beats.append((steps, text))
 
         parts = []
         for racer in self.racers:
             if racer.diverged_at >= 0:
                 parts.append(f"{racer.name} diverged at step {racer.diverged_at}")
+            elif racer.loss[-1] > racer.loss[0]:
+                parts.append(f"{racer.name} is diverging: loss {style.fmt_short(float(racer.loss[0]))} → "
+                             f"{style.fmt_short(float(racer.loss[-1]))}")
             else:
                 parts.append(f"{racer.name} ends at {style.fmt_point(racer.theta[-1])}")
         beats.append((steps, f"After {steps} steps: " + "; ".join(parts) + "."))
@@ -292,7 +300,7 @@ class RavineRace(LessonScene):
         what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
         text = f"{racer.name}: {what}"
         probe = label(text, style.SMALL_SIZE)
-        x = float(np.clip(where[0] - probe.width / 2, layout.plot.left + 0.6, layout.plot.right - probe.width - 0.1))
+        x = float(np.clip(where[0] + 0.2, layout.plot.left + 0.7, layout.plot.right - probe.width - 0.3))
         inside = UP if where[1] < layout.plot.y else DOWN
         y = float(where[1] + inside[1] * 0.35)
         return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),

@@ -180,3 +180,10 @@ def fmt_short(value: float) -> str:
 def fmt_point(point, digits: int = 4) -> str:
     """Format a parameter vector as "(x, y)" with :func:`fmt` for each coordinate."""
     return "(" + ", ".join(fmt(float(v), digits) for v in point) + ")"
+
+
+def fmt_ratio(value: float) -> str:
+    """Format a per-step factor near 1 with enough decimals to show its distance from 1 (0.92, 0.998, 0.9996)."""
+    gap = abs(1.0 - value)
+    digits = 2 if gap >= 0.01 else (3 if gap >= 0.001 else 4)
+    return f"{value:.{digits}f}"

@@ -1,0 +1,65 @@
+"""The lesson assembly: chapters in the MP4, total duration, shifted captions, the CLI command."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from ravine import lesson as lesson_pipeline
+from ravine.assemble import read_chapters
+from ravine.cli import cli
+from ravine.outputs import parse_srt, probe_video
+
+pytestmark = pytest.mark.render
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lesson")
+    result = lesson_pipeline.build("low", out, only=["ravine-race"], jobs=1,
+                                   overrides={"ravine-race": {"steps": 4}}, log=lambda m: None)
+    return result
+
+
+def test_chapters_are_in_the_mp4(built):
+    chapters = read_chapters(built.video)
+    assert [c.title for c in chapters] == ["Introduction", "Why plain SGD struggles"]
+    assert chapters[0].start == 0 and chapters[-1].end == pytest.approx(built.assembly.duration, abs=1e-3)
+    assert built.chapters_file.read_text().count("-->") == len(chapters)
+
+
+def test_total_duration_is_the_sum_of_the_clips(built):
+    total = probe_video(built.video)
+    parts = [probe_video(clip.video) for clip in built.clips]
+    assert len(parts) == 3  # title card, chapter card, the race
+    assert total.frames == sum(p.frames for p in parts)
+    assert total.duration == pytest.approx(sum(p.duration for p in parts), abs=1 / 15)
+
+
+def test_captions_are_shifted_by_clip_start(built):
+    cues = parse_srt(built.captions[0].read_text())
+    starts = built.assembly.starts
+    race_cues = parse_srt(built.clips[2].captions[0].read_text())
+    shifted = [c for c in cues if c.start >= starts[2] - 1e-3]
+    assert [c.text for c in shifted] == [c.text for c in race_cues]
+    for mine, theirs in zip(shifted, race_cues):
+        assert mine.start == pytest.approx(theirs.start + starts[2], abs=2e-3)
+        assert mine.end == pytest.approx(theirs.end + starts[2], abs=2e-3)
+
+
+def test_faststart(built):
+    head = built.video.read_bytes()[:4096]
+    assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
+
+
+def test_unchanged_rerun_reuses_every_clip(built, tmp_path):
+    out = built.video.parent
+    again = lesson_pipeline.build("low", out, only=["ravine-race"], jobs=1,
+                                  overrides={"ravine-race": {"steps": 4}}, log=lambda m: None)
+    assert all(clip.cached for clip in again.clips)
+
+
+def test_lesson_cli_rejects_unknown_scene(tmp_path):
+    result = CliRunner().invoke(cli, ["lesson", "--only", "nope", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "--only" in result.stderr
+    assert not (tmp_path / "o").exists()
