@@ -167,11 +167,11 @@ class Quadratic(Landscape):
         """Aθ for theta of shape (..., d), coordinate by coordinate."""
         out = np.empty_like(theta)
         for i, terms in enumerate(self._terms):
-            acc = None
-            for j, a_ij in terms:
-                term = a_ij * theta[..., j]
-                acc = term if acc is None else acc + term
-            out[..., i] = acc
+            column = out[..., i]
+            j, a_ij = terms[0]  # every row of a positive-definite A has a nonzero diagonal
+            np.multiply(theta[..., j], a_ij, out=column)
+            for j, a_ij in terms[1:]:
+                column += a_ij * theta[..., j]
         return out
 
     def value(self, theta: np.ndarray) -> np.ndarray:
@@ -180,8 +180,9 @@ class Quadratic(Landscape):
         a_theta = self._matvec(theta)
         total = theta[..., 0] * a_theta[..., 0]
         for i in range(1, self.dim):
-            total = total + theta[..., i] * a_theta[..., i]
-        return 0.5 * total
+            total += theta[..., i] * a_theta[..., i]
+        total *= 0.5
+        return total
 
     def grad(self, theta: np.ndarray) -> np.ndarray:
         """∇L(θ) = Aθ; theta (..., d) -> (..., d)."""

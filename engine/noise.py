@@ -40,7 +40,7 @@ def _rowwise_dot(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
     return total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LeastSquaresData:
     """A synthetic least-squares data set whose full-batch loss is a given quadratic.
 

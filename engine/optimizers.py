@@ -50,10 +50,11 @@ def _hyperparameter(
     name: str, value: float | np.ndarray, low: float, high: float, *,
     low_open: bool, high_open: bool, allowed: str,
 ) -> float | np.ndarray:
-    """Validate a scalar or 1-D hyperparameter; return a float or a (B, 1) column."""
+    """Validate a hyperparameter: a float, a (B,) array (returned as a (B, 1) column), or an
+    array already broadcastable against (B, d) params (returned as is)."""
     arr = np.asarray(value, dtype=np.float64)
-    if arr.ndim > 1:
-        raise ValueError(f"{name} must be a scalar or a 1-D array of shape (B,), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
     ok = np.isfinite(arr)
     ok &= (arr > low) if low_open else (arr >= low)
     ok &= (arr < high) if high_open else (arr <= high)
@@ -62,7 +63,7 @@ def _hyperparameter(
         raise ValueError(f"{name} must be {allowed}, got {np.ravel(bad)[0]!r}")
     if arr.ndim == 0:
         return float(arr)
-    return arr.reshape(-1, 1)
+    return arr.reshape(-1, 1) if arr.ndim == 1 else arr
 
 
 def _is_zero(value: float | np.ndarray) -> bool:
@@ -94,7 +95,8 @@ def sgd(
     and no nesterov.
 
     Args:
-        lr: learning rate η > 0, finite; scalar or shape (B,) (one per row of params).
+        lr: learning rate η > 0, finite; scalar or shape (B,) (one per row of params;
+            any array broadcastable against (B, d), e.g. (B, 1), is also accepted).
         momentum: μ = β in [0, 1); scalar or shape (B,).
         dampening: τ in [0, 1]; scalar or shape (B,). Torch convention only.
         nesterov: torch's Nesterov direction; needs momentum > 0 and dampening 0.
@@ -145,8 +147,10 @@ def sgd(
         if use_wd:
             grad = grad + wd * np.asarray(params, dtype=np.float64)
         first = int(state.count) == 0
+        # Fresh arrays are updated in place (a*b then += c rounds exactly like a*b + c).
         if convention == "ema":
-            velocity = mu * state.velocity + one_minus_mu * grad
+            velocity = mu * state.velocity
+            velocity += one_minus_mu * grad
             direction = velocity
         elif all_zero_momentum:
             velocity = grad.copy(order="K")
@@ -155,8 +159,8 @@ def sgd(
             if first:
                 velocity = grad.copy(order="K")
             else:
-                carried = grad * one_minus_tau if use_dampening else grad
-                velocity = mu * state.velocity + carried
+                velocity = mu * state.velocity
+                velocity += grad * one_minus_tau if use_dampening else grad
                 if use_dampening and some_zero_momentum:
                     velocity = np.where(mu == 0.0, grad, velocity)
             direction = grad + mu * velocity if nesterov else velocity

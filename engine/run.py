@@ -169,6 +169,7 @@ def run(
     rng = make_rng(seed, stream=1)
 
     def hyper(arr: np.ndarray) -> float | np.ndarray:
+        """A validated hyperparameter for sgd(): a float, or a (B,) array."""
         return float(arr) if arr.ndim == 0 else np.broadcast_to(arr, (batch,))
 
     lr_h, beta_h = hyper(lr_arr), hyper(beta_arr)
@@ -209,8 +210,11 @@ def run(
                 if gaussian is not None:
                     g = gaussian.perturb(g, rng)
             updates, new_state = opt.update(g, state, point)
-            new_theta = theta + updates
-            in_bounds = (np.abs(new_theta) <= bound).all(axis=-1)
+            new_theta = updates  # a fresh array from update: θ + Δ is formed in place
+            new_theta += theta
+            in_bounds = np.abs(new_theta[:, 0]) <= bound  # NaN compares False: out of bounds
+            for j in range(1, d):
+                in_bounds &= np.abs(new_theta[:, j]) <= bound
             if keep_loss:
                 loss = scape.value(new_theta)
                 in_bounds &= np.isfinite(loss)

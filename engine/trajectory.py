@@ -78,7 +78,7 @@ def _as_text_source(source: str | Path) -> str:
     return Path(source).read_text(encoding="utf-8")
 
 
-@dataclass
+@dataclass(eq=False)
 class Trajectory:
     """What a run computed, batched over B configurations (see the module docstring for shapes).
 
@@ -89,7 +89,9 @@ class Trajectory:
 
     ``metadata`` holds the run's parameters: landscape, optimizer, convention,
     per-configuration arrays ``lr``, ``beta``, ``dampening``, ``weight_decay``
-    (B,) and ``start`` (B, d), seed, noise, batch_size, steps, record,
+    (B,) and ``start`` (B, d), seed, noise (None, "minibatch" or σ),
+    batch_size (the MINI-batch size b, None without mini-batch noise; not to be
+    confused with the property ``batch_size`` = B), n_samples, steps, record,
     divergence_bound, engine_version.
     """
 
@@ -150,6 +152,7 @@ class Trajectory:
         pick = slice(i, i + 1)
 
         def cut(arr: np.ndarray | None) -> np.ndarray | None:
+            """Column ``i`` of a (N, B, ...) array, kept as (N, 1, ...)."""
             return None if arr is None else arr[:, pick].copy()
 
         metadata = {
@@ -174,11 +177,14 @@ class Trajectory:
 
     # ------------------------------------------------------------------- npz
     def to_npz(self, path: str | Path) -> None:
-        """Write a compressed ``.npz``: the arrays plus the metadata as a JSON string."""
+        """Write a compressed ``.npz`` to exactly ``path`` (no suffix is added): the arrays
+        (``theta``, ``velocity``, ``loss``, ``diverged_at``, and ``grad``/``lookahead`` when
+        recorded) plus ``header``, a JSON string with the metadata and record mode."""
         params, array_keys = _encode_metadata(self.metadata, squeeze=False)
         header = json.dumps({"format": _FORMAT, "version": _FORMAT_VERSION, "record": self.record,
                              "params": params, "array_params": array_keys})
-        np.savez_compressed(path, header=np.array(header), **self._arrays())
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, header=np.array(header), **self._arrays())
 
     @classmethod
     def from_npz(cls, path: str | Path) -> "Trajectory":
@@ -258,53 +264,46 @@ class Trajectory:
         return range(self.steps - arr.shape[0] + 1, self.steps + 1) if name in ("theta", "velocity", "loss") \
             else range(arr.shape[0])
 
-    def to_csv(self, path: str | Path | None = None) -> str:
+    def to_csv(self, path: str | Path | None = None, *, header: bool = True) -> str:
         """CSV text (also written to ``path`` if given): one row per (config, step).
 
-        The first line is a comment, ``# ravine-trajectory {json}``, carrying the
-        metadata, record mode, sizes and ``diverged_at`` (skip it with
-        ``comment="#"`` in pandas). Columns: ``config``, ``step``,
-        ``theta_0..theta_{d-1}``, ``velocity_*``, ``grad_*``, [``lookahead_*``],
-        ``loss``. A cell is empty where that field was not recorded (``grad`` at
-        step T; light records at intermediate steps).
+        With ``header`` (default) the first line is a comment, ``# ravine-trajectory
+        {json}``, carrying the metadata, record mode, sizes and ``diverged_at`` so that
+        ``from_csv`` round-trips exactly (pandas: ``read_csv(..., comment="#")``).
+        Columns: ``config``, ``step``, ``theta_0..theta_{d-1}``, ``velocity_*``,
+        ``grad_*``, [``lookahead_*`` for Nesterov], ``loss``; floats as ``repr``. A
+        cell is empty where that field was not recorded (``grad`` at step T; light
+        records at intermediate steps).
         """
         d, batch = self.dim, self.batch_size
-        params, array_keys = _encode_metadata(self.metadata, squeeze=False)
-        header = {"record": self.record, "batch_size": batch, "dim": d, "steps": self.steps,
-                  "params": params, "array_params": array_keys,
-                  "diverged_at": self.diverged_at.tolist(),
-                  "lookahead": self.lookahead is not None}
         vector_fields = [f for f in _VECTOR_FIELDS if f != "lookahead" or self.lookahead is not None]
         columns = ["config", "step"]
         for name in vector_fields:
             columns += [f"{name}_{j}" for j in range(d)]
         columns.append("loss")
-        offsets: dict[str, int] = {}
-        steps_of: dict[str, range] = {}
-        for name in vector_fields + ["loss"]:
-            if getattr(self, name) is None:
-                steps_of[name] = range(0)
-            else:
-                steps_of[name] = self._recorded_steps(name)
-            offsets[name] = steps_of[name].start if len(steps_of[name]) else 0
+        steps_of = {name: (self._recorded_steps(name) if getattr(self, name) is not None else range(0))
+                    for name in vector_fields + ["loss"]}
         all_steps = sorted(set().union(*(set(r) for r in steps_of.values())))
         out = io.StringIO()
-        out.write(_CSV_MAGIC + json.dumps(header) + "\n")
+        if header:
+            params, array_keys = _encode_metadata(self.metadata, squeeze=False)
+            info = {"record": self.record, "batch_size": batch, "dim": d, "steps": self.steps,
+                    "params": params, "array_params": array_keys,
+                    "diverged_at": self.diverged_at.tolist(), "lookahead": self.lookahead is not None}
+            out.write(_CSV_MAGIC + json.dumps(info) + "\n")
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for config in range(batch):
             for step in all_steps:
                 row: list[str] = [str(config), str(step)]
-                for name in vector_fields:
-                    if step in steps_of[name]:
-                        values = getattr(self, name)[step - offsets[name], config]
+                for name in vector_fields + ["loss"]:
+                    width = 1 if name == "loss" else d
+                    recorded = steps_of[name]
+                    if step in recorded:
+                        values = np.atleast_1d(getattr(self, name)[step - recorded.start, config])
                         row += [repr(float(v)) for v in values]
                     else:
-                        row += [""] * d
-                if step in steps_of["loss"]:
-                    row.append(repr(float(self.loss[step - offsets["loss"], config])))
-                else:
-                    row.append("")
+                        row += [""] * width
                 writer.writerow(row)
         text = out.getvalue()
         if path is not None:
@@ -313,28 +312,34 @@ class Trajectory:
 
     @classmethod
     def from_csv(cls, source: str | Path) -> "Trajectory":
-        """Read ``to_csv`` output from CSV text or a file path."""
-        if isinstance(source, str) and source.startswith(_CSV_MAGIC):
+        """Read ``to_csv`` output from CSV text (a str with a newline) or a file path.
+
+        Without the header line (``to_csv(header=False)``) sizes and record mode are
+        inferred from the rows; metadata is then empty and ``diverged_at`` is −1.
+        """
+        if isinstance(source, str) and (source.startswith(_CSV_MAGIC) or "\n" in source):
             text = source
         else:
             text = Path(source).read_text(encoding="utf-8")
         first, _, body = text.partition("\n")
-        if not first.startswith(_CSV_MAGIC):
-            raise ValueError("not a ravine trajectory CSV (missing '# ravine-trajectory' header line)")
-        header = json.loads(first[len(_CSV_MAGIC):])
-        batch, d, steps, record = header["batch_size"], header["dim"], header["steps"], header["record"]
+        info = json.loads(first[len(_CSV_MAGIC):]) if first.startswith(_CSV_MAGIC) else None
+        reader = csv.DictReader(io.StringIO(body if info is not None else text))
+        rows = list(reader)
+        if info is None:
+            info = _infer_csv_info(rows, reader.fieldnames or [])
+        batch, d, steps, record = info["batch_size"], info["dim"], info["steps"], info["record"]
         light = record != "full"
         n_state = 1 if light else steps + 1
         n_loss = 1 if record == "final" else steps + 1
         arrays: dict[str, np.ndarray | None] = {
             "theta": np.zeros((n_state, batch, d)), "velocity": np.zeros((n_state, batch, d)),
             "grad": None if light else np.zeros((steps, batch, d)),
-            "lookahead": np.zeros((steps, batch, d)) if header["lookahead"] else None,
+            "lookahead": np.zeros((steps, batch, d)) if info["lookahead"] else None,
             "loss": np.zeros((n_loss, batch)),
         }
         offsets = {"theta": steps + 1 - n_state, "velocity": steps + 1 - n_state,
                    "grad": 0, "lookahead": 0, "loss": steps + 1 - n_loss}
-        for row in csv.DictReader(io.StringIO(body)):
+        for row in rows:
             config, step = int(row["config"]), int(row["step"])
             for name in _VECTOR_FIELDS:
                 arr = arrays[name]
@@ -346,7 +351,26 @@ class Trajectory:
         return cls(
             theta=arrays["theta"], velocity=arrays["velocity"], grad=arrays["grad"],
             loss=arrays["loss"], lookahead=arrays["lookahead"],
-            diverged_at=np.asarray(header["diverged_at"], dtype=np.int64),
-            metadata=_decode_metadata(header["params"], header["array_params"], squeezed=False),
+            diverged_at=np.asarray(info["diverged_at"], dtype=np.int64),
+            metadata=_decode_metadata(info["params"], info["array_params"], squeezed=False),
             record=record,
         )
+
+
+def _infer_csv_info(rows: list[dict], fieldnames: list[str]) -> dict:
+    """Sizes and record mode of a header-less trajectory CSV, from its columns and rows."""
+    if not rows or not {"config", "step", "theta_0", "loss"} <= set(fieldnames):
+        raise ValueError("not a ravine trajectory CSV (needs config, step, theta_*, loss columns "
+                         "or the '# ravine-trajectory' header line)")
+    batch = max(int(r["config"]) for r in rows) + 1
+    steps = max(int(r["step"]) for r in rows)
+    step_zero = [r for r in rows if r["step"] == "0"]
+    if step_zero and step_zero[0]["theta_0"] != "":
+        record = "full"
+    elif step_zero and step_zero[0]["loss"] != "":
+        record = "loss"
+    else:
+        record = "final"
+    return {"batch_size": batch, "dim": sum(1 for f in fieldnames if f.startswith("theta_")),
+            "steps": steps, "record": record, "params": {}, "array_params": [],
+            "diverged_at": [-1] * batch, "lookahead": "lookahead_0" in fieldnames}

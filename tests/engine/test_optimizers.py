@@ -163,7 +163,7 @@ def test_lookahead_point_per_row():
     (dict(lr=0.1, momentum=0.0, nesterov=True), "nesterov"),
     (dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov"),
     (dict(lr=0.1, momentum=0.9, convention="ema", nesterov=True), "ema"),
-    (dict(lr=np.ones((2, 2))), "lr"),
+    (dict(lr=np.array([])), "lr"),
 ])
 def test_validation_names_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -175,3 +175,12 @@ def test_validation_states_the_allowed_range():
         sgd(0.1, momentum=1.2)
     with pytest.raises(ValueError, match=r"lr must be > 0"):
         sgd(-0.1)
+
+
+def test_column_hyperparameters_are_accepted_as_is():
+    params, grads = np.ones((2, 2)), np.array([[1.0, 2.0], [3.0, 4.0]])
+    by_row = sgd(np.array([0.1, 0.2]), momentum=np.array([0.5, 0.9]))
+    by_column = sgd(np.array([[0.1], [0.2]]), momentum=np.array([[0.5], [0.9]]))
+    a, _ = by_row.update(grads, by_row.init(params), params)
+    b, _ = by_column.update(grads, by_column.init(params), params)
+    assert np.array_equal(a, b) and np.array_equal(a, -np.array([[0.1], [0.2]]) * grads)
