@@ -17,7 +17,7 @@ from .landscapes import (
 )
 from .noise import GaussianGradientNoise, LeastSquaresData, make_rng
 from .optimizers import CONVENTIONS, Optimizer, SGDState, lookahead_point, sgd
-from .run import DEFAULT_MINIBATCH_SIZE, OPTIMIZER_NAMES, run
+from .run import DEFAULT_MINIBATCH_SIZE, OPTIMIZER_NAMES, run, torch_nesterov_view
 from .theory import (
     OptimalTuning,
     effective_step_multiplier,
@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_MINIBATCH_SIZE",
     "OPTIMIZER_NAMES",
     "run",
+    "torch_nesterov_view",
     "RECORD_MODES",
     "Trajectory",
     "OptimalTuning",

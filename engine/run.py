@@ -310,3 +310,25 @@ def _setup_noise(
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise (Gaussian sigma) must be >= 0 and finite, got {noise!r}")
     return float(noise), None, GaussianGradientNoise(float(noise)), None
+
+
+def torch_nesterov_view(trajectory: Trajectory, landscape: Landscape | str) -> Trajectory:
+    """A Nesterov run as ``torch.optim.SGD(nesterov=True)`` reports it.
+
+    ``run(optimizer="nesterov")`` stores the classic positions x_t and velocity v_t; torch's
+    iterates are the look-ahead points p_t = x_t − η β v_t (p_0 = x_0 since v_0 = 0), its momentum
+    buffer is v_t, and the gradient it uses at step t is ∇L(p_t) (already ``trajectory.grad``).
+    Returns a copy whose ``theta`` holds p_t (T+1 rows) and whose ``loss`` is L(p_t);
+    ``metadata["iterates"] = "torch"`` marks it.
+    """
+    import dataclasses
+
+    if not trajectory.metadata.get("nesterov"):
+        raise ValueError("torch_nesterov_view needs a run with optimizer='nesterov'")
+    land = get_landscape(landscape) if isinstance(landscape, str) else landscape
+    lr = np.asarray(trajectory.metadata["lr"], dtype=float).reshape(1, -1, 1)
+    beta = np.asarray(trajectory.metadata["beta"], dtype=float).reshape(1, -1, 1)
+    theta = trajectory.theta - lr * beta * trajectory.velocity
+    metadata = dict(trajectory.metadata, iterates="torch")
+    return dataclasses.replace(trajectory, theta=theta, loss=np.asarray(land.value(theta), dtype=float),
+                               metadata=metadata)

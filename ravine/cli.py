@@ -276,7 +276,7 @@ def _trajectory_specs():
 
 @cli.command("trajectory", context_settings=CONTEXT)
 @click.option("--optimizer", type=click.Choice(["gd", "momentum", "nesterov"]), default="momentum",
-              show_default=True, help="gd = plain (S)GD; nesterov reports torch.optim.SGD(nesterov=True) iterates")
+              show_default=True, help="gd = plain (S)GD; nesterov reports the iterates torch.optim.SGD(nesterov=True) produces")
 @click.option("--landscape", default="seed-ravine", show_default=True, metavar="NAME", help="landscape preset")
 @click.option("--start", default="6,6", show_default=True, metavar="X,Y", help="start point θ₀")
 @click.option("--lr", default="0.02", show_default=True, metavar="η", help="learning rate, > 0")
@@ -301,7 +301,7 @@ def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values:
     """
     from scenes.params import ParamError
 
-    from engine import get_landscape, run
+    from engine import get_landscape, run, torch_nesterov_view
 
     specs = _trajectory_specs()
     try:
@@ -326,6 +326,8 @@ def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values:
                          batch_size=params["batch_size"], seed=params["seed"])
     except ValueError as error:
         raise InputError(str(error)) from None
+    if optimizer == "nesterov":
+        trajectory = torch_nesterov_view(trajectory, landscape)
     if out_file is None:
         text = trajectory.to_json(None) if fmt == "json" else trajectory.to_csv(None)
         click.echo(text)

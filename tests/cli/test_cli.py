@@ -128,3 +128,13 @@ def test_doctor_reports_every_dependency(runner):
     assert result.exit_code in (0, 1)
     for name in ("latex", "dvisvgm", "cairo/pango", "espeak-ng", "chromium"):
         assert name in result.stdout
+
+
+def test_trajectory_nesterov_reports_torch_iterates(runner):
+    from tests.engine.test_nesterov_view import torch_style_nesterov
+    from engine import get_landscape
+
+    data = json.loads(runner.invoke(cli, ["trajectory", "--optimizer", "nesterov", "--lr", "0.02", "--beta", "0.9",
+                                          "--steps", "25"]).stdout)
+    expected = torch_style_nesterov(get_landscape("seed-ravine").grad, (6.0, 6.0), 0.02, 0.9, 25)
+    assert np.allclose(np.asarray(data["theta"]), expected, rtol=0, atol=1e-12)
