@@ -15,6 +15,8 @@ from typing import Any, Callable
 import click
 
 from ravine import deps, outputs
+from ravine.formats import FormatError
+from ravine.jobs import render
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -145,36 +147,97 @@ QUALITY_OPTION = click.option(
 
 
 @cli.command("render", cls=SceneOptionsCommand, context_settings=CONTEXT)
-@click.argument("scene")
+@click.argument("scene", required=False)
 @QUALITY_OPTION
-@click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
+@click.option("--out", "-o", "out_dir", default=None, metavar="DIR", help="output folder [default: out]")
 @click.option("--name", default=None, metavar="STEM", help="output file name without extension (default: scene name)")
+@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png", "mov"]), default="mp4",
+              show_default=True, help="mp4 (H.264, faststart), webm (VP9), gif (palette loop), png (a still), "
+                                      "mov (with --transparent: qtrle alpha)")
+@click.option("--transparent", is_flag=True, help="transparent background (webm, mov or png)")
+@click.option("--aspect", type=click.Choice(["16:9", "1:1", "9:16"]), default="16:9", show_default=True,
+              help="frame shape; the layout re-flows (portrait stacks the panel under the plot)")
+@click.option("--burn-captions/--no-burn-captions", default=True, show_default=True,
+              help="draw the captions into the frame (the .srt/.vtt are written either way)")
+@click.option("--at", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="time of the still for --format png [default: the last frame]")
+@click.option("--gif-max-mb", type=click.FloatRange(min=0.01, max=500), default=None, metavar="MB",
+              help="size cap for --format gif: width and frame rate shrink until it fits")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="render every clip listed in a TOML file (schema in the README)")
+@click.option("--from", "from_manifest", type=click.Path(dir_okay=False), default=None, metavar="MANIFEST",
+              help="re-render the clip a manifest.json describes, with the same parameters and quality")
 @click.option("--force", is_flag=True, help="re-render even if an identical output exists")
-def render_command(scene: str, quality: str, out_dir: str, name: str | None, force: bool, **values: Any) -> None:
-    """Render one scene to DIR/NAME.mp4 with .srt and .vtt captions; print each path written.
+def render_command(scene: str | None, quality: str, out_dir: str | None, name: str | None, fmt: str,
+                   transparent: bool, aspect: str, burn_captions: bool, at: float | None, gif_max_mb: float | None,
+                   config_file: str | None, from_manifest: str | None, force: bool, **values: Any) -> None:
+    """Render one scene (or a clip list, or a manifest's clip) with captions, poster and manifest.
+
+    Writes DIR/NAME.<format> with NAME.poster.png, NAME.srt, NAME.vtt and NAME.manifest.json
+    beside it, and prints each path written. An identical earlier output is reused.
 
     \b
     Examples:
       ravine render ravine-race
       ravine render ravine-race -q low --steps 30 --out drafts/
       ravine render ravine-race --landscape narrow-ravine --start -4,1.5 --lr-momentum 0.01
+      ravine render ravine-race --format gif --gif-max-mb 4
+      ravine render ravine-race --format png --at 12.5
+      ravine render ravine-race --format webm --transparent --no-burn-captions
+      ravine render --config examples/clips.toml
+      ravine render --from out/ravine-race.manifest.json --out again/
     """
-    from ravine.jobs import RenderJob, render
+    from ravine import config as clip_config
+    from ravine.jobs import RenderJob
 
     lesson = _load_scenes()
-    if scene not in lesson.scene_names() and scene not in lesson.CARD_CLASSES:
-        raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
     given = _given(values)
-    _validate(lesson.scene_class(scene).SPEC, given)
-    _check_out_dir(Path(out_dir))
+    sources = sum(x is not None for x in (scene, config_file, from_manifest))
+    if sources != 1:
+        raise InputError("give exactly one of: SCENE, --config FILE, --from MANIFEST")
+    if scene is not None:
+        if scene not in lesson.scene_names() and scene not in lesson.CARD_CLASSES:
+            raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
+        jobs = [RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir or "out", name=name,
+                          format=fmt, transparent=transparent, aspect=aspect, burn_captions=burn_captions,
+                          at=at, gif_max_mb=gif_max_mb)]
+    else:
+        if given:
+            options = ", ".join("--" + key.replace("_", "-") for key in given)
+            raise InputError(f"{options}: scene parameters go in the TOML file or come from the manifest")
+        try:
+            jobs = (clip_config.load_clips(Path(config_file)) if config_file
+                    else [clip_config.job_from_manifest(Path(from_manifest), out_dir)])
+        except clip_config.ConfigError as error:
+            raise InputError(str(error)) from None
+    for job in jobs:  # validate everything before writing anything
+        if job.scene not in lesson.scene_names() and job.scene not in lesson.CARD_CLASSES:
+            raise InputError(f"unknown scene '{job.scene}'; known: {', '.join(lesson.scene_names())}")
+        _validate(lesson.scene_class(job.scene).SPEC, job.params)
+        _validate_format(job)
+    for folder in sorted({job.out_dir for job in jobs}):
+        _check_out_dir(Path(folder))
     _require_render_deps()
-    job = RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir, name=name)
-    _log(f"rendering {scene} at {quality} quality ...")
-    result = _run_render(lambda j: render(j, force=force), job)
-    if result.cached:
-        _log(f"cached: {result.video} is up to date (use --force to re-render)")
-    for path in result.files:
-        click.echo(str(path))
+    for job in jobs:
+        _log(f"rendering {job.scene} -> {job.output} ({job.quality}) ...")
+        result = _run_render(lambda j: render(j, force=force), job)
+        if result.cached:
+            _log(f"cached: {result.video} is up to date (use --force to re-render)")
+        for path in result.files:
+            click.echo(str(path))
+
+
+def _validate_format(job) -> None:
+    from ravine import formats
+
+    try:
+        formats.manim_format(job.format, job.transparent)
+    except formats.FormatError as error:
+        raise InputError(str(error)) from None
+    if job.at is not None and job.format != "png":
+        raise InputError("--at: only for --format png")
+    if job.gif_max_mb is not None and job.format != "gif":
+        raise InputError("--gif-max-mb: only for --format gif")
 
 
 @cli.command("lesson", context_settings=CONTEXT)
@@ -253,6 +316,8 @@ def _run_render(render: Callable, job):
         raise InputError(str(error)) from None
     except outputs.OutputError as error:
         raise InputError(f"--out: {error}") from None
+    except FormatError as error:
+        raise click.ClickException(str(error)) from None
 
 
 # --- trajectory ------------------------------------------------------------------------------

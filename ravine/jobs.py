@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ravine import outputs
+from ravine import formats, outputs
 
 
 @dataclass(frozen=True)
@@ -38,36 +39,74 @@ QUALITIES: dict[str, Quality] = {
 }
 
 
+ASPECTS: tuple[str, ...] = ("16:9", "1:1", "9:16")
+
+
+def frame_size(quality: Quality, aspect: str) -> tuple[int, int]:
+    """Pixel size for ``quality`` at ``aspect``: 16:9 as listed, 1:1 square on the short side,
+    9:16 the landscape size turned upright."""
+    if aspect == "16:9":
+        return quality.width, quality.height
+    if aspect == "1:1":
+        return quality.height, quality.height
+    if aspect == "9:16":
+        return quality.height, quality.width
+    raise ValueError(f"--aspect {aspect}: allowed one of {', '.join(ASPECTS)}")
+
+
 @dataclass(frozen=True)
 class RenderJob:
-    """One clip to render: ``scene`` name, its ``params`` (validated by the scene's spec),
-    ``quality`` name, output folder and file stem."""
+    """One clip to render, as a plain serializable value.
+
+    ``scene`` name and its ``params`` (validated by the scene's spec); ``quality`` name;
+    ``format`` (mp4, webm, gif, png, mov); ``transparent`` background (webm, mov, png);
+    ``aspect`` (16:9, 1:1, 9:16); ``burn_captions`` (captions drawn in the frame; the .srt/.vtt
+    are written either way); ``at`` (seconds; the still's time for png, None = last frame);
+    ``gif_max_mb`` (size cap for gif); output folder and file ``name`` (stem).
+    """
 
     scene: str
     params: dict[str, Any] = field(default_factory=dict)
     quality: str = "medium"
     out_dir: str = "out"
     name: str | None = None
+    format: str = "mp4"
+    transparent: bool = False
+    aspect: str = "16:9"
+    burn_captions: bool = True
+    at: float | None = None
+    gif_max_mb: float | None = None
 
     @property
     def stem(self) -> str:
         """The output file stem: ``name`` or the scene name."""
         return self.name or self.scene
 
+    @property
+    def output(self) -> Path:
+        """Path of the main output file."""
+        return Path(self.out_dir) / f"{self.stem}.{self.format}"
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the job (tuples become lists)."""
         return json.loads(json.dumps(asdict(self)))
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RenderJob":
+        """A job from :meth:`to_json` output (unknown keys rejected with ValueError)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown render-job field(s): {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+        return cls(**data)
+
     def cache_key(self, resolved_params: dict[str, Any]) -> str:
         """SHA-256 of everything that determines the output: scene, resolved params, quality,
-        package versions and the source of ``engine/`` and ``scenes/``."""
+        format options, package versions and the source of ``engine/`` and ``scenes/``."""
         payload = {
-            "scene": self.scene,
-            "params": resolved_params,
-            "quality": self.quality,
-            "versions": versions(),
-            "source": source_hash(),
+            key: value for key, value in self.to_json().items() if key not in ("out_dir", "name", "params")
         }
+        payload.update(params=resolved_params, versions=versions(), source=source_hash())
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 
@@ -92,7 +131,8 @@ def source_hash() -> str:
 
 @dataclass
 class RenderResult:
-    """What a render wrote: the video, its caption files and manifest, the cues and the duration (s).
+    """What a render wrote: the main output (video, or the still for png), its poster, caption
+    files and manifest, the cues and the duration (s).
 
     ``cached`` is True when an existing, complete output with the same cache key was reused.
     """
@@ -103,11 +143,12 @@ class RenderResult:
     manifest: Path
     cues: list
     duration: float
+    poster: Path | None = None
     cached: bool = False
 
     @property
     def files(self) -> list[Path]:
-        return [self.video, *self.captions, self.manifest]
+        return [self.video, *([self.poster] if self.poster else []), *self.captions, self.manifest]
 
 
 def cache_dir() -> Path:
@@ -118,41 +159,90 @@ def cache_dir() -> Path:
     return Path(root)
 
 
-def manim_config(quality: Quality, media_dir: Path, stem: str) -> dict[str, Any]:
-    """The Manim ``tempconfig`` for one render: size, frame rate, private media folder, quiet logs."""
-    cache = cache_dir()
+def manim_config(quality: Quality, media_dir: Path, stem: str, aspect: str = "16:9", fmt: str = "mp4",
+                 transparent: bool = False) -> dict[str, Any]:
+    """The Manim ``tempconfig`` for one render: size, frame rate, container, private media folder, quiet logs.
+
+    The frame's short side is 8 scene units whatever the aspect, so text keeps its size.
+    """
+    width, height = frame_size(quality, aspect)
+    short = 8.0
+    frame_w, frame_h = (short * width / height, short) if width >= height else (short, short * height / width)
     return {
-        "pixel_width": quality.width,
-        "pixel_height": quality.height,
+        "pixel_width": width,
+        "pixel_height": height,
         "frame_rate": quality.fps,
-        "frame_height": 8.0,
-        "frame_width": 8.0 * quality.width / quality.height,
+        "frame_height": frame_h,
+        "frame_width": frame_w,
         "media_dir": str(media_dir),
-        "tex_dir": str(cache / "Tex"),
-        "text_dir": str(cache / "texts"),
+        "tex_dir": str(media_dir / "Tex"),
+        "text_dir": str(media_dir / "texts"),
         "output_file": stem,
         "verbosity": "WARNING",
         "progress_bar": "none",
         "disable_caching": True,
         "write_to_movie": True,
-        "format": "mp4",
+        "format": fmt,
+        "transparent": transparent,
+        "video_encoder_options": formats.encoder_options(fmt, transparent),
         "preview": False,
     }
+
+
+CACHED_FOLDERS = ("Tex", "texts")  # LaTeX and Pango renderings Manim reuses across runs
+
+
+def seed_private_cache(media_dir: Path) -> None:
+    """Give a render its own copy of the shared LaTeX/text cache (hard links, so it is cheap).
+
+    Each render writes new entries only into its private folder; two renders never read a
+    file the other is still writing.
+    """
+    shared = cache_dir()
+    for folder in CACHED_FOLDERS:
+        source, target = shared / folder, media_dir / folder
+        target.mkdir(parents=True, exist_ok=True)
+        if not source.is_dir():
+            continue
+        for entry in source.iterdir():
+            if entry.is_file() and not entry.name.startswith("."):
+                try:
+                    os.link(entry, target / entry.name)
+                except OSError:
+                    shutil.copy2(entry, target / entry.name)
+
+
+def publish_private_cache(media_dir: Path) -> None:
+    """Copy a render's new LaTeX/text cache entries into the shared cache, each atomically."""
+    shared = cache_dir()
+    for folder in CACHED_FOLDERS:
+        source, target = media_dir / folder, shared / folder
+        if not source.is_dir():
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        for entry in source.iterdir():
+            if entry.is_file() and not (target / entry.name).exists():
+                temporary = target / f".{os.getpid()}-{entry.name}"
+                shutil.copy2(entry, temporary)
+                os.replace(temporary, target / entry.name)
 
 
 def render(job: RenderJob, force: bool = False) -> RenderResult:
     """Render ``job`` in this process (or reuse a complete cached output); return what was written.
 
-    The video lands at ``out_dir/stem.mp4`` with ``stem.srt``, ``stem.vtt`` and
-    ``stem.manifest.json`` beside it. An existing output whose manifest has the same cache key
-    and whose files all exist is reused unless ``force``. Raises
-    :class:`scenes.params.ParamError` for bad parameters (before anything is written) and
-    :class:`ravine.outputs.OutputError` for an unwritable folder.
+    Writes ``out_dir/stem.<format>`` with ``stem.poster.png`` (videos), ``stem.srt``,
+    ``stem.vtt`` and ``stem.manifest.json`` beside it, each renamed into place only when
+    complete. An existing output whose manifest has the same cache key and whose files all
+    exist is reused unless ``force``. Raises :class:`scenes.params.ParamError` for bad parameters
+    and :class:`ravine.formats.FormatError` for bad format options (both before anything is
+    written) and :class:`ravine.outputs.OutputError` for an unwritable folder.
     """
     from scenes.lesson import scene_class
 
     cls = scene_class(job.scene)
     params = cls.SPEC.resolve(job.params)
+    formats.manim_format(job.format, job.transparent)  # validates format options early
+    frame_size(QUALITIES[job.quality], job.aspect)
     key = job.cache_key(params)
     out_dir = outputs.ensure_writable_dir(Path(job.out_dir))
     outputs.clean_stale_temps(out_dir)
@@ -174,37 +264,70 @@ def lookup(job: RenderJob) -> RenderResult | None:
 
 def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir: Path,
                   manifest_path: Path) -> RenderResult:
-
     from manim import console, tempconfig
 
     quality = QUALITIES[job.quality]
+    container = formats.manim_format(job.format, job.transparent)
     console.file = sys.stderr  # Manim's log console must not write to our stdout
-    with tempfile.TemporaryDirectory(prefix=outputs.TEMP_PREFIX, dir=out_dir) as media:
-        with tempconfig(manim_config(quality, Path(media), job.stem)):
-            scene = cls(params=params)
+    target = out_dir / f"{job.stem}.{job.format}"
+    poster = None if job.format == "png" else out_dir / f"{job.stem}.poster.png"
+    details: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix=outputs.temp_prefix(), dir=out_dir) as media:
+        settings = manim_config(quality, Path(media), job.stem, job.aspect, container, job.transparent)
+        seed_private_cache(Path(media))
+        with tempconfig(settings):
+            scene = cls(params=params, burn_captions=job.burn_captions)
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
-        video = out_dir / f"{job.stem}.mp4"
-        os.replace(movie, video)
+        publish_private_cache(Path(media))
+        if poster is not None:
+            poster_work = Path(media) / "poster.png"
+            formats.still(movie, poster_work, None)
+        work = Path(media) / f"final.{job.format}"
+        if job.format == "mp4":
+            formats.faststart(movie, work)
+        elif job.format == "gif":
+            cap = None if job.gif_max_mb is None else int(job.gif_max_mb * 1e6)
+            chosen = formats.gif(movie, work, cap)
+            details["gif"] = asdict(chosen)
+        elif job.format == "png":
+            details["still_time"] = formats.still(movie, work, job.at)
+        else:
+            os.replace(movie, work)
+        for path in (work, poster_work if poster is not None else None):
+            if path is not None:
+                outputs.make_readable(path)
+        if poster is not None:
+            os.replace(poster_work, poster)
+        os.replace(work, target)
     cues = list(scene.cues)
     srt = outputs.write_text_atomic(out_dir / f"{job.stem}.srt", outputs.srt_text(cues))
     vtt = outputs.write_text_atomic(out_dir / f"{job.stem}.vtt", outputs.vtt_text(cues))
+    width, height = frame_size(quality, job.aspect)
     manifest = {
         "scene": job.scene,
         "title": getattr(cls, "TITLE", "") or job.scene,
         "params": json.loads(json.dumps(params, default=list)),
-        "quality": asdict(quality),
-        "format": "mp4",
+        "seed": params.get("seed"),
+        "quality": {**asdict(quality), "width": width, "height": height},
+        "format": job.format,
+        "transparent": job.transparent,
+        "aspect": job.aspect,
+        "burn_captions": job.burn_captions,
         "duration": scene.elapsed,
+        "constants": dict(scene.constants),
         "cues": [asdict(cue) for cue in cues],
-        "files": {"video": video.name, "srt": srt.name, "vtt": vtt.name},
+        "files": {"video": target.name, "srt": srt.name, "vtt": vtt.name,
+                  **({"poster": poster.name} if poster else {})},
+        "details": details,
         "versions": versions(),
+        "inputs_hash": key,
         "cache_key": key,
         "job": job.to_json(),
     }
     outputs.write_text_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False))
-    return RenderResult(job=job, video=video, captions=[srt, vtt], manifest=manifest_path,
-                        cues=cues, duration=scene.elapsed)
+    return RenderResult(job=job, video=target, captions=[srt, vtt], manifest=manifest_path,
+                        cues=cues, duration=scene.elapsed, poster=poster)
 
 
 def _cached_result(job: RenderJob, key: str, manifest_path: Path) -> RenderResult | None:
@@ -219,8 +342,9 @@ def _cached_result(job: RenderJob, key: str, manifest_path: Path) -> RenderResul
     folder = manifest_path.parent
     files = manifest.get("files", {})
     paths = [folder / files.get(kind, "") for kind in ("video", "srt", "vtt")]
-    if not all(path.is_file() for path in paths):
+    poster = folder / files["poster"] if "poster" in files else None
+    if not all(path.is_file() for path in paths) or (poster is not None and not poster.is_file()):
         return None
     cues = [Cue(**cue) for cue in manifest.get("cues", [])]
     return RenderResult(job=job, video=paths[0], captions=paths[1:], manifest=manifest_path,
-                        cues=cues, duration=float(manifest["duration"]), cached=True)
+                        cues=cues, duration=float(manifest["duration"]), poster=poster, cached=True)

@@ -21,6 +21,22 @@ class OutputError(Exception):
     """An output location that cannot be written (message names the path and the reason)."""
 
 
+def temp_prefix() -> str:
+    """Prefix of this process's temporary files: ``.ravine-tmp-<pid>-`` (so a later run can tell
+    a dead run's leftovers from a concurrent run's work in progress)."""
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def ensure_writable_dir(path: Path) -> Path:
     """Create ``path`` (and parents) if needed and check a file can be written there.
 
@@ -29,7 +45,7 @@ def ensure_writable_dir(path: Path) -> Path:
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=TEMP_PREFIX, delete=True):
+        with tempfile.NamedTemporaryFile(dir=path, prefix=temp_prefix(), delete=True):
             pass
     except OSError as error:
         raise OutputError(f"cannot write to '{path}': {error.strerror or error}") from None
@@ -40,15 +56,23 @@ def ensure_writable_dir(path: Path) -> Path:
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``final``; rename it to ``final`` only if the block succeeds."""
     final = Path(final)
-    fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=TEMP_PREFIX, suffix=final.suffix)
+    fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=temp_prefix(), suffix=final.suffix)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
+        make_readable(tmp)
         os.replace(tmp, final)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def make_readable(path: Path) -> None:
+    """Give a temporary file the permissions a normally created file would have (umask applied)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def write_text_atomic(final: Path, text: str) -> Path:
@@ -66,16 +90,29 @@ def write_bytes_atomic(final: Path, data: bytes) -> Path:
 
 
 def clean_stale_temps(folder: Path) -> None:
-    """Remove temporary files a killed run left in ``folder`` (names starting with the temp prefix)."""
+    """Remove temporary files and folders that a killed run left in ``folder``.
+
+    Only leftovers of processes that are no longer running are removed, so two renders into the
+    same folder never delete each other's work in progress.
+    """
+    import shutil
+
     folder = Path(folder)
     if not folder.is_dir():
         return
     for entry in folder.iterdir():
-        if entry.name.startswith(TEMP_PREFIX) and entry.is_file():
-            try:
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        owner = entry.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and _pid_alive(int(owner)):
+            continue
+        try:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
                 entry.unlink()
-            except OSError:
-                pass
+        except OSError:
+            pass
 
 
 # --- captions ----------------------------------------------------------------------------

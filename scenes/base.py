@@ -60,8 +60,11 @@ class LessonScene(Scene):
     SPEC: ClassVar[SceneSpec]
     TITLE: ClassVar[str] = ""
 
-    def __init__(self, *args: Any, params: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, params: dict[str, Any] | None = None, burn_captions: bool = True,
+                 **kwargs: Any) -> None:
         self.params: dict[str, Any] = self.SPEC.resolve(params)
+        self.burn_captions = burn_captions
+        self.constants: dict[str, float] = {}
         self.cues: list[Cue] = []
         self.ticks = 0
         self._caption: Mobject | None = None
@@ -73,7 +76,7 @@ class LessonScene(Scene):
     def setup(self) -> None:
         """Background colour and the frame layout; subclasses call ``super().setup()``."""
         self.camera.background_color = style.BACKGROUND
-        self.layout = style.layout_for(config.frame_width, config.frame_height)
+        self.layout = style.layout_for(config.frame_width, config.frame_height, captions=self.burn_captions)
 
     @property
     def elapsed(self) -> float:
@@ -116,7 +119,7 @@ class LessonScene(Scene):
         ``highlights`` maps words to colours (an optimizer's name in its colour).
         """
         band = self.layout.caption
-        lines = textwrap.wrap(text, width=68) or [""]
+        lines = textwrap.wrap(text, width=style.caption_wrap_width(band.width)) or [""]
         mob = Text(
             "\n".join(lines),
             font=style.FONT,
@@ -146,8 +149,9 @@ class LessonScene(Scene):
             self.remove(self._caption)
             self._caption = None
         if text:
-            self._caption = self.caption_mobject(text, highlights)
-            self.add(self._caption)
+            if self.burn_captions:
+                self._caption = self.caption_mobject(text, highlights)
+                self.add(self._caption)
             self._caption_start = self.ticks
             self._caption_text = text
 
@@ -176,6 +180,12 @@ class LessonScene(Scene):
         yield
         needed = reading_ticks(text) if min_ticks is None else min_ticks
         self.hold(needed - (self.ticks - start))
+
+    def record_constant(self, name: str, value: float) -> float:
+        """Note a derived constant the video states (e.g. ``gd_stability_bound``); it goes into the
+        clip's manifest. Returns ``value`` so it can be used inline."""
+        self.constants[name] = float(value)
+        return value
 
     def default_highlights(self) -> dict[str, str]:
         """Words coloured in every caption of this scene (override to add the scene's series)."""

@@ -138,6 +138,16 @@ class RavineRace(LessonScene):
             Racer("momentum", "momentum", trajectory.theta[:, 1], trajectory.loss[:, 1], int(trajectory.diverged_at[1])),
         ]
         self.axes = analysis.principal_axes(self.landscape)
+        lam_min, lam_max = float(self.axes.eigenvalues[0]), float(self.axes.eigenvalues[-1])
+        self.record_constant("lambda_min", lam_min)
+        self.record_constant("lambda_max", lam_max)
+        self.record_constant("gd_stability_bound", theory.gd_stability_bound(lam_max))
+        self.record_constant("heavy_ball_stability_bound", theory.heavy_ball_stability_bound(lam_max, p["beta"]))
+        self.record_constant("effective_step_multiplier", theory.effective_step_multiplier(p["beta"]))
+        self.record_constant("sgd_contraction_steep", theory.gd_contraction(p["lr_sgd"], lam_max))
+        self.record_constant("sgd_contraction_shallow", theory.gd_contraction(p["lr_sgd"], lam_min))
+        self.record_constant("momentum_rate", max(theory.heavy_ball_rate(p["lr_momentum"], p["beta"], lam)
+                                                  for lam in self.axes.eigenvalues))
 
     def default_highlights(self) -> dict[str, str]:
         return {

@@ -120,29 +120,48 @@ class Layout:
 MARGIN = 0.3
 TITLE_HEIGHT = 0.7
 CAPTION_HEIGHT = 1.05
-PANEL_FRACTION = 0.34  # share of the frame width used by the side panel
+PANEL_FRACTION = 0.34  # share of the frame width used by the side panel (landscape frames)
+STACKED_PANEL_FRACTION = 0.38  # share of the body height used by the panel (portrait frames)
+CAPTION_CHARS_PER_UNIT = 68 / 14.22  # caption wrap width: characters per scene unit of width
 
 
-def layout_for(frame_width: float, frame_height: float) -> Layout:
-    """Split a frame (scene units) into title strip, plot, side panel and caption band.
+def layout_for(frame_width: float, frame_height: float, captions: bool = True) -> Layout:
+    """Split a frame (scene units) into title strip, plot, panel and caption band.
 
-    The caption band spans the bottom ``CAPTION_HEIGHT`` units; the plot takes the left part of
-    what remains and the panel (legend, readouts, insets) the right ``PANEL_FRACTION``.
+    Landscape and square frames put the panel (legend, readouts, insets) to the right of the
+    plot; portrait frames stack it under the plot. The caption band spans the bottom (taller on
+    narrow frames, where captions wrap onto more lines); with ``captions=False`` it has zero
+    height and the body takes its room.
     """
     half_w, half_h = frame_width / 2, frame_height / 2
     frame = Rect(0.0, 0.0, frame_width, frame_height)
-    caption = Rect(0.0, -half_h + CAPTION_HEIGHT / 2, frame_width, CAPTION_HEIGHT)
+    portrait = frame_width < frame_height
+    caption_h = (CAPTION_HEIGHT * (1.5 if portrait else 1.0)) if captions else 0.0
+    caption = Rect(0.0, -half_h + caption_h / 2, frame_width, caption_h)
     title = Rect(0.0, half_h - TITLE_HEIGHT / 2 - 0.05, frame_width - 2 * MARGIN, TITLE_HEIGHT)
     body_top = title.bottom - 0.1
-    body_bottom = caption.top + 0.15
-    body_h = body_top - body_bottom
-    body_y = (body_top + body_bottom) / 2
+    body_bottom = caption.top + (0.15 if captions else MARGIN)
     usable_w = frame_width - 2 * MARGIN
-    panel_w = usable_w * PANEL_FRACTION
-    plot_w = usable_w - panel_w - MARGIN
-    plot = Rect(-half_w + MARGIN + plot_w / 2, body_y, plot_w, body_h)
-    panel = Rect(half_w - MARGIN - panel_w / 2, body_y, panel_w, body_h)
+    if portrait:
+        body_h = body_top - body_bottom
+        panel_h = body_h * STACKED_PANEL_FRACTION
+        plot_h = body_h - panel_h - MARGIN
+        plot = Rect(0.0, body_top - plot_h / 2, usable_w, plot_h)
+        panel = Rect(0.0, body_bottom + panel_h / 2, usable_w, panel_h)
+    else:
+        body_h = body_top - body_bottom
+        body_y = (body_top + body_bottom) / 2
+        fraction = PANEL_FRACTION if frame_width / frame_height >= 1.5 else 0.42
+        panel_w = usable_w * fraction
+        plot_w = usable_w - panel_w - MARGIN
+        plot = Rect(-half_w + MARGIN + plot_w / 2, body_y, plot_w, body_h)
+        panel = Rect(half_w - MARGIN - panel_w / 2, body_y, panel_w, body_h)
     return Layout(frame=frame, title=title, plot=plot, panel=panel, caption=caption)
+
+
+def caption_wrap_width(frame_width: float) -> int:
+    """Characters per caption line for a frame ``frame_width`` scene units wide."""
+    return max(24, int((frame_width - 2 * MARGIN) * CAPTION_CHARS_PER_UNIT))
 
 
 # --- numbers ------------------------------------------------------------------------------

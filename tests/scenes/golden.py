@@ -26,7 +26,7 @@ def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndar
     """RGB array (H, W, 3) of the scene's last frame, animations skipped (construct only)."""
     from manim import tempconfig
 
-    from ravine.jobs import Quality, manim_config
+    from ravine.jobs import Quality, manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
@@ -34,6 +34,7 @@ def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndar
     with tempfile.TemporaryDirectory() as media:
         settings = manim_config(Quality("golden", width, height, 15), Path(media), scene_name)
         settings.update({"write_to_movie": False, "save_last_frame": True})
+        seed_private_cache(Path(media))
         with tempconfig(settings):
             scene = cls(params=params or {})
             scene.render()

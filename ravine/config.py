@@ -1,0 +1,100 @@
+"""Clip lists in TOML (``ravine render --config clips.toml``) and jobs from manifests (``--from``).
+
+Schema (see ``examples/clips.toml``)::
+
+    [defaults]            # optional: applies to every clip
+    quality = "low"       # low | medium | high | 4k
+    out = "clips"         # output folder, relative to the TOML file
+    format = "mp4"        # mp4 | webm | gif | png | mov
+
+    [[clip]]
+    scene = "ravine-race" # required: a name from `ravine list`
+    name = "race-slow"    # output file stem (default: the scene name)
+    format = "webm"       # also: quality, out, transparent, aspect, burn_captions, at, gif_max_mb
+    [clip.params]         # scene parameters, as on the command line (dashes or underscores)
+    beta = 0.5
+    start = [-4, 1.5]
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ravine.jobs import ASPECTS, QUALITIES, RenderJob
+from ravine.formats import FORMATS
+
+JOB_KEYS = {"scene", "name", "quality", "format", "transparent", "aspect", "burn_captions", "at", "gif_max_mb",
+            "out", "params"}
+
+
+class ConfigError(ValueError):
+    """A clip list or manifest that cannot be used; the message names the clip and the key."""
+
+
+def load_clips(path: Path) -> list[RenderJob]:
+    """Read a TOML clip list into render jobs (parameters are validated later by each scene's spec)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"--config {path}: cannot read ({error.strerror or error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"--config {path}: not valid TOML ({error})") from None
+    unknown_top = sorted(set(data) - {"defaults", "clip"})
+    if unknown_top:
+        raise ConfigError(f"--config {path}: unknown table(s) {', '.join(unknown_top)}; allowed: defaults, clip")
+    defaults = data.get("defaults", {})
+    clips = data.get("clip", [])
+    if not isinstance(clips, list) or not clips:
+        raise ConfigError(f"--config {path}: no [[clip]] entries")
+    jobs = []
+    for index, clip in enumerate(clips, start=1):
+        merged = {**defaults, **clip}
+        where = f"--config {path}: clip {index}"
+        unknown = sorted(set(merged) - JOB_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(JOB_KEYS))}")
+        if "scene" not in merged:
+            raise ConfigError(f"{where}: 'scene' is required")
+        _check_choice(where, "quality", merged.get("quality", "medium"), tuple(QUALITIES))
+        _check_choice(where, "format", merged.get("format", "mp4"), FORMATS)
+        _check_choice(where, "aspect", merged.get("aspect", "16:9"), ASPECTS)
+        params = {str(key).replace("-", "_"): value for key, value in dict(merged.get("params", {})).items()}
+        out = Path(merged.get("out", "out"))
+        if not out.is_absolute():
+            out = path.parent / out
+        jobs.append(RenderJob(
+            scene=str(merged["scene"]), params=params, quality=merged.get("quality", "medium"), out_dir=str(out),
+            name=merged.get("name"), format=merged.get("format", "mp4"),
+            transparent=bool(merged.get("transparent", False)), aspect=merged.get("aspect", "16:9"),
+            burn_captions=bool(merged.get("burn_captions", True)), at=merged.get("at"),
+            gif_max_mb=merged.get("gif_max_mb"),
+        ))
+    return jobs
+
+
+def _check_choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{where}: {key} = {value!r} is invalid; allowed: {', '.join(allowed)}")
+
+
+def job_from_manifest(path: Path, out_dir: str | None = None) -> RenderJob:
+    """The render job recorded in a clip's manifest, with every resolved parameter pinned.
+
+    ``out_dir`` overrides where the reproduction is written (default: the manifest's folder).
+    """
+    path = Path(path)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        recorded = dict(manifest["job"])
+        recorded["params"] = dict(manifest["params"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigError(f"--from {path}: not a ravine manifest ({error})") from None
+    recorded["out_dir"] = out_dir if out_dir is not None else str(path.parent)
+    try:
+        return RenderJob.from_json(recorded)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"--from {path}: {error}") from None

@@ -1,0 +1,167 @@
+"""Output formats: what Manim encodes for each, and the conversions done after it.
+
+- ``mp4``: H.264 yuv420p from Manim, remuxed with ``+faststart`` (moov first; a stream copy).
+- ``webm``: VP9 from Manim with real-time encoder settings (yuva420p with ``transparent``).
+- ``mov``: H.264 in QuickTime, or qtrle with alpha when ``transparent`` (an editing intermediate).
+- ``gif``: a palette-optimized loop converted from the mp4, shrunk until it fits a size cap.
+- ``png``: one still, at a given time or the last frame (with alpha when ``transparent``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+FORMATS: tuple[str, ...] = ("mp4", "webm", "gif", "png", "mov")
+TRANSPARENT_FORMATS: tuple[str, ...] = ("webm", "mov", "png")
+
+# libx264: Manim's default quality (crf 23); VP9: real-time settings so webm is not many times
+# slower than mp4 (libvpx's default "good" deadline is far slower).
+ENCODER_OPTIONS: dict[str, dict[str, str]] = {
+    "mp4": {"crf": "23"},
+    "mov": {"crf": "23"},
+    "webm": {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"},
+}
+
+
+class FormatError(ValueError):
+    """A format option that cannot be honoured (message names the option and what is allowed)."""
+
+
+def manim_format(fmt: str, transparent: bool) -> str:
+    """The container Manim renders for an output ``fmt`` (gif and png are converted afterwards)."""
+    if fmt not in FORMATS:
+        raise FormatError(f"--format {fmt}: allowed one of {', '.join(FORMATS)}")
+    if transparent and fmt not in TRANSPARENT_FORMATS:
+        raise FormatError(f"--transparent needs --format {', '.join(TRANSPARENT_FORMATS)} (mp4 and gif have no alpha)")
+    if fmt in ("mp4", "webm", "mov"):
+        return fmt
+    if fmt == "png" and transparent:
+        return "mov"
+    return "mp4"
+
+
+def encoder_options(manim_fmt: str, transparent: bool) -> dict[str, str]:
+    """Encoder options handed to Manim for its container (none for qtrle)."""
+    if manim_fmt == "mov" and transparent:
+        return {}
+    return dict(ENCODER_OPTIONS.get(manim_fmt, {}))
+
+
+def faststart(source: Path, target: Path) -> Path:
+    """Remux an MP4 (stream copy, audio included) so ``moov`` precedes ``mdat``."""
+    import av
+
+    with av.open(str(source)) as src, av.open(str(target), "w", format="mp4",
+                                              options={"movflags": "+faststart"}) as dst:
+        mapping = {}
+        for stream in src.streams:
+            if stream.type in ("video", "audio"):
+                mapping[stream.index] = dst.add_stream_from_template(stream)
+        for packet in src.demux(*[s for s in src.streams if s.index in mapping]):
+            if packet.dts is None:
+                continue
+            packet.stream = mapping[packet.stream.index]
+            dst.mux(packet)
+    return target
+
+
+def still(source: Path, target: Path, at: float | None = None) -> float:
+    """Save the frame shown at ``at`` seconds (None: the last frame) as PNG; return its time.
+
+    Frames keep their alpha channel when the video has one (qtrle argb).
+    """
+    import av
+    from PIL import Image
+
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        alpha = stream.codec_context.pix_fmt in ("argb", "rgba", "bgra", "yuva420p")
+        chosen, chosen_time = None, 0.0
+        for frame in container.decode(stream):
+            time = float(frame.time or 0.0)
+            if at is not None and time > at + 1e-9 and chosen is not None:
+                break
+            chosen, chosen_time = frame, time
+        if chosen is None:
+            raise FormatError(f"{source}: no video frames")
+        if alpha:  # to_image() would drop the alpha channel
+            image = Image.fromarray(chosen.to_ndarray(format="rgba"), "RGBA")
+        else:
+            image = chosen.to_image()
+    image.save(target, format="PNG")
+    return chosen_time
+
+
+def video_duration(source: Path) -> float:
+    """Duration of the first video stream in seconds (frames / rate, by demuxing)."""
+    import av
+
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for packet in container.demux(stream) if packet.size)
+        rate = float(stream.average_rate or stream.base_rate)
+    return frames / rate
+
+
+@dataclass(frozen=True)
+class GifSettings:
+    """One rung of the GIF size ladder: output width (pixels) and frame rate."""
+
+    width: int
+    fps: int
+
+
+GIF_LADDER: tuple[GifSettings, ...] = (
+    GifSettings(640, 15), GifSettings(480, 12), GifSettings(360, 10), GifSettings(270, 8),
+)
+
+
+def gif(source: Path, target: Path, max_bytes: int | None = None) -> GifSettings:
+    """Convert a video into a looping GIF with one global 256-colour palette.
+
+    Tries the ladder of (width, fps) settings from the largest down and keeps the first whose
+    file fits ``max_bytes``; raises :class:`FormatError` if even the smallest does not fit.
+    """
+    last_size = 0
+    for settings in GIF_LADDER:
+        _write_gif(source, target, settings)
+        last_size = target.stat().st_size
+        if max_bytes is None or last_size <= max_bytes:
+            return settings
+    target.unlink(missing_ok=True)
+    raise FormatError(
+        f"--gif-max-mb: the smallest GIF ({GIF_LADDER[-1].width} px, {GIF_LADDER[-1].fps} fps) is "
+        f"{last_size / 1e6:.2f} MB, over the cap of {max_bytes / 1e6:.2f} MB; raise the cap or shorten the scene"
+    )
+
+
+def _write_gif(source: Path, target: Path, settings: GifSettings) -> None:
+    import av
+    from PIL import Image
+
+    frames: list[Image.Image] = []
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        rate = Fraction(stream.average_rate or stream.base_rate)
+        step = max(1, round(float(rate) / settings.fps))
+        for index, frame in enumerate(container.decode(stream)):
+            if index % step:
+                continue
+            image = frame.to_image()
+            height = max(2, round(image.height * settings.width / image.width))
+            frames.append(image.resize((min(settings.width, image.width), height), Image.Resampling.LANCZOS))
+    if not frames:
+        raise FormatError(f"{source}: no video frames")
+    # Pass 1: one palette for the whole clip from a strip of sampled frames (no flicker).
+    samples = frames[:: max(1, len(frames) // 12)]
+    strip = Image.new("RGB", (samples[0].width, samples[0].height * len(samples)))
+    for row, image in enumerate(samples):
+        strip.paste(image, (0, row * image.height))
+    palette = strip.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    # Pass 2: map every frame onto it.
+    indexed = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in frames]
+    frame_ms = round(1000 * step / float(rate))
+    indexed[0].save(target, format="GIF", save_all=True, append_images=indexed[1:], loop=0,
+                    duration=frame_ms, optimize=False, disposal=1)

@@ -1,0 +1,216 @@
+"""Course-ready outputs: formats probed with PyAV, posters, manifests, --from round trip, cache,
+clip lists, and never a broken file (interrupted and concurrent renders)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from ravine.cli import cli
+from ravine.jobs import RenderJob, render
+from ravine.outputs import TEMP_PREFIX, probe_video
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+CARD = {"heading": "Formats", "subtitle": "a short card"}
+
+
+def moov_before_mdat(path: Path) -> bool:
+    data = path.read_bytes()
+    return data.find(b"moov") < data.find(b"mdat")
+
+
+@pytest.fixture(scope="module")
+def card_outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("formats")
+    results = {}
+    for fmt, transparent in (("mp4", False), ("webm", False), ("gif", False), ("png", False),
+                             ("webm", True), ("mov", True), ("png", True)):
+        name = f"card-{fmt}{'-alpha' if transparent else ''}"
+        results[name] = render(RenderJob("title-card", CARD, "low", str(out), name, format=fmt,
+                                         transparent=transparent, at=1.0 if fmt == "png" else None))
+    return results
+
+
+def test_mp4_is_h264_yuv420p_faststart(card_outputs):
+    result = card_outputs["card-mp4"]
+    probe = probe_video(result.video)
+    assert (probe.codec, probe.pixel_format, probe.width, probe.height) == ("h264", "yuv420p", 854, 480)
+    assert moov_before_mdat(result.video)
+    assert result.poster.exists() and Image.open(result.poster).size == (854, 480)
+
+
+def test_webm_is_vp9(card_outputs):
+    probe = probe_video(card_outputs["card-webm"].video)
+    assert probe.codec == "vp9" and probe.frames == round(card_outputs["card-webm"].duration * 15)
+
+
+def test_gif_loops_with_a_palette(card_outputs):
+    result = card_outputs["card-gif"]
+    with Image.open(result.video) as image:
+        assert image.format == "GIF" and image.info.get("loop") == 0 and image.n_frames > 10
+        assert image.mode == "P"
+
+
+def test_png_still_at_time(card_outputs):
+    result = card_outputs["card-png"]
+    assert result.poster is None
+    with Image.open(result.video) as image:
+        assert image.size == (854, 480) and image.mode == "RGB"
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["details"]["still_time"] == pytest.approx(1.0, abs=1 / 15)
+
+
+def test_transparent_outputs_carry_alpha(card_outputs):
+    webm = card_outputs["card-webm-alpha"].video
+    with av.open(str(webm)) as container:
+        assert container.streams.video[0].metadata.get("alpha_mode") == "1"
+    mov = card_outputs["card-mov-alpha"].video
+    with av.open(str(mov)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "qtrle" and stream.codec_context.pix_fmt == "argb"
+    with Image.open(card_outputs["card-png-alpha"].video) as image:
+        assert image.mode == "RGBA" and image.getextrema()[3][0] == 0  # some pixels fully transparent
+
+
+def test_manifest_records_everything(card_outputs):
+    manifest = json.loads(card_outputs["card-mp4"].manifest.read_text())
+    assert manifest["scene"] == "title-card" and manifest["format"] == "mp4"
+    assert manifest["params"]["items"] == ""  # defaults included
+    assert set(manifest["versions"]) == {"ravine", "manim", "numpy"}
+    assert len(manifest["inputs_hash"]) == 64
+    assert manifest["quality"]["fps"] == 15
+
+
+def test_race_manifest_states_derived_constants(tmp_path):
+    result = render(RenderJob("ravine-race", {"steps": 4, "beta": 0.5}, "low", str(tmp_path)))
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["constants"]["effective_step_multiplier"] == pytest.approx(2.0)
+    assert manifest["constants"]["gd_stability_bound"] == pytest.approx(0.08)
+    assert manifest["seed"] == 0 and manifest["params"]["start"] == [6.0, 6.0]
+
+
+def test_render_from_manifest_reproduces_frames(tmp_path):
+    first = render(RenderJob("ravine-race", {"steps": 4, "lr_sgd": 0.05}, "low", str(tmp_path / "a")))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["render", "--from", str(first.manifest), "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    again = tmp_path / "b" / first.video.name
+    ours, theirs = read_frames(first.video), read_frames(again)
+    assert len(ours) == len(theirs)
+    assert max(frame_difference(a, b) for a, b in zip(ours, theirs)) < 0.5
+
+
+def test_cache_hit_and_miss(tmp_path):
+    job = RenderJob("title-card", CARD, "low", str(tmp_path))
+    first = render(job)
+    assert not first.cached
+    second = render(job)
+    assert second.cached and second.video == first.video
+    changed = render(RenderJob("title-card", {**CARD, "subtitle": "changed"}, "low", str(tmp_path)))
+    assert not changed.cached
+    forced = render(job, force=True)
+    assert not forced.cached
+
+
+def test_config_file_renders_every_clip(tmp_path):
+    config = tmp_path / "clips.toml"
+    config.write_text(
+        '[defaults]\nquality = "low"\nout = "rendered"\n\n'
+        '[[clip]]\nscene = "title-card"\nname = "one"\n[clip.params]\nheading = "One"\n\n'
+        '[[clip]]\nscene = "chapter-card"\nname = "two"\nformat = "png"\n[clip.params]\nnumber = 2\n'
+    )
+    result = CliRunner().invoke(cli, ["render", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "rendered" / "one.mp4").exists() and (tmp_path / "rendered" / "two.png").exists()
+
+
+def test_config_errors_exit_2_and_write_nothing(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('[[clip]]\nscene = "ravine-race"\nout = "o"\n[clip.params]\nbeta = 1.5\n')
+    result = CliRunner().invoke(cli, ["render", "--config", str(config)])
+    assert result.exit_code == 2 and "--beta" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_example_config_parses():
+    from ravine.config import load_clips
+
+    jobs = load_clips(Path(__file__).resolve().parents[2] / "examples" / "clips.toml")
+    assert [job.name for job in jobs] == ["race-default", "race-short-memory", "race-still"]
+    assert jobs[1].params["lr_momentum"] == 0.04
+
+
+@pytest.mark.parametrize("args,option", [
+    (["--format", "mp4", "--transparent"], "--transparent"),
+    (["--format", "gif", "--transparent"], "--transparent"),
+    (["--at", "2"], "--at"),
+    (["--format", "mp4", "--gif-max-mb", "1"], "--gif-max-mb"),
+    (["--aspect", "4:3"], "--aspect"),
+])
+def test_bad_format_options_exit_2(tmp_path, args, option):
+    result = CliRunner().invoke(cli, ["render", "title-card", "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2 and option in result.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_aspect_portrait_size(tmp_path):
+    result = render(RenderJob("title-card", CARD, "low", str(tmp_path), aspect="9:16"))
+    probe = probe_video(result.video)
+    assert (probe.width, probe.height) == (480, 854)
+
+
+def _ravine(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "ravine.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def test_killed_render_leaves_no_file_and_next_run_cleans_up(tmp_path):
+    out = tmp_path / "o"
+    process = _ravine("render", "ravine-race", "-q", "low", "--steps", "60", "--out", str(out), "--force")
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.startswith(TEMP_PREFIX) for p in out.glob("*")):
+        time.sleep(0.1)
+    time.sleep(1.5)  # midway through the render
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (out / "ravine-race.mp4").exists()
+    assert any(p.name.startswith(TEMP_PREFIX) for p in out.iterdir())  # a dead run's leftovers
+    render(RenderJob("title-card", CARD, "low", str(out)))
+    assert not any(p.name.startswith(TEMP_PREFIX) for p in out.iterdir())
+
+
+def test_interrupted_render_ctrl_c_leaves_nothing(tmp_path):
+    out = tmp_path / "o"
+    process = _ravine("render", "ravine-race", "-q", "low", "--steps", "60", "--out", str(out))
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.startswith(TEMP_PREFIX) for p in out.glob("*")):
+        time.sleep(0.1)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    assert process.returncode != 0
+    assert list(out.iterdir()) == []
+
+
+def test_concurrent_renders_of_one_clip_end_with_one_valid_file(tmp_path):
+    out = tmp_path / "o"
+    args = ("render", "title-card", "-q", "low", "--out", str(out), "--force", "--heading", "Twice")
+    first, second = _ravine(*args), _ravine(*args)
+    assert first.wait(timeout=120) == 0 and second.wait(timeout=120) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["title-card.manifest.json", "title-card.mp4", "title-card.poster.png",
+                     "title-card.srt", "title-card.vtt"]
+    assert probe_video(out / "title-card.mp4").frames > 0
