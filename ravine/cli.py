@@ -320,6 +320,88 @@ def _run_render(render: Callable, job):
         raise click.ClickException(str(error)) from None
 
 
+# --- sweep ---------------------------------------------------------------------------------
+@cli.command("sweep", cls=SceneOptionsCommand, context_settings=CONTEXT)
+@click.argument("scene")
+@QUALITY_OPTION
+@click.option("--out", "-o", "out_dir", default="out/sweep", show_default=True, metavar="DIR", help="output folder")
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="render this many clips at once, in separate processes")
+@click.option("--montage", is_flag=True, help="also write DIR/SCENE__montage.mp4 with every clip side by side")
+@click.option("--force", is_flag=True, help="re-render clips even if identical ones exist")
+def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bool, force: bool,
+                  **values: Any) -> None:
+    """Render every combination of the given parameter values as its own clip, framed alike.
+
+    Give several values as A,B,C (points and lists: X1,Y1;X2,Y2). File names are built from
+    the varied parameters; every clip of the family shares one plot view.
+
+    \b
+    Examples:
+      ravine sweep ravine-race --beta 0.5,0.9,0.99 --lr-momentum 0.01,0.02 -q low -j 2
+      ravine sweep ravine-race --start "6,6;-4,1.5" --montage
+    """
+    from ravine import executor, sweep
+    from ravine.montage import montage as make_montage
+    from scenes.params import ParamError
+
+    lesson = _load_scenes()
+    if scene not in lesson.scene_names():
+        raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
+    cls = lesson.scene_class(scene)
+    given = _given(values)
+    unknown = [name for name in given if name not in {spec.name for spec in cls.SPEC.params}]
+    if unknown:
+        _validate(cls.SPEC, given)  # raises naming the option
+    swept = {name: raw for name, raw in given.items()
+             if len(sweep.split_values(cls.SPEC.param(name).kind, raw)) > 1}
+    fixed = {name: raw for name, raw in given.items() if name not in swept}
+    try:
+        planned = sweep.plan(cls, swept, fixed, quality, out_dir)
+    except ParamError as error:
+        raise InputError(str(error)) from None
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    _check_out_dir(Path(out_dir))
+    _require_render_deps()
+    with click.progressbar(length=len(planned), label=f"sweep {scene}", file=sys.stderr) as bar:
+        results = executor.render_all(planned, workers=jobs, force=force,
+                                      on_done=lambda index, result: bar.update(1))
+    for result in results:
+        for path in result.files:
+            click.echo(str(path))
+    if montage:
+        labels = [", ".join(f"{k.replace('_', ' ')} {sweep.value_slug(v)}" for k, v in combo.items())
+                  for combo in sweep.combinations(cls.SPEC, swept)]
+        target = Path(out_dir) / f"{scene}__montage.mp4"
+        click.echo(str(make_montage([r.video for r in results], labels, target)))
+
+
+# --- gallery -------------------------------------------------------------------------------
+@cli.command("gallery", context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--title", default=None, metavar="TEXT", help="page title [default: ravine gallery]")
+def gallery_command(folder: str, title: str | None) -> None:
+    """Write FOLDER/index.html: a card per clip (video with poster and captions, its parameters,
+    a copyable embed snippet) for every clip manifest in FOLDER and its subfolders.
+
+    Serve the folder over HTTP to view it (browsers do not load caption tracks from file://).
+
+    \b
+    Examples:
+      ravine render ravine-race --out site/ && ravine gallery site/
+      ravine sweep ravine-race --beta 0.5,0.9 --out site/ && ravine gallery site/ --title "Momentum sweep"
+      python3 -m http.server -d site/ 8000
+    """
+    from ravine.gallery import write_gallery
+
+    try:
+        page = write_gallery(Path(folder), title)
+    except ValueError as error:
+        raise InputError(f"FOLDER: {error}") from None
+    click.echo(str(page))
+
+
 # --- trajectory ------------------------------------------------------------------------------
 def _trajectory_specs():
     from engine import LANDSCAPE_NAMES

@@ -3,16 +3,14 @@ processes with ``jobs > 1``), and assemble ``lesson.mp4`` with chapters and capt
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ravine import assemble, outputs
-from ravine.jobs import RenderJob, RenderResult, lookup, render
+from ravine import assemble, executor, outputs
+from ravine.jobs import RenderJob, RenderResult
 
 
 @dataclass(frozen=True)
@@ -72,44 +70,19 @@ def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: 
     return segments
 
 
-def _render_in_worker(job: RenderJob, force: bool) -> RenderResult:
-    return render(job, force=force)
-
-
 def render_segments(segments: Sequence[Segment], jobs: int = 1, force: bool = False,
                     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> list[RenderResult]:
-    """Render every segment's job; ``jobs > 1`` uses that many separate processes (Manim has no
-    multi-scene parallelism of its own). Results come back in segment order."""
-    results: list[RenderResult | None] = [None] * len(segments)
+    """Render every segment's job (``jobs`` parallel processes); results in segment order."""
     started = time.perf_counter()
+    done = [0]
 
     def report(index: int, result: RenderResult) -> None:
+        done[0] += 1
         state = "cached" if result.cached else "rendered"
-        done = sum(r is not None for r in results)
-        log(f"[{done}/{len(segments)}] {state} {result.job.scene} "
+        log(f"[{done[0]}/{len(segments)}] {state} {result.job.scene} "
             f"({result.duration:.1f} s of video, {time.perf_counter() - started:.1f} s elapsed)")
 
-    pending = []
-    for index, segment in enumerate(segments):
-        cached = None if force else lookup(segment.job)
-        if cached is not None:
-            results[index] = cached
-            report(index, cached)
-        else:
-            pending.append(index)
-    if jobs <= 1 or len(pending) <= 1:
-        for index in pending:
-            results[index] = render(segments[index].job, force=force)
-            report(index, results[index])
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
-            futures = {pool.submit(_render_in_worker, segments[i].job, force): i for i in pending}
-            for future in as_completed(futures):
-                index = futures[future]
-                results[index] = future.result()
-                report(index, results[index])
-    return [r for r in results if r is not None]
+    return executor.render_all([segment.job for segment in segments], workers=jobs, force=force, on_done=report)
 
 
 def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int = 1,

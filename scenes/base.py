@@ -181,6 +181,12 @@ class LessonScene(Scene):
         needed = reading_ticks(text) if min_ticks is None else min_ticks
         self.hold(needed - (self.ticks - start))
 
+    def natural_view(self):
+        """The plot region (a :class:`scenes.framing.View`) this scene fits to its own data, or None
+        if it has no 2-D plot. A sweep unions these over a family and passes the result back as
+        the ``view`` parameter so every clip of the family is framed alike."""
+        return None
+
     def record_constant(self, name: str, value: float) -> float:
         """Note a derived constant the video states (e.g. ``gd_stability_bound``); it goes into the
         clip's manifest. Returns ``value`` so it can be used inline."""

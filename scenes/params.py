@@ -259,3 +259,12 @@ def batch_size_param(default: int | None = None) -> ParamSpec:
 def seed_param(default: int = 0) -> ParamSpec:
     """The ``--seed`` parameter for every random draw."""
     return ParamSpec("seed", "int", default, "random seed", low=0, high=2**31 - 1)
+
+
+def view_param() -> ParamSpec:
+    """The ``--view`` parameter: a fixed plot region xmin,xmax,ymin,ymax (unset = fitted to the runs).
+
+    Sweeps set it so a family of clips shares one framing.
+    """
+    return ParamSpec("view", "floats", None, "fixed plot region xmin,xmax,ymin,ymax (unset = fitted)",
+                     low=-1e4, high=1e4, length=(4, 4), optional=True)

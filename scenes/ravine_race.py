@@ -28,6 +28,7 @@ from scenes.params import (
     seed_param,
     start_param,
     steps_param,
+    view_param,
 )
 from scenes.widgets import (
     Ball,
@@ -114,6 +115,7 @@ class RavineRace(LessonScene):
             noise_param(0.0),
             batch_size_param(None),
             seed_param(0),
+            view_param(),
         ),
     )
 
@@ -148,6 +150,11 @@ class RavineRace(LessonScene):
         self.record_constant("sgd_contraction_shallow", theory.gd_contraction(p["lr_sgd"], lam_min))
         self.record_constant("momentum_rate", max(theory.heavy_ball_rate(p["lr_momentum"], p["beta"], lam)
                                                   for lam in self.axes.eigenvalues))
+
+    def natural_view(self) -> View:
+        """The view fitted to this run's racers (see :func:`frame_racers`)."""
+        self.compute()
+        return frame_racers(self.racers, self.start, np.asarray(self.landscape.minimizer, dtype=float))[0]
 
     def default_highlights(self) -> dict[str, str]:
         return {
@@ -235,6 +242,8 @@ class RavineRace(LessonScene):
         layout, steps = self.layout, self.params["steps"]
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         view, escaping = frame_racers(self.racers, self.start, minimizer)
+        if self.params["view"] is not None:
+            view = View(*self.params["view"])
 
         # Setting: title, plot, contours, minimum
         self.title(self.TITLE)

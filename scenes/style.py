@@ -178,12 +178,16 @@ def fmt(value: float, digits: int = 4) -> str:
     if value != 0 and (abs(value) >= 1e5 or abs(value) < 10 ** (-digits)):
         exponent = int(math.floor(math.log10(abs(value))))
         mantissa = value / 10**exponent
-        text = f"{mantissa:.2f}×10^{exponent}"
-        return text.replace("-", "−")
+        return f"{mantissa:.2f}".replace("-", "−") + "×10" + superscript(exponent)
     text = f"{value:.{digits}f}"
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]
     return text.replace("-", "−")
+
+
+def superscript(number: int) -> str:
+    """``number`` written in Unicode superscript digits (for 10ⁿ labels)."""
+    return str(number).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def fmt_short(value: float) -> str:

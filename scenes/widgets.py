@@ -30,7 +30,7 @@ from manim import (
 
 from scenes import style
 from scenes.framing import View, ticks
-from scenes.style import Rect
+from scenes.style import Rect, superscript  # noqa: F401  (superscript re-exported for widgets users)
 
 
 def label(text: str, size: int = style.LABEL_SIZE, color: str = style.TEXT, font: str = style.FONT, **kw) -> Text:
@@ -348,12 +348,6 @@ def stack_in(rect: Rect, rows: Sequence, top: float, buff: float = 0.16) -> floa
     return y + buff
 
 
-def superscript(number: int) -> str:
-    """``number`` written in Unicode superscript digits (for 10ⁿ tick labels)."""
-    table = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-    return str(number).translate(table)
-
-
 class LossInset(VGroup):
     """A small log-scale loss-vs-step chart whose curves grow with the step driver.
 
@@ -391,7 +385,7 @@ class LossInset(VGroup):
         decade_step = max(1, math.ceil((top - bottom) / 4))
         for decade in range(bottom, top + 1, decade_step):
             pos = to_scene(np.array(0.0), np.array(float(decade)))
-            self.frame.add(label(f"10{superscript(decade)}", style.TICK_SIZE, style.MUTED).next_to(pos, LEFT, buff=0.06))
+            self.frame.add(label(f"10{style.superscript(decade)}", style.TICK_SIZE, style.MUTED).next_to(pos, LEFT, buff=0.06))
         end = to_scene(np.array(float(steps)), np.array(float(bottom)))
         self.frame.add(label(f"step {steps}", style.TICK_SIZE, style.MUTED).next_to(end, DOWN, buff=0.06)
                        .align_to(end, RIGHT))

@@ -1,0 +1,49 @@
+"""Running many render jobs: cached ones answered in-process, the rest in parallel processes.
+
+Jobs are plain values (:class:`ravine.jobs.RenderJob`), so another executor (a cluster queue,
+say) only has to map ``render`` over them the same way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable, Sequence
+
+from ravine.jobs import RenderJob, RenderResult, lookup, render
+
+
+def _render_in_worker(job: RenderJob, force: bool) -> RenderResult:
+    return render(job, force=force)
+
+
+def render_all(jobs: Sequence[RenderJob], workers: int = 1, force: bool = False,
+               on_done: Callable[[int, RenderResult], None] = lambda index, result: None) -> list[RenderResult]:
+    """Render every job and return the results in job order.
+
+    Outputs already complete (same cache key) are reused without starting a worker; the rest
+    run in this process (``workers == 1``) or in ``workers`` separate processes (Manim has no
+    multi-scene parallelism of its own). ``on_done(index, result)`` is called as each finishes.
+    """
+    results: list[RenderResult | None] = [None] * len(jobs)
+    pending = []
+    for index, job in enumerate(jobs):
+        cached = None if force else lookup(job)
+        if cached is not None:
+            results[index] = cached
+            on_done(index, cached)
+        else:
+            pending.append(index)
+    if workers <= 1 or len(pending) <= 1:
+        for index in pending:
+            results[index] = render(jobs[index], force=force)
+            on_done(index, results[index])
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context) as pool:
+            futures = {pool.submit(_render_in_worker, jobs[i], force): i for i in pending}
+            for future in as_completed(futures):
+                index = futures[future]
+                results[index] = future.result()
+                on_done(index, results[index])
+    return [result for result in results if result is not None]

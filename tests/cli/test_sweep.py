@@ -1,0 +1,59 @@
+"""Sweeps: every combination as its own clip, named from its parameters, framed alike; montage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ravine import sweep
+from ravine.cli import cli
+from ravine.outputs import probe_video
+from scenes.params import ParamError
+from scenes.ravine_race import RavineRace
+
+
+def test_combinations_and_names():
+    combos = sweep.combinations(RavineRace.SPEC, {"beta": "0.5,0.9", "lr_momentum": "0.01,0.02"})
+    assert combos == [{"beta": 0.5, "lr_momentum": 0.01}, {"beta": 0.5, "lr_momentum": 0.02},
+                      {"beta": 0.9, "lr_momentum": 0.01}, {"beta": 0.9, "lr_momentum": 0.02}]
+    assert sweep.clip_name("ravine-race", combos[1]) == "ravine-race__beta-0.5__lr-momentum-0.02"
+    points = sweep.combinations(RavineRace.SPEC, {"start": "6,6;-4,1.5"})
+    assert [c["start"] for c in points] == [(6.0, 6.0), (-4.0, 1.5)]
+
+
+def test_bad_sweep_value_names_the_option():
+    with pytest.raises(ParamError, match="--beta"):
+        sweep.combinations(RavineRace.SPEC, {"beta": "0.5,1.0"})
+
+
+def test_family_shares_one_view_that_contains_each_own_view():
+    jobs = sweep.plan(RavineRace, {"start": "6,6;-4,1.5"}, {"steps": "20"}, "low", "unused")
+    views = {tuple(job.params["view"]) for job in jobs}
+    assert len(views) == 1
+    xmin, xmax, ymin, ymax = views.pop()
+    for job in jobs:
+        own = RavineRace(params={k: v for k, v in job.params.items() if k != "view"}).natural_view()
+        assert xmin <= own.xmin and own.xmax <= xmax and ymin <= own.ymin and own.ymax <= ymax
+
+
+@pytest.mark.render
+def test_sweep_2x2_with_montage(tmp_path):
+    out = tmp_path / "sweep"
+    result = CliRunner().invoke(cli, ["sweep", "ravine-race", "--beta", "0.5,0.9", "--lr-momentum", "0.01,0.02",
+                                      "--steps", "3", "-q", "low", "--out", str(out), "--montage"])
+    assert result.exit_code == 0, result.output
+    videos = sorted(out.glob("ravine-race__beta-*.mp4"))
+    assert len(videos) == 4
+    views = {tuple(json.loads(v.with_suffix(".manifest.json").read_text())["params"]["view"]) for v in videos}
+    assert len(views) == 1
+    montage = probe_video(out / "ravine-race__montage.mp4")
+    assert (montage.width, montage.height) == (854, 480)
+    assert montage.frames == max(probe_video(v).frames for v in videos)
+
+
+def test_sweep_rejects_bad_values(tmp_path):
+    result = CliRunner().invoke(cli, ["sweep", "ravine-race", "--beta", "0.5,2", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "--beta" in result.stderr
+    assert not (tmp_path / "o").exists()
