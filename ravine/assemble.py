@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 
-from ravine import outputs
+from ravine import audio, outputs
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
     """Copy the video packets of ``clips`` back to back into ``target`` (MP4, faststart, chapters).
 
     Clip boundaries fall exactly on frame boundaries, so the total duration is the sum of the
-    parts. Written atomically: ``target`` appears only when complete.
+    parts. If any clip is narrated, the audio of every clip (silence for silent ones), cut to
+    its clip's exact length, becomes one AAC track, so every chapter's voice stays aligned.
+    Written atomically: ``target`` appears only when complete.
     """
     import av
 
@@ -67,9 +69,12 @@ def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
     starts: list[float] = []
     cues: list[TimedCue] = []
     offset_seconds = Fraction(0)
+    narrated = any(audio.has_audio(clip.video) for clip in clips)
     with outputs.atomic_path(Path(target)) as tmp:
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
             out_stream = None
+            audio_stream = audio.add_audio_stream(out, "mp4") if narrated else None
+            durations: list[float] = []
             for clip in clips:
                 with av.open(str(clip.video)) as source:
                     stream = source.streams.video[0]
@@ -89,8 +94,12 @@ def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
                 starts.append(float(offset_seconds))
                 for cue in clip.cues:
                     cues.append(TimedCue(float(offset_seconds) + cue.start, float(offset_seconds) + cue.end, cue.text))
+                durations.append(float(Fraction(end) * time_base - offset_seconds))
                 offset_seconds = Fraction(end) * time_base
             duration = float(offset_seconds)
+            if audio_stream is not None:
+                audio.encode_track(out, audio_stream,
+                                   audio.concatenate_tracks([clip.video for clip in clips], durations))
             chapters = _chapters(clips, starts, duration)
             millis = Fraction(1, 1000)
             out.set_chapters([

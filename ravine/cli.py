@@ -141,6 +141,19 @@ def list_scenes(as_json: bool) -> None:
             click.echo(f"    {param.option:<16} default {param.default!s:<12} {param.range_text()}  ({param.help})")
 
 
+def narration_options(func: Callable) -> Callable:
+    """``--narrate``, ``--voice`` and ``--speech-rate``, the same on every command that renders."""
+    func = click.option("--speech-rate", type=click.IntRange(80, 400), default=165, show_default=True,
+                        metavar="WPM", help="speaking rate in words per minute")(func)
+    func = click.option("--voice", default=None, metavar="VOICE",
+                        help="a piper voice model (PATH.onnx; piper-tts is installed on demand) or an "
+                             "espeak-ng voice name (e.g. en-gb); implies --narrate")(func)
+    func = click.option("--narrate", is_flag=True,
+                        help="speak every caption (espeak-ng, offline) and mix the voice into the video; "
+                             "beats wait for their speech")(func)
+    return func
+
+
 QUALITY_OPTION = click.option(
     "--quality", "-q", type=click.Choice(["low", "medium", "high", "4k"]), default="medium", show_default=True,
     help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60")
@@ -167,10 +180,12 @@ QUALITY_OPTION = click.option(
               help="render every clip listed in a TOML file (schema in the README)")
 @click.option("--from", "from_manifest", type=click.Path(dir_okay=False), default=None, metavar="MANIFEST",
               help="re-render the clip a manifest.json describes, with the same parameters and quality")
+@narration_options
 @click.option("--force", is_flag=True, help="re-render even if an identical output exists")
 def render_command(scene: str | None, quality: str, out_dir: str | None, name: str | None, fmt: str,
                    transparent: bool, aspect: str, burn_captions: bool, at: float | None, gif_max_mb: float | None,
-                   config_file: str | None, from_manifest: str | None, force: bool, **values: Any) -> None:
+                   config_file: str | None, from_manifest: str | None, narrate: bool, voice: str | None,
+                   speech_rate: int, force: bool, **values: Any) -> None:
     """Render one scene (or a clip list, or a manifest's clip) with captions, poster and manifest.
 
     Writes DIR/NAME.<format> with NAME.poster.png, NAME.srt, NAME.vtt and NAME.manifest.json
@@ -186,6 +201,7 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
       ravine render ravine-race --format webm --transparent --no-burn-captions
       ravine render --config examples/clips.toml
       ravine render --from out/ravine-race.manifest.json --out again/
+      ravine render ravine-race --narrate
     """
     from ravine import config as clip_config
     from ravine.jobs import RenderJob
@@ -200,7 +216,8 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
         jobs = [RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir or "out", name=name,
                           format=fmt, transparent=transparent, aspect=aspect, burn_captions=burn_captions,
-                          at=at, gif_max_mb=gif_max_mb)]
+                          at=at, gif_max_mb=gif_max_mb, narrate=narrate or voice is not None, voice=voice,
+                          speech_rate=speech_rate)]
     else:
         if given:
             options = ", ".join("--" + key.replace("_", "-") for key in given)
@@ -215,6 +232,7 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             raise InputError(f"unknown scene '{job.scene}'; known: {', '.join(lesson.scene_names())}")
         _validate(lesson.scene_class(job.scene).SPEC, job.params)
         _validate_format(job)
+        _check_narration(job)
     for folder in sorted({job.out_dir for job in jobs}):
         _check_out_dir(Path(folder))
     _require_render_deps()
@@ -225,6 +243,16 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             _log(f"cached: {result.video} is up to date (use --force to re-render)")
         for path in result.files:
             click.echo(str(path))
+
+
+def _check_narration(job) -> None:
+    from ravine.jobs import make_narrator
+    from scenes.speech import SpeechUnavailable
+
+    try:
+        make_narrator(job)
+    except SpeechUnavailable as error:
+        raise InputError(str(error)) from None
 
 
 def _validate_format(job) -> None:
@@ -248,7 +276,9 @@ def _validate_format(job) -> None:
               help="render this many scenes at once, in separate processes")
 @click.option("--force", is_flag=True, help="re-render every clip even if an identical one exists")
 @click.option("--no-cards", is_flag=True, help="leave out the title and chapter cards")
-def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, force: bool, no_cards: bool) -> None:
+@narration_options
+def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, force: bool, no_cards: bool,
+                   narrate: bool, voice: str | None, speech_rate: int) -> None:
     """Render every scene in lesson order and assemble DIR/lesson.mp4 with chapters and captions.
 
     Writes lesson.mp4 (chapter markers inside), lesson.srt, lesson.vtt and chapters.vtt, and
@@ -259,6 +289,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
       ravine lesson
       ravine lesson -q low -j 2 --out drafts/
       ravine lesson --only ravine-race,beta-race --no-cards
+      ravine lesson --narrate -q low -j 2
     """
     from ravine import lesson as lesson_pipeline
 
@@ -270,11 +301,15 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
         if unknown or not chosen:
             raise InputError(f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
                              f"allowed: {', '.join(lesson.scene_names())}")
+    from ravine.jobs import RenderJob
+
+    narration = {"narrate": narrate or voice is not None, "voice": voice, "speech_rate": speech_rate}
+    _check_narration(RenderJob("title-card", **narration))
     _check_out_dir(Path(out_dir))
     _require_render_deps()
     try:
         result = lesson_pipeline.build(quality, Path(out_dir), chosen, jobs=jobs, force=force,
-                                       cards=not no_cards, log=_log)
+                                       cards=not no_cards, log=_log, narration=narration)
     except outputs.OutputError as error:
         raise InputError(f"--out: {error}") from None
     _log(f"lesson: {result.assembly.duration:.1f} s in {len(result.assembly.chapters)} chapters")

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ravine import formats, outputs
+from ravine import audio, formats, outputs
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,9 @@ class RenderJob:
     ``format`` (mp4, webm, gif, png, mov); ``transparent`` background (webm, mov, png);
     ``aspect`` (16:9, 1:1, 9:16); ``burn_captions`` (captions drawn in the frame; the .srt/.vtt
     are written either way); ``at`` (seconds; the still's time for png, None = last frame);
-    ``gif_max_mb`` (size cap for gif); output folder and file ``name`` (stem).
+    ``gif_max_mb`` (size cap for gif); ``narrate`` / ``voice`` / ``speech_rate`` (spoken
+    narration: espeak-ng, or piper with a ``.onnx`` voice; words per minute); output folder and
+    file ``name`` (stem).
     """
 
     scene: str
@@ -76,6 +78,9 @@ class RenderJob:
     burn_captions: bool = True
     at: float | None = None
     gif_max_mb: float | None = None
+    narrate: bool = False
+    voice: str | None = None
+    speech_rate: int = 165
 
     @property
     def stem(self) -> str:
@@ -243,6 +248,7 @@ def render(job: RenderJob, force: bool = False) -> RenderResult:
     params = cls.SPEC.resolve(job.params)
     formats.manim_format(job.format, job.transparent)  # validates format options early
     frame_size(QUALITIES[job.quality], job.aspect)
+    narrator = make_narrator(job)
     key = job.cache_key(params)
     out_dir = outputs.ensure_writable_dir(Path(job.out_dir))
     outputs.clean_stale_temps(out_dir)
@@ -251,7 +257,19 @@ def render(job: RenderJob, force: bool = False) -> RenderResult:
         cached = _cached_result(job, key, manifest_path)
         if cached is not None:
             return cached
-    return _render_fresh(job, cls, params, key, out_dir, manifest_path)
+    return _render_fresh(job, cls, params, key, out_dir, manifest_path, narrator)
+
+
+def make_narrator(job: RenderJob):
+    """The job's :class:`scenes.speech.Narrator` (None for silent clips), its backend checked:
+    raises :class:`scenes.speech.SpeechUnavailable` naming what to install or fix."""
+    from scenes.speech import Narrator, make_backend
+
+    backend = make_backend(job.narrate, job.voice, job.speech_rate)
+    if backend is None:
+        return None
+    backend.check()
+    return Narrator(backend, cache_dir() / "speech")
 
 
 def lookup(job: RenderJob) -> RenderResult | None:
@@ -263,7 +281,7 @@ def lookup(job: RenderJob) -> RenderResult | None:
 
 
 def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir: Path,
-                  manifest_path: Path) -> RenderResult:
+                  manifest_path: Path, narrator=None) -> RenderResult:
     from manim import console, tempconfig
 
     quality = QUALITIES[job.quality]
@@ -276,7 +294,7 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
         settings = manim_config(quality, Path(media), job.stem, job.aspect, container, job.transparent)
         seed_private_cache(Path(media))
         with tempconfig(settings):
-            scene = cls(params=params, burn_captions=job.burn_captions)
+            scene = cls(params=params, burn_captions=job.burn_captions, narrator=narrator)
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
         publish_private_cache(Path(media))
@@ -284,7 +302,9 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
             poster_work = Path(media) / "poster.png"
             formats.still(movie, poster_work, None)
         work = Path(media) / f"final.{job.format}"
-        if job.format == "mp4":
+        if scene.sounds and job.format in audio.AUDIO_CODECS:
+            audio.mux(movie, audio.mix(scene.sounds, scene.elapsed), work, job.format)
+        elif job.format == "mp4":
             formats.faststart(movie, work)
         elif job.format == "gif":
             cap = None if job.gif_max_mb is None else int(job.gif_max_mb * 1e6)
@@ -320,6 +340,12 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
         "files": {"video": target.name, "srt": srt.name, "vtt": vtt.name,
                   **({"poster": poster.name} if poster else {})},
         "details": details,
+        "narration": None if narrator is None else {
+            "backend": narrator.backend.name, "voice": narrator.backend.voice, "rate": narrator.backend.rate,
+            "synthesized": narrator.synthesized, "reused": narrator.reused,
+            "events": [{"start": e.start, "duration": e.clip.duration, "text": e.text, "digest": e.clip.digest}
+                       for e in scene.sounds],
+        },
         "versions": versions(),
         "inputs_hash": key,
         "cache_key": key,

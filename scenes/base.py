@@ -32,11 +32,12 @@ from manim import (
 
 from scenes import style
 from scenes.params import SceneSpec
+from scenes.speech import Narrator, SpeechClip, estimate_seconds
 
 # Manim counts frames with np.arange(0, run_time, 1/fps) for animations and int(run_time*fps)
 # for frozen frames; nudging the run time by this much makes both land on the exact count.
 _FRAME_EPSILON = 1e-6
-_WORDS_PER_SECOND = 2.6  # a comfortable caption reading / speaking pace (~155 wpm)
+SPEECH_GAP_SECONDS = 0.5  # silence after each spoken beat before the next one starts
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,19 @@ class Cue:
     text: str
 
 
+@dataclass(frozen=True)
+class SoundEvent:
+    """A narration clip placed on the scene's timeline at ``start`` seconds."""
+
+    start: float
+    clip: SpeechClip
+    text: str
+
+
 def reading_ticks(text: str) -> int:
-    """Ticks (1/15 s) a caption needs on screen: its words at ~155 wpm, at least 3 s."""
-    words = len(text.split())
-    return max(style.MIN_CAPTION_TICKS, style.seconds_to_ticks(words / _WORDS_PER_SECOND + 0.6))
+    """Ticks (1/15 s) a caption needs without narration: its estimated speaking time
+    (:func:`scenes.speech.estimate_seconds`) plus a pause, at least 3 s."""
+    return max(style.MIN_CAPTION_TICKS, style.seconds_to_ticks(estimate_seconds(text) + 0.6))
 
 
 class LessonScene(Scene):
@@ -61,9 +71,12 @@ class LessonScene(Scene):
     TITLE: ClassVar[str] = ""
 
     def __init__(self, *args: Any, params: dict[str, Any] | None = None, burn_captions: bool = True,
-                 **kwargs: Any) -> None:
+                 narrator: Narrator | None = None, **kwargs: Any) -> None:
         self.params: dict[str, Any] = self.SPEC.resolve(params)
         self.burn_captions = burn_captions
+        self.narrator = narrator
+        self.sounds: list[SoundEvent] = []
+        self._speech_end: float | None = None
         self.constants: dict[str, float] = {}
         self.cues: list[Cue] = []
         self.ticks = 0
@@ -159,26 +172,32 @@ class LessonScene(Scene):
         if self._caption_start is None:
             return
         if self.ticks > self._caption_start:
-            self.cues.append(
-                Cue(
-                    start=self._caption_start / style.TICKS_PER_SECOND,
-                    end=self.ticks / style.TICKS_PER_SECOND,
-                    text=self._caption_text,
-                )
-            )
+            end = self.ticks / style.TICKS_PER_SECOND
+            if self._speech_end is not None:  # a spoken cue ends with its speech
+                end = min(end, self._speech_end)
+            self.cues.append(Cue(start=self._caption_start / style.TICKS_PER_SECOND, end=end,
+                                 text=self._caption_text))
         self._caption_start = None
+        self._speech_end = None
 
     @contextmanager
     def beat(self, text: str, highlights: dict[str, str] | None = None, min_ticks: int | None = None) -> Iterator[None]:
-        """A narration beat: show ``text`` as the caption while the body plays.
+        """A narration beat: show (and, with a narrator, speak) ``text`` while the body plays.
 
         On exit the picture is held until the beat has lasted at least ``min_ticks`` (default: the
-        caption's reading time), so no caption flashes by.
+        caption's estimated speaking time) and, when narrated, its speech plus a short gap — the
+        animation waits for the voice, as with manim-voiceover's ``with self.voiceover(text)``.
         """
+        speech = self.narrator.speak(text) if self.narrator is not None else None
         self.set_caption(text, highlights or self.default_highlights())
         start = self.ticks
+        if speech is not None:
+            self.sounds.append(SoundEvent(start / style.TICKS_PER_SECOND, speech, text))
+            self._speech_end = start / style.TICKS_PER_SECOND + speech.duration
         yield
         needed = reading_ticks(text) if min_ticks is None else min_ticks
+        if speech is not None:
+            needed = max(needed, style.seconds_to_ticks(speech.duration + SPEECH_GAP_SECONDS))
         self.hold(needed - (self.ticks - start))
 
     def natural_view(self):
