@@ -94,9 +94,11 @@ class SceneOptionsCommand(click.Command):
                 first = owners[0][1]
                 scenes = sorted({scene for scene, _ in owners})
                 where = ", ".join(scenes) if len(scenes) <= 3 else f"{len(scenes)} scenes"
+                same = len({(spec.help, spec.range_text()) for _, spec in owners}) == 1
+                text = (f"{first.help}; {first.range_text()} ({where})" if same
+                        else f"{first.help} — meaning and range differ per scene, see 'ravine list' ({where})")
                 self._scene_options.append(click.Option(
-                    [first.option, name], default=None, metavar=first.kind.upper(),
-                    help=f"{first.help}; {first.range_text()} ({where})"))
+                    [first.option, name], default=None, metavar=first.kind.upper(), help=text))
         return params[:-1] + self._scene_options + params[-1:]  # keep --help last
 
 

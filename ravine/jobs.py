@@ -194,18 +194,24 @@ def manim_config(quality: Quality, media_dir: Path, stem: str, aspect: str = "16
     }
 
 
-CACHED_FOLDERS = ("Tex", "texts")  # LaTeX and Pango renderings Manim reuses across runs
+def cached_folders(pixel_width: int, pixel_height: int) -> dict[str, str]:
+    """Private media folder -> shared cache folder, for the LaTeX and Pango renderings Manim reuses.
+
+    Manim's text cache is keyed by the text and font but not by the frame size, and its line
+    breaking depends on it, so text renderings are shared only between renders of one size.
+    """
+    return {"Tex": "Tex", "texts": f"texts-{pixel_width}x{pixel_height}"}
 
 
-def seed_private_cache(media_dir: Path) -> None:
+def seed_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) -> None:
     """Give a render its own copy of the shared LaTeX/text cache (hard links, so it is cheap).
 
     Each render writes new entries only into its private folder; two renders never read a
     file the other is still writing.
     """
     shared = cache_dir()
-    for folder in CACHED_FOLDERS:
-        source, target = shared / folder, media_dir / folder
+    for folder, shared_folder in cached_folders(pixel_width, pixel_height).items():
+        source, target = shared / shared_folder, media_dir / folder
         target.mkdir(parents=True, exist_ok=True)
         if not source.is_dir():
             continue
@@ -217,11 +223,11 @@ def seed_private_cache(media_dir: Path) -> None:
                     shutil.copy2(entry, target / entry.name)
 
 
-def publish_private_cache(media_dir: Path) -> None:
+def publish_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) -> None:
     """Copy a render's new LaTeX/text cache entries into the shared cache, each atomically."""
     shared = cache_dir()
-    for folder in CACHED_FOLDERS:
-        source, target = media_dir / folder, shared / folder
+    for folder, shared_folder in cached_folders(pixel_width, pixel_height).items():
+        source, target = media_dir / folder, shared / shared_folder
         if not source.is_dir():
             continue
         target.mkdir(parents=True, exist_ok=True)
@@ -292,12 +298,13 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
     details: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix=outputs.temp_prefix(), dir=out_dir) as media:
         settings = manim_config(quality, Path(media), job.stem, job.aspect, container, job.transparent)
-        seed_private_cache(Path(media))
+        size = (settings["pixel_width"], settings["pixel_height"])
+        seed_private_cache(Path(media), *size)
         with tempconfig(settings):
             scene = cls(params=params, burn_captions=job.burn_captions, narrator=narrator)
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
-        publish_private_cache(Path(media))
+        publish_private_cache(Path(media), *size)
         if poster is not None:
             poster_work = Path(media) / "poster.png"
             formats.still(movie, poster_work, None)

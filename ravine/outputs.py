@@ -187,7 +187,9 @@ def probe_video(path: Path) -> VideoProbe:
 
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        fps = float(stream.average_rate or stream.base_rate or 0)
+        # The nominal rate: average_rate can read 15.00017 when the muxer shortens a segment by
+        # a few time-base ticks.
+        fps = float(stream.guessed_rate or stream.base_rate or stream.average_rate or 0)
         frames = sum(1 for packet in container.demux(stream) if packet.size)
         duration = frames / fps if fps else 0.0
         return VideoProbe(

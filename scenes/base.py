@@ -58,6 +58,25 @@ class SoundEvent:
     text: str
 
 
+def highlight_spans(text: str, highlights: dict[str, str]) -> dict[str, str]:
+    """Manim ``t2c`` keys as non-overlapping index ranges ("[a:b]") for every occurrence of each
+    highlighted phrase, longest phrases first (so "β = 0.99" wins over "β = 0.9" inside it).
+
+    Indices count every character of ``text``, spaces and newlines included, as Manim's ``Text`` does.
+    """
+    taken: list[tuple[int, int]] = []
+    spans: dict[str, str] = {}
+    for phrase in sorted(highlights, key=len, reverse=True):
+        start = text.find(phrase)
+        while phrase and start != -1:
+            end = start + len(phrase)
+            if all(end <= a or start >= b for a, b in taken):
+                taken.append((start, end))
+                spans[f"[{start}:{end}]"] = highlights[phrase]
+            start = text.find(phrase, end)
+    return spans
+
+
 def reading_ticks(text: str) -> int:
     """Ticks (1/15 s) a caption needs without narration: its estimated speaking time
     (:func:`scenes.speech.estimate_seconds`) plus a pause, at least 3 s."""
@@ -101,9 +120,28 @@ class LessonScene(Scene):
         """Play ``animations`` for exactly ``ticks`` ticks (whole frames at 15/30/60 fps)."""
         if ticks <= 0:
             return
+        self._static_first(animations)
         seconds = ticks / style.TICKS_PER_SECOND - _FRAME_EPSILON
         self.play(*animations, run_time=seconds, **kwargs)
         self.ticks += ticks
+
+    def _static_first(self, animations: tuple[Animation, ...]) -> None:
+        """Order the scene's mobjects static-first, moving-last.
+
+        Manim redraws every mobject from the first moving one onward on every frame, and draws
+        the rest once into a cached background; drawing order itself follows z-index, so this
+        only changes what gets cached. A caption added after the moving widgets would otherwise
+        be re-rasterized on every frame.
+        """
+        animated = set()
+        for animation in animations:
+            animated.update(getattr(animation, "mobject", None) and animation.mobject.get_family() or [])
+
+        def moving(mob) -> bool:
+            return any(member in animated or member.updaters for member in mob.get_family())
+
+        static = [mob for mob in self.mobjects if not moving(mob)]
+        self.mobjects = static + [mob for mob in self.mobjects if moving(mob)]
 
     def hold(self, ticks: int) -> None:
         """Hold the current picture (updaters still run if any) for exactly ``ticks`` ticks."""
@@ -133,13 +171,14 @@ class LessonScene(Scene):
         """
         band = self.layout.caption
         lines = textwrap.wrap(text, width=style.caption_wrap_width(band.width)) or [""]
+        wrapped = "\n".join(lines)
         mob = Text(
-            "\n".join(lines),
+            wrapped,
             font=style.FONT,
             font_size=style.CAPTION_SIZE,
             color=style.TEXT,
             line_spacing=0.9,
-            t2c=highlights or {},
+            t2c=highlight_spans(wrapped, highlights or {}),
         )
         max_w, max_h = band.width - 2 * style.MARGIN, band.height - 0.15
         if mob.width > max_w:

@@ -58,13 +58,17 @@ BALL_RADIUS = 0.11
 AXIS_WIDTH = 1.5
 
 # --- z-order ------------------------------------------------------------------------------
+# Static layers sit below every moving layer. Manim sorts by z-index and redraws, on every frame,
+# everything from the lowest moving layer up; what lies below is drawn once into a cached
+# background. Moving things never enter the caption band, so the band can sit under them.
 Z_BACKGROUND = 0
 Z_CONTOUR = 1
 Z_AXES = 2
-Z_PATH = 3
-Z_BALL = 4
-Z_LABEL = 5
-Z_CAPTION = 10
+Z_LABEL = 3        # static text: legends, tick labels, headings
+Z_CAPTION = 4      # the caption band
+Z_PATH = 5         # moving: trajectories, growing curves
+Z_BALL = 6         # moving: balls, arrows riding on them
+Z_LIVE_LABEL = 7   # moving: labels that change with the step (SwapLabel)
 
 # --- timing -------------------------------------------------------------------------------
 # Time is counted in ticks of 1/15 s, so that every beat lasts a whole number of frames at

@@ -71,7 +71,7 @@ class PlotFrame(VGroup):
                  target_ticks: int = 5, label_size: int = style.TICK_SIZE) -> None:
         super().__init__()
         self.view = view
-        left_room, bottom_room, top_room, right_room = 0.6, 0.45, 0.3, 0.25
+        left_room, bottom_room, top_room, right_room = 0.6, 0.45, 0.36, 0.25
         self.box = Rect(rect.x + (left_room - right_room) / 2, rect.y + (bottom_room - top_room) / 2,
                         rect.width - left_room - right_room, rect.height - bottom_room - top_room)
         self.scale_x = self.box.width / view.width
@@ -101,7 +101,7 @@ class PlotFrame(VGroup):
                 self.to_scene([view.xmax, view.ymin]), RIGHT, buff=0.08))
         if y_label:
             self.add(label(y_label, style.SMALL_SIZE, style.MUTED).next_to(
-                self.to_scene([view.xmin, view.ymax]), UP, buff=0.06))
+                self.to_scene([view.xmin, view.ymax]), UP, buff=0.1))
         self.set_z_index(style.Z_AXES)
 
     def to_scene(self, points: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -259,6 +259,59 @@ class Ball(Dot):
         self.move_to(_interp_points(self.path_points, step))
 
 
+class GlyphAtlas:
+    """Outlines of common characters in one monospaced font and size, typeset once.
+
+    A label made of these characters is composed by placing each glyph's points at its
+    character cell, which costs microseconds instead of a Pango typesetting pass per text.
+    """
+
+    ALPHABET = ("0123456789.,:;+-−=×/()[]|%<>≈→ abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "ηβθλσκ∞⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+    _atlases: dict[tuple[str, int], "GlyphAtlas"] = {}
+
+    def __init__(self, font: str, size: int) -> None:
+        probe = "0" + self.ALPHABET + "0"
+        text = Text(probe, font=font, font_size=size, disable_ligatures=True)
+        paths = list(text.submobjects)
+        first_zero, last_zero = paths[0], paths[-1]
+        self.advance = (last_zero.get_center()[0] - first_zero.get_center()[0]) / (len(probe) - 1)
+        origin_x = first_zero.get_center()[0]
+        self.center_y = text.get_center()[1]
+        # A glyph may be several paths (→ is): give each path to the character cell it sits in.
+        cells: dict[int, list[np.ndarray]] = {}
+        for path in paths:
+            cell = int(round((path.get_center()[0] - origin_x) / self.advance))
+            cells.setdefault(cell, []).append(path.points)
+        self.glyphs: dict[str, np.ndarray] = {}
+        for position, char in enumerate(probe):
+            if char.isspace() or position not in cells or char in self.glyphs:
+                continue
+            shift = np.array([origin_x + position * self.advance, self.center_y, 0.0])
+            self.glyphs[char] = np.vstack(cells[position]) - shift
+
+    @classmethod
+    def get(cls, font: str, size: int) -> "GlyphAtlas":
+        """The atlas for ``font`` at ``size``, built on first use (one per process)."""
+        key = (font, size)
+        if key not in cls._atlases:
+            cls._atlases[key] = cls(font, size)
+        return cls._atlases[key]
+
+    def covers(self, text: str) -> bool:
+        """Whether every non-space character of ``text`` is in the atlas."""
+        return all(ch.isspace() or ch in self.glyphs for ch in text)
+
+    def outline(self, text: str, left: np.ndarray) -> np.ndarray:
+        """Bézier points of ``text`` with its first cell's left edge at ``left`` (x) and centred on left's y."""
+        pieces = []
+        start = np.array([left[0] + self.advance / 2, left[1], 0.0])
+        for position, char in enumerate(text):
+            if not char.isspace():
+                pieces.append(self.glyphs[char] + start + np.array([position * self.advance, 0.0, 0.0]))
+        return np.vstack(pieces) if pieces else np.repeat(np.asarray(left, float)[None, :], 4, axis=0)
+
+
 class SwapLabel(VMobject):
     """A one-line label whose text changes at step boundaries, drawn as a single VMobject.
 
@@ -276,14 +329,19 @@ class SwapLabel(VMobject):
         self.size, self.font = size, font
         self._cache: dict[str, np.ndarray] = {}
         self._shown: str | None = None
-        self.set_z_index(style.Z_LABEL)
+        self.set_z_index(style.Z_LIVE_LABEL)
         self.set_progress(0.0)
 
     def outline(self, text: str) -> np.ndarray:
-        """Bézier points of ``text`` typeset at the anchor (cached per text)."""
+        """Bézier points of ``text`` typeset at the anchor (cached per text).
+
+        Monospaced labels are composed from a :class:`GlyphAtlas`; others are typeset once each.
+        """
         if text not in self._cache:
             if not text:
                 self._cache[text] = np.repeat(self.anchor[None, :], 4, axis=0)
+            elif self.font == style.MONO_FONT and GlyphAtlas.get(self.font, self.size).covers(text):
+                self._cache[text] = GlyphAtlas.get(self.font, self.size).outline(text, self.anchor)
             else:
                 mob = label(text, self.size, style.TEXT, self.font)
                 mob.move_to(self.anchor + RIGHT * mob.width / 2)
@@ -307,8 +365,16 @@ class StepDriver:
 
     def __init__(self, widgets: Iterable) -> None:
         self.widgets = list(widgets)
-        self.group = VGroup(*self.widgets)
+        moving = [part for widget in self.widgets for part in getattr(widget, "moving_parts", lambda w=widget: [w])()]
+        self.group = VGroup(*moving)
         self.step = 0.0
+        # Manim sorts by z-index and redraws everything from the first moving mobject onward; a
+        # container counts as moving if any child does. Containers draw nothing themselves, so
+        # lift their own z (not their children's) to the lowest moving layer to keep the static
+        # layers below them cached.
+        lowest = min((part.z_index for part in moving), default=0)
+        for container in (self.group, *self.widgets):
+            container.z_index = max(container.z_index, lowest)
 
     def set_progress(self, step: float) -> None:
         """Put every widget at ``step``."""
@@ -398,6 +464,12 @@ class LossInset(VGroup):
             self.curves.append(curve)
             self.add(curve)
         self.set_z_index(style.Z_LABEL)
+        for curve in self.curves:
+            curve.set_z_index(style.Z_PATH)
+
+    def moving_parts(self) -> list:
+        """Only the curves change with the step; the frame and labels stay in the cached background."""
+        return list(self.curves)
 
     def set_progress(self, step: float) -> None:
         """Grow every curve to ``step``."""

@@ -34,9 +34,9 @@ def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndar
     with tempfile.TemporaryDirectory() as media:
         settings = manim_config(Quality("golden", width, height, 15), Path(media), scene_name)
         settings.update({"write_to_movie": False, "save_last_frame": True})
-        seed_private_cache(Path(media))
+        seed_private_cache(Path(media), width, height)
         with tempconfig(settings):
-            scene = cls(params=params or {})
+            scene = cls(params=params or {}, skip_animations=True)
             scene.render()
             frame = np.array(scene.renderer.get_frame())[..., :3]
     return frame

@@ -1,0 +1,93 @@
+"""By hand: a real low-quality render of the worked table, its captions, golden frame and layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.layout_check import caption_lines, layout_problems
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"grads": "2,1"}  # two rows: the shortest table that carries a velocity over
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("by-hand")
+    return render(RenderJob("by-hand", SHORT, "low", str(out)))
+
+
+def scene(**params):
+    from scenes.by_hand import ByHand
+
+    made = ByHand(params=params)
+    made.compute()
+    return made
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-3)
+    assert probe.frames == round(clip.duration * 15)
+    assert 15 < clip.duration < 60
+    first, last = read_frames(clip.video, [0, -1])
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    duration = probe_video(clip.video).duration
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    texts = [cue.text for cue in cues]
+    assert texts == list(scene(**{"grads": (2.0, 1.0)}).captions().values())[:1] + texts[1:]
+    assert any("v₂ = 2.8" in text for text in texts)  # 0.9 × 2 + 1 from the engine
+    assert "θ₂ = −0.48" in texts[-1]
+
+
+def test_default_numbers_are_the_lesson_exercise():
+    made = scene()
+    assert made.v_text == ["0", "2", "2.8", "1.52"]
+    assert made.theta_text == ["0", "−0.2", "−0.48", "−0.632"]
+    text = made.captions()
+    assert "v₃ = 1.52" in text["row2"] and "keeps its sign" in text["row2"]
+    assert "−0.2" in text["end"]  # plain SGD: 0 − 0.1 · (2 + 1 − 1)
+
+
+def test_parameters_change_the_numbers():
+    default = scene().captions()
+    for params in ({"beta": 0.5}, {"grads": "1,1,1"}, {"lr": 0.2}, {"theta0": 3}):
+        assert scene(**params).captions() != default, params
+    assert "v₂ = 2" in scene(beta=0.5).captions()["row1"]  # 0.5 × 2 + 1
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"grads": "1.234567,-2.345678,3.456789,-4.567891,5.678912", "beta": 0.123456, "lr": 0.000123,
+     "theta0": -12.345678},
+])
+def test_captions_fit_and_successive_numbers_differ(params):
+    made = scene(**params)
+    for text in made.captions().values():
+        assert caption_lines(text) <= (3 if params else 2), text
+    for column in (made.v_text, made.theta_text):
+        assert all(a != b for a, b in zip(column[1:], column[2:]))
+
+
+def test_layout_at_the_range_edge():
+    edge = {"grads": "-100,100,-99.99,100,-100", "beta": 0.99999, "lr": 10, "theta0": -100}
+    assert layout_problems("by-hand", edge) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "by-hand", "by_hand_default")

@@ -1,0 +1,91 @@
+"""EMA window: a real low-quality render of the signal, weights and windows; captions, golden frame, layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import theory
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.layout_check import caption_lines, layout_problems
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"betas": "0.9"}  # one β: part two draws a single curve
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ema-window")
+    return render(RenderJob("ema-window", SHORT, "low", str(out)))
+
+
+def scene(**params):
+    from scenes.ema_window import EmaWindow
+
+    made = EmaWindow(params=params)
+    made.compute()
+    return made
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-3)
+    assert probe.frames == round(clip.duration * 15)
+    assert 20 < clip.duration < 60
+    first, last = read_frames(clip.video, [0, -1])
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    duration = probe_video(clip.video).duration
+    assert [cue.text for cue in cues] == list(scene(**SHORT).captions().values())
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    assert any("1/(1 − β) = 10 observations" in cue.text and "65%" in cue.text for cue in cues)
+
+
+def test_default_numbers_come_from_the_engine():
+    made = scene()
+    assert made.beta == 0.9 and made.windows == pytest.approx([10, 100, 1000])
+    assert made.weights[:3] == pytest.approx(theory.ema_weights(0.9, np.arange(3)))
+    assert made.ema[1] == pytest.approx(0.1 * made.signal[0])  # m_1 = (1 − β) x_1 from m_0 = 0
+    text = made.captions()
+    assert "0.99 → 100, 0.999 → 1000" in text["compare"]
+    assert "65%, 63%, 63%" in text["share"]
+
+
+def test_parameters_change_the_numbers():
+    default = scene()
+    other_seed = scene(seed=1)
+    assert not np.array_equal(default.signal, other_seed.signal)
+    assert not np.array_equal(default.ema, other_seed.ema)
+    half = scene(betas="0.5,0.95").captions()
+    assert half != default.captions()
+    assert "weight 0.5" in half["run"] and "0.95 → 20" in half["compare"]
+    assert "only" in scene(betas="0.999").captions()["run"]  # 80 steps hold 8% of the weight
+    assert "no memory" in scene(betas="0").captions()["run"]
+
+
+@pytest.mark.parametrize("params", [{}, {"betas": "0"}, {"betas": "0.999"}, {"betas": "0.5,0.6,0.7,0.99999"}])
+def test_captions_fit_two_lines(params):
+    for text in scene(**params).captions().values():
+        assert caption_lines(text) <= 2, text
+
+
+def test_layout_at_the_range_edge():
+    assert layout_problems("ema-window", {"betas": "0.5,0.6,0.7,0.99999", "seed": 2**31 - 1}) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "ema-window", "ema_window_default")

@@ -1,0 +1,111 @@
+"""The heavy-ball scene: a real low-quality render with few steps, captions, numbers, layout, golden frame."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from scenes import style
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"steps": 9}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("heavy")
+    return render(RenderJob("heavy-ball", SHORT, "low", str(out)))
+
+
+def story(params):
+    from scenes.heavy_ball import HeavyBall
+
+    scene = HeavyBall(params=params)
+    scene.compute()
+    return scene.story()
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-3)
+    assert probe.frames == round(clip.duration * 15)
+    assert 8 < clip.duration < 60
+
+
+def test_first_and_last_frames_differ(clip):
+    first, last = read_frames(clip.video, [0, -1])
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    assert len(cues) >= 3
+    duration = probe_video(clip.video).duration
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    assert any("rolls over the ripple at x = −1.96 (step 8)" in cue.text for cue in cues)
+    assert cues[-1].text.startswith("After 9 steps")
+
+
+def test_default_story_follows_the_engine():
+    """At the defaults gradient descent stalls in the ripple and the heavy ball reaches the bottom."""
+    texts = [text for _, text in story({})]
+    assert any("Gradient descent stops in the ripple at x = −1.96" in t for t in texts)
+    assert any("settles at 0" in t for t in texts)
+    assert texts[-1].startswith("After 100 steps")
+
+
+@pytest.mark.parametrize("params", [{}, {"beta": 0.5}, {"beta": 0.99, "lr": 0.1, "start": "5", "steps": 300},
+                                    {"beta": 0.0, "start": "-0.1"}, {"lr": 0.001, "steps": 1}])
+def test_captions_fit_two_lines(params):
+    width = style.caption_wrap_width(14.22)
+    for _, text in story(params):
+        assert len(textwrap.wrap(text, width)) <= 2, text
+
+
+def test_parameters_change_the_numbers():
+    default, changed = story({}), story({"beta": 0.5})
+    assert default[-1][1] != changed[-1][1]
+    assert any("too short" in text for _, text in changed)
+
+
+def test_layout_holds_at_range_edges():
+    from tests.scenes.region_check import constructed, region_problems
+
+    scene = constructed("heavy-ball", {"lr": 0.1, "beta": 0.99, "start": "5", "steps": 300})
+    assert region_problems(scene) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "heavy-ball", "heavy_ball_default")
+
+
+def test_side_view_balls_rest_on_the_curve():
+    """A ball's centre is one radius from the drawn curve, straight along its normal."""
+    import numpy as np
+
+    from engine import get_landscape
+    from scenes.curve import SideView, side_view
+
+    valley = get_landscape("bumpy-valley")
+    view = side_view(valley, np.array([-4.5, 4.5]))
+    assert view.xmin == -4.5 and view.xmax == 4.5 and view.ymin < 0 < view.ymax
+    plot = SideView(valley, view, style.layout_for(14.22, 8.0).plot)
+    xs = np.array([-4.0, -1.9625, 0.0, 2.5])
+    centres = plot.resting(xs, 0.2)
+    on_curve = plot.on_curve(xs)
+    assert np.allclose(np.linalg.norm(centres - on_curve, axis=1), 0.2)
+    assert np.all(centres[:, 1] > on_curve[:, 1])
+    assert np.allclose(plot.normals(np.array([0.0]))[0], [0.0, 1.0, 0.0])  # flat at the bottom

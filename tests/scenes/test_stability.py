@@ -1,0 +1,75 @@
+"""The stability scene: a real low-quality render with few steps, its captions, a golden frame,
+and numbers that follow the parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.render_helpers import frame_difference
+from tests.scenes.video_ends import first_and_last_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"steps": 10}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return render(RenderJob("stability", SHORT, "low", str(tmp_path_factory.mktemp("stability"))))
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-4)  # the mp4 muxer may shave a few ticks off a segment
+    assert probe.frames == round(clip.duration * 15)
+    assert 20 <= clip.duration <= 60
+    first, last = first_and_last_frames(clip.video)
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_fall_inside_the_video_and_state_the_bounds(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    duration = probe_video(clip.video).duration
+    assert len(cues) == 7
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    texts = [cue.text for cue in cues]
+    assert "2/λmax = 0.08" in texts[0]  # seed ravine, λmax = 25
+    assert "0.0824" in texts[1] and "grows ×1.06" in texts[1] and "leaves the view at step" in texts[1]
+    assert "0.0776" in texts[2] and "×0.94" in texts[2]
+    assert "(2 + 2β)/λmax = 0.152" in texts[3] and "1 + β = 1.9" in texts[3]
+
+
+def test_parameters_change_the_numbers():
+    from scenes.stability import Stability
+
+    default = Stability(params=SHORT)
+    default.compute()
+    changed = Stability(params={**SHORT, "beta": 0.5, "margin": 0.1, "landscape": "narrow-ravine"})
+    changed.compute()
+    exits = [None] * 4
+    a, b = default.story(exits), changed.story(exits)
+    assert "0.03 = " not in b["hb_intro"] and "(2 + 2β)/λmax = 0.03" in b["hb_intro"]  # 3/100
+    assert "0.018" in b["gd_below"] and "0.022" in b["gd_above"]  # 0.9× and 1.1× of 2/100
+    assert all(a[key] != b[key] for key in a)
+    # the engine confirms the bracket: below converges, above does not
+    assert default.rates[0] < 1 < default.rates[1] and default.rates[2] < 1 < default.rates[3]
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "stability", "stability_default")
+
+
+def test_layout_holds_at_the_range_edges():
+    from tests.scenes.layout_check import layout_problems
+
+    assert layout_problems("stability", {"margin": 0.5, "beta": 0.0, "steps": 8, "landscape": "bowl"}) == []

@@ -1,0 +1,89 @@
+"""Velocity sum: a real low-quality render of the stacked arrows, captions, golden frame and layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.layout_check import caption_lines, layout_problems
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"steps": 4}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("velocity-sum")
+    return render(RenderJob("velocity-sum", SHORT, "low", str(out)))
+
+
+def scene(**params):
+    from scenes.velocity_sum import VelocitySum
+
+    made = VelocitySum(params=params)
+    made.compute()
+    return made
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-3)
+    assert probe.frames == round(clip.duration * 15)
+    assert 20 < clip.duration < 60
+    first, last = read_frames(clip.video, [0, -1])
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    duration = probe_video(clip.video).duration
+    assert [cue.text for cue in cues] == list(scene(**SHORT).captions().values())
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    assert "g/(1 − β) = 10g" in cues[1].text and "g/(1 + β) = 0.5263g" in cues[2].text
+    # after 4 steps: 1 + 0.9 + 0.81 + 0.729 = 3.439 and 1 − 0.9 + 0.81 − 0.729 = 0.181
+    assert "v = 3.439g" in cues[3].text and "0.181g" in cues[3].text
+    assert "not on θ" not in cues[-1].text and "not θ" in cues[-1].text
+
+
+def test_stack_heads_are_the_optimizer_velocities():
+    made = scene()
+    const, alt = made.cases
+    assert np.abs(const.heads) == pytest.approx(np.abs(const.velocity[1:]))
+    assert np.abs(alt.heads) == pytest.approx(np.abs(alt.velocity[1:]))
+    assert const.limit == pytest.approx(10.0) and alt.limit == pytest.approx(1 / 1.9)
+    assert "about 10× plain SGD" in made.captions()["compare"]
+
+
+def test_parameters_change_the_numbers():
+    default = scene().captions()
+    half = scene(beta=0.5).captions()
+    assert half != default and "g/(1 − β) = 2g" in half["constant"] and "0.6667g" in half["alternating"]
+    assert scene(steps=10).captions()["compare"] != default["compare"]
+    assert "still climbing toward 100g" in scene(beta=0.99, steps=60).captions()["compare"]
+    assert "nothing is carried over" in scene(beta=0.0, steps=1).captions()["compare"]
+
+
+@pytest.mark.parametrize("params", [{}, {"beta": 0.0, "steps": 1}, {"beta": 0.99, "steps": 60}])
+def test_captions_fit_two_lines(params):
+    for text in scene(**params).captions().values():
+        assert caption_lines(text) <= 2, text
+
+
+def test_layout_at_the_range_edge():
+    assert layout_problems("velocity-sum", {"beta": 0.99, "steps": 60}) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "velocity-sum", "velocity_sum_default")
