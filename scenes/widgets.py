@@ -270,24 +270,37 @@ class GlyphAtlas:
                 "ηβθλσκ∞⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
     _atlases: dict[tuple[str, int], "GlyphAtlas"] = {}
 
+    CHUNK = 12  # characters typeset per probe: short enough never to wrap, even in tiny frames
+
     def __init__(self, font: str, size: int) -> None:
-        probe = "0" + self.ALPHABET + "0"
+        self.glyphs: dict[str, np.ndarray] = {}
+        self.advance = 0.0
+        self.center_y = 0.0
+        for begin in range(0, len(self.ALPHABET), self.CHUNK):
+            self._add_chunk(self.ALPHABET[begin:begin + self.CHUNK], font, size, first=begin == 0)
+
+    def _add_chunk(self, chunk: str, font: str, size: int, first: bool) -> None:
+        # "0" at both ends fixes the cell width; "H" fixes the vertical reference for every chunk.
+        probe = "0" + chunk + "0"
         text = Text(probe, font=font, font_size=size, disable_ligatures=True)
         paths = list(text.submobjects)
         first_zero, last_zero = paths[0], paths[-1]
-        self.advance = (last_zero.get_center()[0] - first_zero.get_center()[0]) / (len(probe) - 1)
+        advance = (last_zero.get_center()[0] - first_zero.get_center()[0]) / (len(probe) - 1)
+        zero_bottom = first_zero.get_bottom()[1]
+        if first:
+            self.advance = advance
+            self.zero_bottom_offset = zero_bottom - text.get_center()[1]
         origin_x = first_zero.get_center()[0]
-        self.center_y = text.get_center()[1]
+        baseline_shift = zero_bottom - self.zero_bottom_offset  # where this chunk's "centre" line sits
         # A glyph may be several paths (→ is): give each path to the character cell it sits in.
         cells: dict[int, list[np.ndarray]] = {}
         for path in paths:
-            cell = int(round((path.get_center()[0] - origin_x) / self.advance))
+            cell = int(round((path.get_center()[0] - origin_x) / advance))
             cells.setdefault(cell, []).append(path.points)
-        self.glyphs: dict[str, np.ndarray] = {}
         for position, char in enumerate(probe):
             if char.isspace() or position not in cells or char in self.glyphs:
                 continue
-            shift = np.array([origin_x + position * self.advance, self.center_y, 0.0])
+            shift = np.array([origin_x + position * advance, baseline_shift, 0.0])
             self.glyphs[char] = np.vstack(cells[position]) - shift
 
     @classmethod

@@ -1,0 +1,88 @@
+"""Limitations scene: a real low-quality render with few steps, its captions, numbers and layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"steps": 30}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return render(RenderJob("limitations", SHORT, "low", str(tmp_path_factory.mktemp("limitations"))))
+
+
+def scene_for(params: dict):
+    from scenes.limitations import Limitations
+
+    scene = Limitations(params=params)
+    scene.compute()
+    return scene
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-3)
+    assert probe.frames == round(clip.duration * 15)
+    assert 20 < clip.duration < 60
+
+
+def test_first_and_last_frames_differ(clip):
+    first, last = read_frames(clip.video, [0, -1])
+    assert frame_difference(first, last) > 0.5
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    assert len(cues) == 6
+    duration = probe_video(clip.video).duration
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    assert "blows up at step" in cues[1].text
+    assert "Adam" in cues[-1].text
+
+
+def test_one_eta_diverges_or_crawls_with_numbers_from_the_engine():
+    from engine import theory
+
+    scene = scene_for({})
+    text = scene.captions()
+    died = int(scene.diverged_at[0, 0])
+    assert died > 0 and f"blows up at step {died}" in text["big"]
+    assert scene.remaining[1, 1] > 0.85 and "92%" in text["small"]
+    assert scene.remaining[1, 0] < 0.01 and scene.remaining[0, 1] < 0.01
+    assert scene.remaining[2].max() < 0.01  # one η per weight: both arrive
+    ceiling = theory.heavy_ball_stability_bound(10.0, 0.9)
+    assert f"= {ceiling:g}" in text["verdict"]
+    assert f"in {scene.result.rare_updates} of 100 steps" in text["intro"]
+
+
+def test_parameters_change_the_numbers():
+    default = scene_for({})
+    assert scene_for({"seed": 5}).captions()["intro"] != default.captions()["intro"]
+    assert scene_for({"lr_small": 0.05}).captions()["small"] != default.captions()["small"]
+    assert scene_for({"scale_ratio": 100}).captions()["verdict"] != default.captions()["verdict"]
+
+
+def test_layout_holds_at_range_edges():
+    from tests.scenes.layout_check import layout_problems
+
+    edge = {"scale_ratio": 10000, "rare_fraction": 0.02, "lr_big": 10, "lr_small": 0.3, "beta": 0.99, "steps": 20}
+    assert layout_problems("limitations", edge) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "limitations", "limitations_default")

@@ -1,0 +1,96 @@
+"""Rate map scene: a real low-quality render of a small grid, its captions, numbers and layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ravine.jobs import QUALITIES, RenderJob, render
+from ravine.outputs import parse_srt, probe_video
+from tests.scenes.render_helpers import frame_difference, read_frames
+
+pytestmark = pytest.mark.render
+
+SHORT = {"grid": 20, "steps": 150}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return render(RenderJob("rate-map", SHORT, "low", str(tmp_path_factory.mktemp("rate_map"))))
+
+
+def scene_for(params: dict):
+    from scenes.rate_map import RateMap
+
+    scene = RateMap(params=params)
+    scene.compute()
+    return scene
+
+
+def test_low_quality_encode(clip):
+    probe = probe_video(clip.video)
+    low = QUALITIES["low"]
+    assert probe.codec == "h264"
+    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
+    assert probe.fps == pytest.approx(15, rel=1e-3)
+    assert probe.frames == round(clip.duration * 15)
+    assert 20 < clip.duration < 60
+
+
+def test_first_and_last_frames_differ(clip):
+    first, last = read_frames(clip.video, [0, -1])
+    assert frame_difference(first, last) > 5  # the heat map fills in
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
+    assert len(cues) == 7
+    duration = probe_video(clip.video).duration
+    for previous, cue in zip(cues, cues[1:]):
+        assert previous.end <= cue.start + 1e-3
+    for cue in cues:
+        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    assert "400 runs" in cues[0].text
+    assert "diverges at step" in cues[-1].text
+
+
+def test_sweep_and_overlay_agree_with_theory():
+    from engine import theory
+
+    scene = scene_for({})
+    sweep = scene.sweep
+    assert sweep.runs == 60 * 60
+    tuned = theory.optimal_heavy_ball(1.0, 100.0)
+    lr, beta, _ = sweep.fastest
+    assert abs(lr - tuned.lr) < 4 * (scene.lrs[1] - scene.lrs[0])
+    assert abs(beta - tuned.beta) < 4 * (scene.betas[1] - scene.betas[0])
+    # the probe stops: GD's best, the optimum (fast), long memory (slower), past the ceiling (diverges)
+    gd, opt, long, past = (int(k) for k in scene.stops)
+    assert scene.probes.settle[opt] < scene.probes.settle[gd]
+    assert scene.probes.settle[opt] < scene.probes.settle[long]
+    assert scene.probes.diverged_at[past] > 0
+    text = scene.captions()
+    assert f"settles in {int(scene.probes.settle[gd])} steps" in text["gd"]
+    assert f"diverges at step {int(scene.probes.diverged_at[past])}" in text["past"]
+
+
+def test_parameters_change_the_numbers():
+    default = scene_for({"grid": 20, "steps": 150})
+    other = scene_for({"grid": 20, "steps": 150, "landscape": "seed-ravine"})
+    assert default.captions()["ceiling"] != other.captions()["ceiling"]
+    assert default.captions()["optimum"] != other.captions()["optimum"]
+    finer = scene_for({"grid": 30, "steps": 150})
+    assert "900 runs" in finer.captions()["intro"]
+    assert not np.array_equal(default.sweep.settle, other.sweep.settle)
+
+
+def test_layout_holds_at_range_edges():
+    from tests.scenes.layout_check import layout_problems
+
+    assert layout_problems("rate-map", {"landscape": "bowl", "grid": 16, "steps": 100}) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "rate-map", "rate_map_default")
