@@ -16,11 +16,12 @@ from pathlib import Path
 FORMATS: tuple[str, ...] = ("mp4", "webm", "gif", "png", "mov")
 TRANSPARENT_FORMATS: tuple[str, ...] = ("webm", "mov", "png")
 
-# libx264: Manim's default quality (crf 23); VP9: real-time settings so webm is not many times
-# slower than mp4 (libvpx's default "good" deadline is far slower).
+# libx264 at Manim's quality (crf 23) with preset veryfast: on these flat-colour animations it
+# encodes ~30% faster than the default (medium) AND writes ~15% smaller files (bench/encoder.py).
+# VP9: real-time settings, faster than mp4 here; libvpx's default "good" deadline is ~5x slower.
 ENCODER_OPTIONS: dict[str, dict[str, str]] = {
-    "mp4": {"crf": "23"},
-    "mov": {"crf": "23"},
+    "mp4": {"crf": "23", "preset": "veryfast"},
+    "mov": {"crf": "23", "preset": "veryfast"},
     "webm": {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"},
 }
 
@@ -79,6 +80,10 @@ def still(source: Path, target: Path, at: float | None = None) -> float:
         stream = container.streams.video[0]
         alpha = stream.codec_context.pix_fmt in ("argb", "rgba", "bgra", "yuva420p")
         chosen, chosen_time = None, 0.0
+        # Seek to the keyframe before the wanted time instead of decoding the whole clip.
+        seek_to = (at if at is not None else float(container.duration or 0) / 1e6) - 2.0
+        if seek_to > 0 and stream.time_base:
+            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
         for frame in container.decode(stream):
             time = float(frame.time or 0.0)
             if at is not None and time > at + 1e-9 and chosen is not None:

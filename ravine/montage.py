@@ -13,7 +13,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ravine import outputs
+from ravine import formats, outputs
 
 FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LABEL_HEIGHT_FRACTION = 0.085  # label strip height as a share of a cell's height
@@ -72,7 +72,7 @@ def montage(videos: Sequence[Path], labels: Sequence[str], target: Path) -> Path
             encoder = out.add_stream("libx264", rate=rate)
             encoder.width, encoder.height = width - width % 2, height - height % 2
             encoder.pix_fmt = "yuv420p"
-            encoder.options = {"crf": "23"}
+            encoder.options = formats.encoder_options("mp4", transparent=False)
             while True:
                 alive = False
                 for index, source in enumerate(sources):

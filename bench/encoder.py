@@ -1,0 +1,76 @@
+"""Encoder settings against speed and file size, on a real rendered clip (not a test; prints a table).
+
+Decodes a clip once into memory (RGBA, as Manim hands frames to its encoder), then encodes
+those frames with each setting: libx264 presets at crf 23, and VP9 with the real-time settings
+ravine uses for webm against libvpx's default.
+
+    .venv/bin/python bench/encoder.py                       # renders ravine-race at 720p30 first
+    .venv/bin/python bench/encoder.py --video out/clip.mp4
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SETTINGS = [
+    ("libx264", "ultrafast", {"crf": "23", "preset": "ultrafast"}),
+    ("libx264", "veryfast", {"crf": "23", "preset": "veryfast"}),
+    ("libx264", "faster", {"crf": "23", "preset": "faster"}),
+    ("libx264", "medium (Manim's default)", {"crf": "23"}),
+    ("libx264", "slow", {"crf": "23", "preset": "slow"}),
+    ("libvpx-vp9", "ravine webm (realtime, cpu-used 8)",
+     {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"}),
+    ("libvpx-vp9", "libvpx default (good, crf 32)", {"crf": "32", "b": "0"}),
+]
+
+
+def main() -> None:
+    import av
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=None)
+    parser.add_argument("--max-frames", type=int, default=600)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    video = args.video
+    if video is None:
+        from ravine.jobs import RenderJob, render
+
+        video = render(RenderJob("ravine-race", {}, "medium", str(folder))).video
+    with av.open(str(video)) as source:
+        stream = source.streams.video[0]
+        rate = Fraction(stream.guessed_rate or stream.average_rate)
+        frames = []
+        for frame in source.decode(stream):
+            frames.append(frame.to_ndarray(format="rgba"))
+            if len(frames) >= args.max_frames:
+                break
+    height, width = frames[0].shape[:2]
+    print(f"{len(frames)} frames of {width}x{height} at {float(rate):g} fps from {video}")
+    print(f"{'codec':<11} {'setting':<36} {'seconds':>8} {'fps':>7} {'KiB':>8}")
+    for codec, name, options in SETTINGS:
+        target = folder / f"out.{'webm' if 'vp9' in codec else 'mp4'}"
+        start = time.perf_counter()
+        with av.open(str(target), "w") as out:
+            encoder = out.add_stream(codec, rate=rate)
+            encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+            encoder.options = options
+            for rgba in frames:
+                for packet in encoder.encode(av.VideoFrame.from_ndarray(rgba, format="rgba")):
+                    out.mux(packet)
+            for packet in encoder.encode():
+                out.mux(packet)
+        seconds = time.perf_counter() - start
+        print(f"{codec:<11} {name:<36} {seconds:>8.2f} {len(frames) / seconds:>7.0f} {target.stat().st_size / 1024:>8.0f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
