@@ -133,12 +133,14 @@ def list_scenes(as_json: bool) -> None:
       ravine list --json | python -m json.tool
     """
     lesson = _load_scenes()
-    specs = [cls.SPEC for cls in lesson.scenes_in_order()]
+    classes = lesson.scenes_in_order()
     if as_json:
-        click.echo(json.dumps([spec.to_json() for spec in specs], indent=2, ensure_ascii=False))
+        listing = [{**cls.SPEC.to_json(), "aspects": list(cls.ASPECTS)} for cls in classes]
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
-    for spec in specs:
-        click.echo(f"{spec.name}: {spec.description}")
+    for cls in classes:
+        spec = cls.SPEC
+        click.echo(f"{spec.name}: {spec.description} [aspects: {', '.join(cls.ASPECTS)}]")
         for param in spec.params:
             click.echo(f"    {param.option:<16} default {param.default!s:<12} {param.range_text()}  ({param.help})")
 
@@ -234,6 +236,9 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             raise InputError(f"unknown scene '{job.scene}'; known: {', '.join(lesson.scene_names())}")
         _validate(lesson.scene_class(job.scene).SPEC, job.params)
         _validate_format(job)
+        supported = lesson.scene_class(job.scene).ASPECTS
+        if job.aspect not in supported:
+            raise InputError(f"--aspect {job.aspect}: scene '{job.scene}' supports {', '.join(supported)}")
         _check_narration(job)
     for folder in sorted({job.out_dir for job in jobs}):
         _check_out_dir(Path(folder))

@@ -254,6 +254,8 @@ def render(job: RenderJob, force: bool = False) -> RenderResult:
     params = cls.SPEC.resolve(job.params)
     formats.manim_format(job.format, job.transparent)  # validates format options early
     frame_size(QUALITIES[job.quality], job.aspect)
+    if job.aspect not in getattr(cls, "ASPECTS", (job.aspect,)):
+        raise formats.FormatError(f"--aspect {job.aspect}: scene '{job.scene}' supports {', '.join(cls.ASPECTS)}")
     narrator = make_narrator(job)
     key = job.cache_key(params)
     out_dir = outputs.ensure_writable_dir(Path(job.out_dir))

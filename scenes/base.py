@@ -88,6 +88,9 @@ class LessonScene(Scene):
 
     SPEC: ClassVar[SceneSpec]
     TITLE: ClassVar[str] = ""
+    # Frame shapes whose layout this scene has been checked to hold (tests/scenes/test_aspects.py);
+    # others are refused with a clear error rather than rendered overlapping.
+    ASPECTS: ClassVar[tuple[str, ...]] = ("16:9", "1:1", "9:16")
 
     def __init__(self, *args: Any, params: dict[str, Any] | None = None, burn_captions: bool = True,
                  narrator: Narrator | None = None, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from manim import RIGHT, Cross, FadeIn, Line, VGroup
+from manim import RIGHT, FadeIn, Line, VGroup
 
 from engine import get_landscape, run, theory
 from engine.minibatch import dataset, gradient_draws, mean_turn_angle, minibatch_spread
@@ -34,13 +34,12 @@ from scenes.params import (
     steps_param,
 )
 from scenes.widgets import (
+    landscape_backdrop,
     Ball,
     PlotFrame,
     ProgressivePath,
     StepDriver,
     SwapLabel,
-    contour_levels,
-    ellipse_contours,
     label,
     legend_row,
     stack_in,
@@ -202,22 +201,13 @@ class MinibatchNoise(LessonScene):
         layout, p, steps = self.layout, self.params, self.params["steps"]
         lr = p["lr"]
         text = self.story()
-        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         view, _ = self.frame()
         gd, sgd, mom = self.walkers
 
         # Setting: title, plot, contours, minimum
         self.title(self.TITLE)
-        plot = PlotFrame(view, layout.plot)
-        corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax],
-                            [view.xmax, view.ymin], [view.xmax, view.ymax]])
-        top_level = float(np.max(self.landscape.value(corners)))
-        contours = ellipse_contours(self.landscape.eigenvalues, self.landscape.eigenvectors, minimizer,
-                                    plot, contour_levels(top_level))
-        self.add(contours, plot)
-        if view.contains(minimizer):
-            mark = Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3)
-            self.add(mark.move_to(plot.to_scene(minimizer)).set_z_index(style.Z_PATH))
+        plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
+        self.add(*backdrop)
         paths = {w.name: self.scene_path(w, plot, view) for w in self.walkers}
 
         # Arrows: in the walk, the full-batch gradient step has a fixed length and every mini-batch
@@ -298,7 +288,7 @@ class MinibatchNoise(LessonScene):
             label(f"velocity  {self.turn_velocity:.0f}°", style.SMALL_SIZE, mom.color),
         ]
         turn_bottom = stack_in(panel, turn_rows, counter_y - 0.3, buff=0.1)
-        table_rows = [label(f"scatter at the start, by batch size:", style.SMALL_SIZE, style.MUTED)]
+        table_rows = [label("scatter at the start, by batch size:", style.SMALL_SIZE, style.MUTED)]
         for size, spread in zip(self.sizes, self.spread_sizes):
             color = sgd.color if size == p["batch_size"] else style.TEXT
             table_rows.append(label(f"b = {size:<4d} ±{percent(spread)}", style.SMALL_SIZE, color, style.MONO_FONT))

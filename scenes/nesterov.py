@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Circle, Cross, MathTex, VGroup, RIGHT
+from manim import Circle, MathTex, VGroup, RIGHT
 
 from engine import analysis, get_landscape, lookahead_point, run
 from engine.optimizers import SGDState
@@ -23,16 +23,16 @@ from scenes.arrows import RidingArrows, nice_scale
 from scenes.base import LessonScene, reading_ticks
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
+from scenes.race import axis_name
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets import (
+    landscape_backdrop,
     Ball,
     LossInset,
     PlotFrame,
     ProgressivePath,
     StepDriver,
     SwapLabel,
-    contour_levels,
-    ellipse_contours,
     label,
     legend_row,
     stack_in,
@@ -58,15 +58,6 @@ class Runner:
     @property
     def color(self) -> str:
         return style.OPTIMIZER_COLORS[self.key]
-
-
-def axis_word(direction: np.ndarray, adjective: str) -> str:
-    """'steep y-axis' when a principal direction is a coordinate axis, else 'steep direction'."""
-    if abs(direction[1]) > 0.999:
-        return f"{adjective} y-axis"
-    if abs(direction[0]) > 0.999:
-        return f"{adjective} x-axis"
-    return f"{adjective} direction"
 
 
 class Nesterov(LessonScene):
@@ -127,8 +118,8 @@ class Nesterov(LessonScene):
         """(end step, caption) per beat, in order; the last is the summary at the final step."""
         p, steps = self.params, self.params["steps"]
         heavy, nag = self.runners
-        steep = axis_word(self.axes.steep, "steep")
-        shallow = axis_word(self.axes.shallow, "shallow")
+        steep = axis_name(self.axes.steep, "steep")
+        shallow = axis_name(self.axes.shallow, "shallow")
         beats: list[tuple[int, str]] = []
 
         def add(end: int, text: str) -> None:
@@ -209,22 +200,13 @@ class Nesterov(LessonScene):
     def construct(self) -> None:
         self.compute()
         layout, p, steps = self.layout, self.params, self.params["steps"]
-        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         view, escaping = self.frame()
         slow = self.slow_end()
 
         # Setting: title, plot, contours, minimum
         self.title(self.TITLE)
-        plot = PlotFrame(view, layout.plot)
-        corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax],
-                            [view.xmax, view.ymin], [view.xmax, view.ymax]])
-        top_level = float(np.max(self.landscape.value(corners)))
-        contours = ellipse_contours(self.landscape.eigenvalues, self.landscape.eigenvectors, minimizer,
-                                    plot, contour_levels(top_level))
-        self.add(contours, plot)
-        if view.contains(minimizer):
-            mark = Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3)
-            self.add(mark.move_to(plot.to_scene(minimizer)).set_z_index(style.Z_PATH))
+        plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
+        self.add(*backdrop)
 
         # Runners: paths and balls (escaping runs stop at the border)
         moving = []

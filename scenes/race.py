@@ -1,10 +1,10 @@
 """Race plumbing shared by scenes that put several runs on one landscape plot.
 
-Generalizes the pieces of :mod:`scenes.ravine_race` that a race with any number of racers (and
-any colours) needs: a racer with its own series colour, the contour backdrop, each racer's path,
-ball and "left the view" marks, and small step-driven helpers (marks that appear at a step,
-hollow dots along a path). ``Racer``, ``frame_racers``, ``axis_name`` and ``noise_settings`` are
-imported from :mod:`scenes.ravine_race`, not copied.
+A racer (one optimizer's run as drawn), the framing rule for a set of racers, the caption word
+for a principal axis, the engine's noise settings for a scene's parameters, and the pieces a
+race with any number of racers needs: a racer in its own series colour, each racer's path, ball
+and "left the view" marks, and small step-driven helpers (marks that appear at a step, hollow
+dots along a path).
 """
 
 from __future__ import annotations
@@ -13,26 +13,72 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from manim import DOWN, UP, Circle, Cross, Mobject, VGroup
+from manim import DOWN, UP, Circle, Mobject, VGroup
 
 from engine.landscapes import Quadratic
 from scenes import style
-from scenes.framing import View, bounded_prefix, clip_segment_to_view
-from scenes.ravine_race import Racer, axis_name, frame_racers, noise_settings
+from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
+from scenes.params import ParamError
 from scenes.style import Rect
-from scenes.widgets import (
-    Ball,
-    PlotFrame,
-    ProgressivePath,
-    SwapLabel,
-    contour_levels,
-    ellipse_contours,
-    grid_contours,
-    label,
-)
+from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, label
+from scenes.widgets import landscape_backdrop  # noqa: F401  (re-exported for scenes importing it from here)
+
+
+@dataclass(frozen=True)
+class Racer:
+    """One optimizer's run as the scene draws it (data units, from the engine's trajectory)."""
+
+    key: str            # style key: "gd" or "momentum"
+    name: str           # label, e.g. "SGD"
+    theta: np.ndarray   # (N+1, 2)
+    loss: np.ndarray    # (N+1,)
+    diverged_at: int    # engine's divergence step, −1 if none
+
+    @property
+    def color(self) -> str:
+        return style.OPTIMIZER_COLORS[self.key]
+
+
+def noise_settings(params: dict, landscape) -> dict:
+    """Engine ``run`` keyword arguments for the scene's ``noise`` / ``batch_size`` parameters."""
+    if params.get("batch_size") is not None:
+        if not isinstance(landscape, Quadratic):
+            raise ParamError("batch_size", "--batch-size needs a quadratic landscape (not rosenbrock); use --noise")
+        return {"noise": "minibatch", "batch_size": params["batch_size"], "seed": params["seed"]}
+    if params.get("noise", 0.0) > 0:
+        return {"noise": float(params["noise"]), "seed": params["seed"]}
+    return {"seed": params["seed"]}
+
+
+def frame_racers(racers: list[Racer], start: np.ndarray, minimizer: np.ndarray) -> tuple[View, list[bool]]:
+    """The plot's view and, per racer, whether it escapes it.
+
+    A run escapes if the engine marked it diverged or it wanders more than 3× the start's
+    distance from the minimum; the view fits the others (plus start and minimum) and escaping
+    runs are drawn up to the border.
+    """
+    reach = max(float(np.max(np.abs(start - minimizer))), 1.0)
+    escaping = []
+    for racer in racers:
+        wander = float(np.max(np.abs(racer.theta - minimizer)))
+        escaping.append(racer.diverged_at >= 0 or wander > 3 * reach)
+    bounded = [r.theta for r, esc in zip(racers, escaping) if not esc]
+    view = fit_view(bounded, include=[start, minimizer], square_within=4.0)
+    return view, escaping
+
+
+def axis_name(direction: np.ndarray, adjective: str) -> str:
+    """'steep y-axis' when a principal direction is a coordinate axis, else 'steep direction'."""
+    if abs(direction[1]) > 0.999:
+        return f"{adjective} y-axis"
+    if abs(direction[0]) > 0.999:
+        return f"{adjective} x-axis"
+    return f"{adjective} direction"
+
+
 
 __all__ = [
-    "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "noise_settings", "landscape_backdrop",
+    "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "noise_settings",
     "RacerMarks", "racer_marks", "escape_label", "AppearAt", "HollowTrail",
 ]
 
@@ -51,28 +97,6 @@ class SeriesRacer(Racer):
 def point_text(point) -> str:
     """A point given as a parameter (e.g. the start), written compactly: "(−4, 1.5)"."""
     return "(" + ", ".join(style.fmt_short(float(v)) for v in point) + ")"
-
-
-def landscape_backdrop(landscape, view: View, rect: Rect) -> tuple[PlotFrame, list[Mobject]]:
-    """The plot frame of ``view`` in ``rect``, the landscape's contours and the minimum's cross.
-
-    Returns the frame (for ``to_scene``) and the mobjects to add, bottom to top.
-    """
-    plot = PlotFrame(view, rect)
-    minimizer = np.asarray(landscape.minimizer, dtype=float)
-    corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax],
-                        [view.xmax, view.ymin], [view.xmax, view.ymax]])
-    top_level = float(np.max(landscape.value(corners)))
-    if isinstance(landscape, Quadratic):
-        contours = ellipse_contours(landscape.eigenvalues, landscape.eigenvectors, minimizer, plot,
-                                    contour_levels(top_level))
-    else:
-        contours = grid_contours(landscape.value, plot, contour_levels(top_level, 16, 0.4))
-    parts: list[Mobject] = [contours, plot]
-    if view.contains(minimizer):
-        mark = Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3).move_to(plot.to_scene(minimizer))
-        parts.append(mark.set_z_index(style.Z_PATH))
-    return plot, parts
 
 
 class RacerMarks(NamedTuple):

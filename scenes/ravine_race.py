@@ -7,18 +7,14 @@ or plainly ``manim -ql scenes/ravine_race.py RavineRace``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from manim import DOWN, UP, Cross
+from manim import DOWN, UP
 
 from engine import analysis, get_landscape, run, theory
-from engine.landscapes import Quadratic
 from scenes import style
 from scenes.base import LessonScene, reading_ticks
-from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
+from scenes.framing import View, bounded_prefix, clip_segment_to_view
 from scenes.params import (
-    ParamError,
     SceneSpec,
     batch_size_param,
     beta_param,
@@ -30,72 +26,18 @@ from scenes.params import (
     steps_param,
     view_param,
 )
+from scenes.race import Racer, axis_name, frame_racers, noise_settings
 from scenes.widgets import (
     Ball,
     LossInset,
-    PlotFrame,
     ProgressivePath,
     StepDriver,
     SwapLabel,
-    contour_levels,
-    ellipse_contours,
-    grid_contours,
     label,
+    landscape_backdrop,
     legend_row,
     stack_in,
 )
-
-
-@dataclass(frozen=True)
-class Racer:
-    """One optimizer's run as the scene draws it (data units, from the engine's trajectory)."""
-
-    key: str            # style key: "gd" or "momentum"
-    name: str           # label, e.g. "SGD"
-    theta: np.ndarray   # (N+1, 2)
-    loss: np.ndarray    # (N+1,)
-    diverged_at: int    # engine's divergence step, −1 if none
-
-    @property
-    def color(self) -> str:
-        return style.OPTIMIZER_COLORS[self.key]
-
-
-def noise_settings(params: dict, landscape) -> dict:
-    """Engine ``run`` keyword arguments for the scene's ``noise`` / ``batch_size`` parameters."""
-    if params.get("batch_size") is not None:
-        if not isinstance(landscape, Quadratic):
-            raise ParamError("batch_size", "--batch-size needs a quadratic landscape (not rosenbrock); use --noise")
-        return {"noise": "minibatch", "batch_size": params["batch_size"], "seed": params["seed"]}
-    if params.get("noise", 0.0) > 0:
-        return {"noise": float(params["noise"]), "seed": params["seed"]}
-    return {"seed": params["seed"]}
-
-
-def frame_racers(racers: list[Racer], start: np.ndarray, minimizer: np.ndarray) -> tuple[View, list[bool]]:
-    """The plot's view and, per racer, whether it escapes it.
-
-    A run escapes if the engine marked it diverged or it wanders more than 3× the start's
-    distance from the minimum; the view fits the others (plus start and minimum) and escaping
-    runs are drawn up to the border.
-    """
-    reach = max(float(np.max(np.abs(start - minimizer))), 1.0)
-    escaping = []
-    for racer in racers:
-        wander = float(np.max(np.abs(racer.theta - minimizer)))
-        escaping.append(racer.diverged_at >= 0 or wander > 3 * reach)
-    bounded = [r.theta for r, esc in zip(racers, escaping) if not esc]
-    view = fit_view(bounded, include=[start, minimizer], square_within=4.0)
-    return view, escaping
-
-
-def axis_name(direction: np.ndarray, adjective: str) -> str:
-    """'steep y-axis' when a principal direction is a coordinate axis, else 'steep direction'."""
-    if abs(direction[1]) > 0.999:
-        return f"{adjective} y-axis"
-    if abs(direction[0]) > 0.999:
-        return f"{adjective} x-axis"
-    return f"{adjective} direction"
 
 
 class RavineRace(LessonScene):
@@ -247,19 +189,8 @@ class RavineRace(LessonScene):
 
         # Setting: title, plot, contours, minimum
         self.title(self.TITLE)
-        plot = PlotFrame(view, layout.plot)
-        corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax],
-                            [view.xmax, view.ymin], [view.xmax, view.ymax]])
-        top_level = float(np.max(self.landscape.value(corners)))
-        if isinstance(self.landscape, Quadratic):
-            contours = ellipse_contours(self.landscape.eigenvalues, self.landscape.eigenvectors, minimizer,
-                                        plot, contour_levels(top_level))
-        else:
-            contours = grid_contours(self.landscape.value, plot, contour_levels(top_level, 16, 0.4))
-        self.add(contours, plot)
-        if view.contains(minimizer):
-            mark = Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3).move_to(plot.to_scene(minimizer))
-            self.add(mark.set_z_index(style.Z_PATH))
+        plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
+        self.add(*backdrop)
 
         # Racers: paths, balls, escape marks
         moving = []

@@ -164,6 +164,34 @@ def grid_contours(value: Callable[[np.ndarray], np.ndarray], plot: PlotFrame, le
     return group
 
 
+def landscape_backdrop(landscape, view: View, rect: Rect) -> tuple[PlotFrame, list]:
+    """The plot frame of ``view`` in ``rect``, the landscape's contours and the minimum's cross.
+
+    Quadratics get exact ellipses from the engine's eigen-decomposition; other landscapes get
+    marching-squares contours. Returns the frame (for ``to_scene``) and the mobjects to add,
+    bottom to top; all of them are static.
+    """
+    from manim import Cross
+
+    from engine.landscapes import Quadratic
+
+    plot = PlotFrame(view, rect)
+    minimizer = np.asarray(landscape.minimizer, dtype=float)
+    corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax],
+                        [view.xmax, view.ymin], [view.xmax, view.ymax]])
+    top_level = float(np.max(landscape.value(corners)))
+    if isinstance(landscape, Quadratic):
+        contours = ellipse_contours(landscape.eigenvalues, landscape.eigenvectors, minimizer, plot,
+                                    contour_levels(top_level))
+    else:
+        contours = grid_contours(landscape.value, plot, contour_levels(top_level, 16, 0.4))
+    parts: list = [contours, plot]
+    if view.contains(minimizer):
+        mark = Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3).move_to(plot.to_scene(minimizer))
+        parts.append(mark.set_z_index(style.Z_LABEL))
+    return plot, parts
+
+
 def _clipped_curve(data: np.ndarray, plot: PlotFrame, fraction: float) -> VMobject:
     keep = plot.view.contains(data)
     curve = VMobject(stroke_color=_level_color(fraction), stroke_width=style.CONTOUR_WIDTH)

@@ -7,7 +7,7 @@ import pytest
 
 from engine import ENGINE_VERSION, LANDSCAPE_NAMES, Quadratic, get_landscape, run
 
-from .helpers import assert_trajectories_equal, lesson_loop
+from .helpers import lesson_loop
 
 SEED_A = np.diag([1.0, 25.0])
 
