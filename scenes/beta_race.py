@@ -20,11 +20,10 @@ from scenes.race import (
     axis_name,
     escape_label,
     frame_racers,
-    landscape_backdrop,
     point_text,
     racer_marks,
 )
-from scenes.widgets import LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import landscape_backdrop, LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
 
 
 NAME_ENDS = (" ", ",", ":", ";", ")", "\n", ". ", ".\n")  # never a bare ".": "β = 0." is in "β = 0.5"
@@ -34,6 +33,7 @@ class BetaRace(LessonScene):
     """β = 0.5, 0.9, 0.99 from one start with one η: short memory is timid, long memory overshoots."""
 
     TITLE = "How much memory? Racing β"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="beta-race",
         description="Momentum with β = 0.5, 0.9 and 0.99 races on a narrow ravine: no single β wins everywhere.",
@@ -209,12 +209,25 @@ class BetaRace(LessonScene):
         y = stack_in(panel, [heading], panel.top - 0.05)
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.3, 0])
         rows = [legend_row(r.color, r.name) for r in self.racers]
-        y = stack_in(panel, rows, y - 0.6, buff=0.14)
-        column = panel.left + max(row.width for row in rows) + 0.3
+        texts = [[f"L = {style.fmt(float(loss), 4)}" for loss in r.loss[:steps + 1]] for r in self.racers]
+        widest = max((t for series in texts for t in series), key=len)
+        readout_w = label(widest, style.SMALL_SIZE, font=style.MONO_FONT).width
+        row_w = max(row.width for row in rows)
+        if panel.left + row_w + 0.3 + readout_w <= panel.right:
+            # wide panel: each loss readout in a column right of its legend row
+            y = stack_in(panel, rows, y - 0.6, buff=0.14)
+            column = panel.left + row_w + 0.3
+            anchors = [[column, row.get_center()[1], 0] for row in rows]
+        else:
+            # narrow panel (square frames): each readout on its own line under its legend row
+            line_h = label("L = 0.0", style.SMALL_SIZE, font=style.MONO_FONT).height
+            y = stack_in(panel, rows, y - 0.6, buff=0.14 + line_h + 0.08)
+            anchors = [[row[1].get_left()[0], row.get_bottom()[1] - 0.06 - line_h / 2, 0] for row in rows]
+            y -= line_h + 0.08
         readouts = [
-            SwapLabel(lambda k, r=racer: f"L = {style.fmt(float(r.loss[min(k, steps)]), 4)}",
-                      [column, row.get_center()[1], 0], size=style.SMALL_SIZE, color=racer.color)
-            for racer, row in zip(self.racers, rows)
+            SwapLabel(lambda k, r=series: r[min(k, steps)],
+                      anchor, size=style.SMALL_SIZE, color=racer.color)
+            for racer, series, anchor in zip(self.racers, texts, anchors)
         ]
         inset_top = y - 0.2
         inset_rect = style.Rect(panel.x, (inset_top + panel.bottom) / 2, panel.width, inset_top - panel.bottom)

@@ -34,11 +34,10 @@ from scenes.race import (
     Racer,
     SeriesRacer,
     frame_racers,
-    landscape_backdrop,
     point_text,
     racer_marks,
 )
-from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import landscape_backdrop, StepDriver, SwapLabel, label, legend_row, stack_in
 
 LIBRARY = style.OPTIMIZER_COLORS["momentum"]
 EMA = style.OPTIMIZER_COLORS["ema"]
@@ -62,6 +61,7 @@ class Conventions(LessonScene):
     """Library vs EMA momentum: one path after rescaling η; different first steps at the same η."""
 
     TITLE = "Two ways to write momentum"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="conventions",
         description="v = βv + g and v = βv + (1 − β)g trace the same path once η is scaled by 1/(1 − β).",
@@ -182,14 +182,22 @@ class Conventions(LessonScene):
         for rule in (lib_rule, ema_rule, step_rule, rescale):
             rule.shift(RIGHT * 0.3)
         rules_group = VGroup(*rules)
-        counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.3, 0])
+        # the step counter and the gap readouts go under the rules, or beside them where the panel
+        # is wide but short (portrait frames)
+        left = panel.left
+        if y - 1.9 < panel.bottom and panel.width >= 6.0:
+            left, y = panel.x + 0.3, panel.top - 0.05
+        room = panel.right - left
+        counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [left, y - 0.3, 0])
         gap_title = label("gap between the paths, this step", style.SMALL_SIZE, style.MUTED)
-        gap_title.move_to([panel.left + gap_title.width / 2, y - 0.75, 0])
+        if gap_title.width > room:  # narrow panels: the heading fits the panel
+            gap_title.scale_to_fit_width(room)
+        gap_title.move_to([left + gap_title.width / 2, y - 0.75, 0])
         gap_value = SwapLabel(lambda k: f"{style.fmt(float(self.gap[min(k, steps)]))}",
-                              [panel.left + 0.15, y - 1.15, 0], size=style.SMALL_SIZE, color=EMA)
+                              [left + 0.15, y - 1.15, 0], size=style.SMALL_SIZE, color=EMA)
 
         gap_peak = label(f"largest: {style.fmt(self.gap_max)}", style.SMALL_SIZE, EMA, font=style.MONO_FONT)
-        gap_peak.move_to([panel.left + 0.15 + gap_peak.width / 2, y - 1.6, 0])
+        gap_peak.move_to([left + 0.15 + gap_peak.width / 2, y - 1.6, 0])
         driver_lib = StepDriver([*lib_marks.widgets, counter])
         driver_ema = StepDriver([trail, ema_ball, gap_value])
         self.add(*lib_marks.widgets)

@@ -44,6 +44,7 @@ class Convergence(LessonScene):
     """Log-scale error of GD and momentum on κ = 100 with the theory's slopes drawn over them."""
 
     TITLE = "Convergence: measured error vs theory"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="convergence",
         description="Log-scale error of GD and momentum on the κ = 100 ravine, with theory's rates drawn over "
@@ -212,7 +213,16 @@ class Convergence(LessonScene):
             mom_tex = MathTex(rf"\rho_{{\mathrm{{mom}}}} = \max_\lambda \rho(M_\lambda) = {f3(self.rate[1])}", color=mom_color)
         for tex in (gd_tex, mom_tex):
             tex.scale(style.MATH_SCALE * 0.85)
-        after_formulas = stack_in(panel, [gd_tex, mom_tex], formula_top, buff=0.14)
+        widest = max((self.readout(r, k) for r in range(2) for k in range(steps + 1)), key=len)
+        readout_w = label(widest, style.SMALL_SIZE, font=style.MONO_FONT).width  # monospaced
+        column_left = panel.left + 0.1 + readout_w + 0.4
+        if layout.panel.top <= layout.plot.bottom and \
+                column_left + max(gd_tex.width, mom_tex.width) <= panel.right:
+            # stacked (portrait) panel: short and wide, so the formulas go right of the readouts
+            column = style.Rect((column_left + panel.right) / 2, panel.y, panel.right - column_left, panel.height)
+            after_formulas = min(stack_in(column, [gd_tex, mom_tex], y - 0.2, buff=0.14), formula_top + 0.05)
+        else:
+            after_formulas = stack_in(panel, [gd_tex, mom_tex], formula_top, buff=0.14)
         for tex in (gd_tex, mom_tex):
             tex.set_z_index(style.Z_LABEL)
 

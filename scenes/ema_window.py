@@ -55,6 +55,7 @@ class EmaWindow(LessonScene):
     """A noisy signal, its EMA, the decaying weights (1 − β)βᵏ and the window 1/(1 − β) for several β."""
 
     TITLE = "Exponential moving average: how far back it looks"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="ema-window",
         description="A noisy signal and its EMA; the weights (1−β)βᵏ as bars and the window 1/(1−β): β = 0.9, 0.99, 0.999 ↔ 10, 100, 1000.",
@@ -175,6 +176,11 @@ class EmaWindow(LessonScene):
         """Signal plot, weight bars, panel; drivers of the dots and of the EMA; the window marks (shown later)."""
         layout = self.layout
         plot = layout.plot
+        if layout.panel.top <= layout.plot.bottom:
+            # stacked (portrait) layout: the plot spans the frame, so leave room on its right for
+            # the bars' "step" axis label (beside a panel there is the gap to the panel for it)
+            room = label("step", style.SMALL_SIZE).width + 0.08 - 0.25 + 0.05
+            plot = Rect(plot.x - room / 2, plot.y, plot.width - room, plot.height)
         series_rect = Rect(plot.x, plot.top - 3.25 / 2, plot.width, 3.25)
         bars_rect = Rect(plot.x, plot.bottom + (plot.height - 3.25) / 2, plot.width, plot.height - 3.25)
         values = np.concatenate([self.signal, self.ema])

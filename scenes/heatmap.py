@@ -103,6 +103,8 @@ def color_key(rgba_row: np.ndarray, width: float, ticks_at: Sequence[tuple[float
     bar.move_to([width / 2, -height / 2 - 0.32, 0])
     frame = Rectangle(width=width, height=height, stroke_color=style.AXIS, stroke_width=1).move_to(bar)
     heading = label(title, style.SMALL_SIZE, style.MUTED)
+    if heading.width > width:  # a narrow bar (square frames): the heading shrinks to its width
+        heading.scale_to_fit_width(width)
     heading.move_to([heading.width / 2, -heading.height / 2, 0])
     parts = [bar, frame, heading]
     for fraction, text in ticks_at:

@@ -31,6 +31,7 @@ START = (1.0, 1.0)
 FREQUENT_COLOR = style.SERIES_COLORS[1]
 RARE_COLOR = style.SERIES_COLORS[3]
 NAMES = ("frequent", "rare")
+NARROW_COLUMN = 5.0  # columns narrower than this (square, portrait frames) stack their readouts
 
 
 def percent(fraction: float) -> str:
@@ -43,6 +44,7 @@ class Limitations(LessonScene):
     """One η for a frequent and a rare weight: it diverges on one or crawls on the other."""
 
     TITLE = "Limitations: one η for every parameter"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="limitations",
         description="A frequent and a rare word's weights at very different gradient scales: one learning rate "
@@ -154,7 +156,12 @@ class Limitations(LessonScene):
         bottom = layout.caption.top + 0.12
         headers = [f"one η = {style.fmt_short(p['lr_big'])} for both",
                    f"one η = {style.fmt_short(p['lr_small'])} for both"]
-        columns = [self.column(r, col_x[r], col_w, y - 0.15, bottom, headers[r]) for r in range(2)]
+        if layout.frame.height > layout.frame.width:  # portrait: the two runs stacked, full width
+            mid = (y - 0.15 + bottom) / 2
+            slots = [(full.x, full.width, y - 0.15, mid + 0.15), (full.x, full.width, mid - 0.15, bottom)]
+        else:
+            slots = [(col_x[r], col_w, y - 0.15, bottom) for r in range(2)]
+        columns = [self.column(r, *slots[r], headers[r]) for r in range(2)]
 
         # --- beats ---
         with self.beat(text["intro"]):
@@ -169,9 +176,9 @@ class Limitations(LessonScene):
 
         # closing: one η per weight, then the card
         leaving = [c["static"] for c in columns] + [VGroup(*c["driver"].widgets) for c in columns]
-        fix = self.column(2, col_x[0], col_w, y - 0.15, bottom,
+        fix = self.column(2, *slots[0],
                           f"η = {style.fmt_short(p['lr_small'])} frequent, {style.fmt_short(p['lr_big'])} rare")
-        card = self.card(col_x[1], col_w, y - 0.15, bottom)
+        card = self.card(*slots[1])
         with self.beat(text["fix"]):
             self.play_ticks(*(FadeOut(m) for m in leaving), ticks=10)
             self.play_ticks(FadeIn(fix["static"]), ticks=8)
@@ -185,14 +192,20 @@ class Limitations(LessonScene):
         """Header, live readouts and chart of run ``run`` in a column centred at ``x``."""
         rect = style.Rect(x, 0.0, width, 1.0)
         head = label(header, style.LABEL_SIZE, style.TEXT)
+        if head.width > width:  # narrow frames: the header fits its column
+            head.scale_to_fit_width(width)
         head.move_to([rect.left + head.width / 2, top - head.height / 2, 0])
         row_y = head.get_bottom()[1] - 0.28
         theta = self.result.theta[:, run]
         readouts = []
-        for weight, color, offset in ((FREQUENT, FREQUENT_COLOR, 0.0), (RARE, RARE_COLOR, width / 2)):
+        # wide columns: both readouts on one row; narrow ones (square, portrait): one row each
+        narrow = width < NARROW_COLUMN
+        offsets = ((FREQUENT, FREQUENT_COLOR, 0.0, 0.0), (RARE, RARE_COLOR, 0.0, -0.32)) if narrow else \
+            ((FREQUENT, FREQUENT_COLOR, 0.0, 0.0), (RARE, RARE_COLOR, width / 2, 0.0))
+        for weight, color, offset, dy in offsets:
             readouts.append(SwapLabel(lambda k, w=weight: self.readout(run, w, k),
-                                      [rect.left + offset, row_y, 0], size=style.SMALL_SIZE, color=color))
-        chart_top = row_y - 0.25
+                                      [rect.left + offset, row_y + dy, 0], size=style.SMALL_SIZE, color=color))
+        chart_top = row_y + offsets[-1][3] - 0.25
         reach = self.chart_reach(run)
         chart = StepChart(style.Rect(x, (chart_top + bottom) / 2, width, chart_top - bottom), self.params["steps"],
                           -reach, reach)
@@ -225,7 +238,12 @@ class Limitations(LessonScene):
         edge = chart.ymax - 0.12 * span if values[exit_step] > chart.ymax else chart.ymin + 0.14 * span
         x = float(chart.to_scene(exit_step, 0)[0]) + 0.15
         probe = label(text, style.SMALL_SIZE)
+        if probe.width > chart.box.width - 0.2:  # narrow chart: the colour names the weight
+            text = f"|θ| > {bound_text} at step {died}"
+            probe = label(text, style.SMALL_SIZE)
         x = min(x, chart.box.right - probe.width - 0.1)
+        if chart.box.width < NARROW_COLUMN:  # narrow chart: keep the note off the left axis
+            x = max(x, chart.box.left + 0.08)
         anchor = np.array([x, float(chart.to_scene(0, edge)[1]), 0.0])
         return SwapLabel(lambda k: text if k >= exit_step else "", anchor, size=style.SMALL_SIZE, color=color,
                          font=style.FONT)
@@ -252,10 +270,10 @@ class Limitations(LessonScene):
             ("RMSProp picks each step size from that weight's own recent gradients.", style.TEXT),
             ("Adam = momentum + RMSProp.", style.TEXT),
         ):
-            for line in textwrap.wrap(paragraph, width=34):
+            for line in textwrap.wrap(paragraph, width=34 if width >= NARROW_COLUMN else int(width * 7.5)):
                 lines.append(label(line, style.SMALL_SIZE, color))
         rows = [heading, update, *lines]
-        stack_in(rect, rows, top - 0.05, buff=0.22)
+        stack_in(rect, rows, top - 0.05, buff=0.22 if width >= NARROW_COLUMN else 0.12)
         update.shift(np.array([0.3, 0, 0]))
         group = VGroup(*rows)
         group.set_z_index(style.Z_LABEL)

@@ -11,6 +11,7 @@ trajectory drawn in a small ravine beside the map. Render with ``ravine render r
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 from manim import (
@@ -77,6 +78,7 @@ class RateMap(LessonScene):
     """Heat map of measured steps-to-tolerance over (η, β) with theory's ceiling and optimum."""
 
     TITLE = "The rate map: every (η, β) at once"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="rate-map",
         description="Heat map of how fast heavy ball converges for every (η, β), from one batched run, with the "
@@ -206,16 +208,43 @@ class RateMap(LessonScene):
         # panel: probe readouts, ravine inset, colour key
         panel = layout.panel
         probe_color = style.MINIMUM
-        line1 = SwapLabel(lambda k: self.probe_hyper(k), [panel.left, panel.top - 0.2, 0], size=style.SMALL_SIZE)
-        line2 = SwapLabel(lambda k: self.probe_result(self.nearest(k)), [panel.left, panel.top - 0.55, 0],
-                          size=style.SMALL_SIZE, color=style.MUTED)
+        probes = range(len(self.probe_points))
+
+        def widest(texts, size: int) -> float:  # monospaced: the longest text is the widest
+            return label(max(texts, key=len), size, font=style.MONO_FONT).width
+
+        hyper = [self.probe_hyper(k) for k in probes]
+        results = [self.probe_result(k) for k in probes]
+        if panel.left + max(widest(hyper, style.SMALL_SIZE), widest(results, style.SMALL_SIZE)) <= panel.right:
+            line1 = SwapLabel(lambda k: self.probe_hyper(k), [panel.left, panel.top - 0.2, 0], size=style.SMALL_SIZE)
+            line2 = SwapLabel(lambda k: self.probe_result(self.nearest(k)), [panel.left, panel.top - 0.55, 0],
+                              size=style.SMALL_SIZE, color=style.MUTED)
+            lines, inset_top = [line1, line2], panel.top - 0.8
+        else:
+            # narrow panel (square frames): η and β on lines of their own, the result under them
+            eta_text = lambda k: self.probe_hyper(k).split(",")[0]  # noqa: E731
+            beta_text = lambda k: self.probe_hyper(k).split(", ")[1]  # noqa: E731
+            indent = widest(["probe  η"], style.SMALL_SIZE) - widest(["η"], style.SMALL_SIZE)
+            advance = widest(["0" * 10], style.SMALL_SIZE) / 10
+            chars = max(12, int(panel.width / advance) - 1)  # a result too long wraps onto two lines
+            wrapped = [textwrap.wrap(text, chars) for text in results]
+            wrapped = [w + [""] * (max(map(len, wrapped)) - len(w)) for w in wrapped]
+            lines = [
+                SwapLabel(eta_text, [panel.left, panel.top - 0.2, 0], size=style.SMALL_SIZE),
+                SwapLabel(beta_text, [panel.left + indent, panel.top - 0.55, 0], size=style.SMALL_SIZE),
+            ]
+            for row in range(len(wrapped[0])):
+                lines.append(SwapLabel(lambda k, row=row: wrapped[self.nearest(k)][row],
+                                       [panel.left, panel.top - 0.9 - 0.32 * row, 0],
+                                       size=style.SMALL_SIZE, color=style.MUTED))
+            inset_top = panel.top - 1.15 - 0.32 * (len(lines) - 3)
         key = self.colour_key(panel, fast, steps)
         key_top = key.get_top()[1]
-        inset_rect = style.Rect(panel.x, (panel.top - 0.8 + key_top + 0.1) / 2, panel.width, panel.top - 0.8 - key_top - 0.1)
+        inset_rect = style.Rect(panel.x, (inset_top + key_top + 0.1) / 2, panel.width, inset_top - key_top - 0.1)
         inset, paths = self.ravine_inset(inset_rect)
         trail = ProbeTrajectory(paths, probe_color)
         marker = ProbeMarker(heat.to_scene(self.probe_points))
-        driver = StepDriver([marker, trail, line1, line2])
+        driver = StepDriver([marker, trail, *lines])
 
         # --- beats ---
         with self.beat(text["intro"]):

@@ -18,8 +18,8 @@ from scenes.base import LessonScene, reading_ticks
 from scenes.framing import View, fit_view
 from scenes.numberline import EtaLine, StableRange
 from scenes.params import ParamSpec, SceneSpec, beta_param, landscape_param, start_param, steps_param
-from scenes.race import AppearAt, Racer, axis_name, escape_label, landscape_backdrop, racer_marks
-from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.race import AppearAt, Racer, axis_name, escape_label, racer_marks
+from scenes.widgets import landscape_backdrop, StepDriver, SwapLabel, label, legend_row, stack_in
 
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
 GD = style.OPTIMIZER_COLORS["gd"]
@@ -30,6 +30,7 @@ class Stability(LessonScene):
     """Just below the stability ceiling a run converges, just above it diverges; momentum lifts the ceiling."""
 
     TITLE = "How large can η be?"
+    ASPECTS = ('16:9', '1:1', '9:16')
     SPEC = SceneSpec(
         name="stability",
         description="GD and momentum just below and just above their stability ceilings 2/λmax and (2 + 2β)/λmax.",
@@ -183,15 +184,31 @@ class Stability(LessonScene):
             rows.append(VGroup(row, factor))
         headings = [label("gradient descent", style.SMALL_SIZE, GD),
                     label(f"momentum, β = {style.fmt_short(p['beta'])}", style.SMALL_SIZE, MOMENTUM)]
-        y = stack_in(panel, [headings[0], rows[0][0], rows[1][0], headings[1], rows[2][0], rows[3][0]],
-                     numberline.bottom_y - 0.2, buff=0.12)
-        column = panel.left + max(r[0].width for r in rows) + 0.25
-        widest = max(r[1].width for r in rows)
-        if column + widest > panel.right:
-            for r in rows:
-                r[1].scale((panel.right - column) / widest)
-        for r in rows:
-            r[1].move_to([column + r[1].width / 2, r[0].get_center()[1], 0])
+        if panel.width >= 6.0:  # a wide, short panel (portrait frames): GD and momentum side by side
+            half = (panel.width - 0.3) / 2
+            boxes = [style.Rect(panel.left + half / 2, panel.y, half, panel.height),
+                     style.Rect(panel.right - half / 2, panel.y, half, panel.height)]
+            groups = [(boxes[0], [headings[0], rows[0][0], rows[1][0]], rows[:2]),
+                      (boxes[1], [headings[1], rows[2][0], rows[3][0]], rows[2:])]
+        else:
+            groups = [(panel, [headings[0], rows[0][0], rows[1][0], headings[1], rows[2][0], rows[3][0]], rows)]
+        ends = []
+        for box, stacked, own in groups:
+            if panel.width < 4.0 or len(groups) > 1:  # narrow boxes (square, portrait): rows and factors shrink together
+                need = max(r[0].width for r in own) + 0.25 + max(r[1].width for r in own)
+                if need > box.width:
+                    for r in own:
+                        r[0].scale(box.width / need)
+                        r[1].scale(box.width / need)
+            ends.append(stack_in(box, stacked, numberline.bottom_y - 0.2, buff=0.12))
+            column = box.left + max(r[0].width for r in own) + 0.25
+            widest = max(r[1].width for r in own)
+            if column + widest > box.right:
+                for r in own:
+                    r[1].scale((box.right - column) / widest)
+            for r in own:
+                r[1].move_to([column + r[1].width / 2, r[0].get_center()[1], 0])
+        y = min(ends)
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.3, 0],
                             size=style.SMALL_SIZE)
 

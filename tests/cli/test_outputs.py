@@ -213,3 +213,23 @@ def test_concurrent_renders_of_one_clip_end_with_one_valid_file(tmp_path):
     assert names == ["title-card.manifest.json", "title-card.mp4", "title-card.poster.png",
                      "title-card.srt", "title-card.vtt"]
     assert probe_video(out / "title-card.mp4").frames > 0
+
+
+def test_incomplete_cache_entries_are_never_seeded_or_published(tmp_path, monkeypatch):
+    from ravine.jobs import publish_private_cache, seed_private_cache
+
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("RAVINE_CACHE", str(shared))
+    texts = shared / "texts-854x480"
+    texts.mkdir(parents=True)
+    (texts / "empty.svg").write_bytes(b"")
+    (texts / "cut.svg").write_bytes(b"<svg><path d='M0 0'")
+    (texts / "whole.svg").write_bytes(b"<svg></svg>")
+    media = tmp_path / "media"
+    seed_private_cache(media, 854, 480)
+    assert sorted(p.name for p in (media / "texts").iterdir()) == ["whole.svg"]
+    (media / "texts" / "empty.svg").write_bytes(b"<svg>fixed</svg>")
+    (media / "texts" / "broken.svg").write_bytes(b"")
+    publish_private_cache(media, 854, 480)
+    assert (texts / "empty.svg").read_bytes() == b"<svg>fixed</svg>"  # an incomplete entry is replaced
+    assert not (texts / "broken.svg").exists()

@@ -2,8 +2,12 @@
 
 ``layout_problems(scene_name, params)`` constructs the scene with animations skipped (at the low
 quality's 854×480: Manim lays Text out for the pixel width, so a tiny frame wraps long lines; no
-movie) and, after each ``play_ticks``/``hold``, measures every drawn mobject except the caption:
-any point outside the frame, or below the top of the caption band, is reported.
+movie) and, after each ``play_ticks``/``hold``, measures every drawn piece except the caption
+(``picture_problems``): a non-finite point, any point outside the frame, or below the top of the
+caption band, is reported. With ``regions=True`` a piece must also stay inside one of the title /
+plot / panel regions (a plot label running into the panel, a panel row running into the plot),
+the plot and the panel reaching down to the caption band. A test asserts the list is empty at a
+parameter range's edges.
 """
 
 from __future__ import annotations
@@ -12,14 +16,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 TOLERANCE = 0.02  # scene units
 
 
-def layout_problems(scene_name: str, params: dict[str, Any] | None = None) -> list[str]:
-    """Descriptions of drawn pieces that leave the frame or enter the caption band (empty list: fine)."""
+def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, regions: bool = False,
+                    aspect: str = "16:9") -> list[str]:
+    """Descriptions of drawn pieces that leave the frame or enter the caption band (or, with
+    ``regions``, straddle the title / plot / panel regions) at any point of the scene; empty: fine."""
     from manim import tempconfig
 
-    from ravine.jobs import Quality, manim_config
+    from ravine.jobs import Quality, frame_size, manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
@@ -27,21 +35,7 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None) -> li
 
     class Probe(cls):  # type: ignore[misc, valid-type]
         def _check(self) -> None:
-            frame, band = self.layout.frame, self.layout.caption
-            for top in self.mobjects:
-                if top is self._caption:
-                    continue
-                for mob in top.get_family():
-                    points = mob.points
-                    if len(points) == 0 or (getattr(mob, "fill_opacity", 1) == 0 and mob.get_stroke_opacity() == 0):
-                        continue
-                    lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-                    where = f"{type(mob).__name__} at tick {self.ticks}: x {lo[0]:.2f}..{hi[0]:.2f}, y {lo[1]:.2f}..{hi[1]:.2f}"
-                    if lo[0] < frame.left - TOLERANCE or hi[0] > frame.right + TOLERANCE \
-                            or hi[1] > frame.top + TOLERANCE:
-                        problems.append("off frame: " + where)
-                    elif lo[1] < band.top - TOLERANCE:
-                        problems.append("in caption band: " + where)
+            problems.extend(f"{problem} at tick {self.ticks}" for problem in picture_problems(self, regions))
 
         def play_ticks(self, *args, **kwargs) -> None:
             super().play_ticks(*args, **kwargs)
@@ -51,14 +45,61 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None) -> li
             super().hold(ticks)
             self._check()
 
+    quality = Quality("layout", 854, 480, 15)
     with tempfile.TemporaryDirectory() as media:
-        settings = manim_config(Quality("layout", 854, 480, 15), Path(media), scene_name)
+        settings = manim_config(quality, Path(media), scene_name, aspect=aspect)
         settings.update({"write_to_movie": False, "save_last_frame": False})
+        seed_private_cache(Path(media), *frame_size(quality, aspect))
         with tempconfig(settings):
             scene = Probe(params=params or {}, skip_animations=True)
             scene.render()
     # one line per distinct problem
     return list(dict.fromkeys(problems))
+
+
+def picture_problems(scene, regions: bool = False) -> list[str]:
+    """Problems of the scene's current picture: drawn leaf mobjects (the caption aside) with
+    non-finite points, outside the frame, in the caption band or, with ``regions``, across regions."""
+    layout = scene.layout
+    caption = getattr(scene, "_caption", None)
+    skip = set(caption.get_family()) if caption is not None else set()
+    frame, band = layout.frame, layout.caption
+    # the plot and the panel may use the gap down to the caption band (e.g. an inset's axis label)
+    boxes = [(r.left, r.right, min(r.bottom, band.top), r.top) for r in (layout.plot, layout.panel)]
+    boxes.append((layout.title.left, layout.title.right, layout.title.bottom, layout.title.top))
+    problems = []
+    for top in scene.mobjects:
+        for mob in top.family_members_with_points():
+            if mob in skip or not _visible(mob):
+                continue
+            points = mob.points
+            if not np.all(np.isfinite(points)):
+                problems.append(f"non-finite points: {type(mob).__name__}")
+                continue
+            left, bottom = points[:, 0].min(), points[:, 1].min()
+            right, top_y = points[:, 0].max(), points[:, 1].max()
+            where = f"{type(mob).__name__}: x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top_y:.2f}"
+            if left < frame.left - TOLERANCE or right > frame.right + TOLERANCE or \
+                    bottom < frame.bottom - TOLERANCE or top_y > frame.top + TOLERANCE:
+                problems.append(f"off frame: {where}")
+            if bottom < band.top - TOLERANCE:
+                problems.append(f"in caption band: {where}")
+            if regions and not any(left >= x0 - TOLERANCE and right <= x1 + TOLERANCE and
+                                   bottom >= y0 - TOLERANCE and top_y <= y1 + TOLERANCE
+                                   for x0, x1, y0, y1 in boxes):
+                problems.append(f"straddles the title / plot / panel regions: {where}")
+    return problems
+
+
+def _visible(mob) -> bool:
+    """Whether ``mob`` draws anything: a stroke of some width, or a fill, more than 1% opaque
+    (an image or other non-vector piece counts as drawn)."""
+    from manim import VMobject
+
+    if not isinstance(mob, VMobject):
+        return True
+    stroke = float(mob.get_stroke_opacity()) if mob.get_stroke_width() > 0 else 0.0
+    return max(stroke, float(mob.get_fill_opacity())) > 0.01
 
 
 def caption_lines(text: str, width: int = 68) -> int:
@@ -68,4 +109,4 @@ def caption_lines(text: str, width: int = 68) -> int:
     return len(textwrap.wrap(text, width=width))
 
 
-__all__ = ["layout_problems", "caption_lines"]
+__all__ = ["layout_problems", "picture_problems", "caption_lines"]

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import QUALITIES, RenderJob, render
-from ravine.outputs import parse_srt, probe_video
-from tests.scenes.render_helpers import frame_difference
-from tests.scenes.video_ends import first_and_last_frames
+from ravine.jobs import RenderJob, render
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -21,28 +19,13 @@ def clip(tmp_path_factory):
 
 
 def test_low_quality_encode(clip):
-    probe = probe_video(clip.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15, rel=1e-4)  # the mp4 muxer may shave a few ticks off a segment
-    assert probe.frames == round(clip.duration * 15)
-    assert 20 <= clip.duration <= 60
-    first, last = first_and_last_frames(clip.video)
-    assert frame_difference(first, last) > 0.5
+    assert_low_quality_encode(clip, min_seconds=20)
+    assert_first_last_differ(clip.video)
 
 
 def test_captions_fall_inside_the_video_and_follow_the_race(clip):
-    from scenes.beta_race import BetaRace
-
-    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
-    duration = probe_video(clip.video).duration
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
-    scene = BetaRace(params=SHORT)
-    scene.compute()
+    cues = captions_inside(clip)
+    scene = computed("beta-race", SHORT)
     assert [cue.text for cue in cues] == [text for _, text in scene.story()]
     # the verdict names the early and the final leader, read from the engine's losses
     lead = scene.lead
@@ -55,18 +38,13 @@ def test_captions_fall_inside_the_video_and_follow_the_race(clip):
 
 
 def test_parameters_change_the_numbers():
-    from scenes.beta_race import BetaRace
-
-    default = BetaRace(params=SHORT)
-    default.compute()
-    changed = BetaRace(params={**SHORT, "betas": "0.6,0.95", "lr": 0.004})
-    changed.compute()
+    default = computed("beta-race", SHORT)
+    changed = computed("beta-race", {**SHORT, "betas": "0.6,0.95", "lr": 0.004})
     assert len(changed.racers) == 2
     a, b = [t for _, t in default.story()], [t for _, t in changed.story()]
     assert a[0] != b[0] and "η = 0.004" in b[0] and "0.032" in b[0]  # (2 + 2·0.6)/100
     assert a[-1] != b[-1]
-    diverging = BetaRace(params={**SHORT, "lr": 0.05})
-    diverging.compute()
+    diverging = computed("beta-race", {**SHORT, "lr": 0.05})
     assert "diverge" in diverging.story()[0][1] and not diverging.stable
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import QUALITIES, RenderJob, render
-from ravine.outputs import parse_srt, probe_video
+from ravine.jobs import RenderJob, render
 from tests.scenes.layout_check import caption_lines, layout_problems
-from tests.scenes.render_helpers import frame_difference, read_frames
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -21,33 +20,16 @@ def clip(tmp_path_factory):
 
 
 def scene(**params):
-    from scenes.by_hand import ByHand
-
-    made = ByHand(params=params)
-    made.compute()
-    return made
+    return computed("by-hand", params)
 
 
 def test_low_quality_encode(clip):
-    probe = probe_video(clip.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15, rel=1e-3)
-    assert probe.frames == round(clip.duration * 15)
-    assert 15 < clip.duration < 60
-    first, last = read_frames(clip.video, [0, -1])
-    assert frame_difference(first, last) > 0.5
+    assert_low_quality_encode(clip, min_seconds=15)
+    assert_first_last_differ(clip.video)
 
 
 def test_captions_parse_and_fall_inside_video(clip):
-    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
-    duration = probe_video(clip.video).duration
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
-    texts = [cue.text for cue in cues]
+    texts = [cue.text for cue in captions_inside(clip)]
     assert texts == list(scene(**{"grads": (2.0, 1.0)}).captions().values())[:1] + texts[1:]
     assert any("v₂ = 2.8" in text for text in texts)  # 0.9 × 2 + 1 from the engine
     assert "θ₂ = −0.48" in texts[-1]

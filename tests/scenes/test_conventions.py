@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import QUALITIES, RenderJob, render
-from ravine.outputs import parse_srt, probe_video
-from tests.scenes.render_helpers import frame_difference
-from tests.scenes.video_ends import first_and_last_frames
+from ravine.jobs import RenderJob, render
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -21,29 +19,13 @@ def clip(tmp_path_factory):
 
 
 def test_low_quality_encode(clip):
-    probe = probe_video(clip.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15, rel=1e-4)  # the mp4 muxer may shave a few ticks off a segment
-    assert probe.frames == round(clip.duration * 15)
-    assert 20 <= clip.duration <= 60
-    first, last = first_and_last_frames(clip.video)
-    assert frame_difference(first, last) > 0.5
+    assert_low_quality_encode(clip, min_seconds=20)
+    assert_first_last_differ(clip.video)
 
 
 def test_captions_fall_inside_the_video_and_carry_the_engine_numbers(clip):
-    from scenes.conventions import Conventions
-
-    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
-    duration = probe_video(clip.video).duration
-    assert len(cues) == 7
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
-    scene = Conventions(params=SHORT)
-    scene.compute()
+    cues = captions_inside(clip, count=7)
+    scene = computed("conventions", SHORT)
     assert [cue.text for cue in cues] == list(scene.story().values())
     assert 0 < scene.gap_max < 1e-12  # the same path, to rounding
     assert "0.2:" in cues[2].text  # η_EMA = 0.02 / (1 − 0.9)
@@ -51,17 +33,12 @@ def test_captions_fall_inside_the_video_and_carry_the_engine_numbers(clip):
 
 
 def test_parameters_change_the_numbers():
-    from scenes.conventions import Conventions
-
-    default = Conventions(params=SHORT)
-    default.compute()
-    changed = Conventions(params={**SHORT, "beta": 0.5, "lr": 0.03})
-    changed.compute()
+    default = computed("conventions", SHORT)
+    changed = computed("conventions", {**SHORT, "beta": 0.5, "lr": 0.03})
     a, b = default.story(), changed.story()
     assert a["ema"] != b["ema"] and "0.06" in b["ema"]  # 0.03 / (1 − 0.5)
     assert a["first"] != b["first"] and "0.5 times" in b["first"]
-    zero = Conventions(params={**SHORT, "beta": 0.0})
-    zero.compute()
+    zero = computed("conventions", {**SHORT, "beta": 0.0})
     assert "β = 0" in zero.story()["first"] and zero.gap_max == 0.0
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import QUALITIES, RenderJob, render
-from ravine.outputs import parse_srt, probe_video
-from tests.scenes.render_helpers import frame_difference, read_frames
+from ravine.jobs import RenderJob, render
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -19,36 +18,19 @@ def clip(tmp_path_factory):
 
 
 def scene_for(params: dict):
-    from scenes.limitations import Limitations
-
-    scene = Limitations(params=params)
-    scene.compute()
-    return scene
+    return computed("limitations", params)
 
 
 def test_low_quality_encode(clip):
-    probe = probe_video(clip.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15, rel=1e-3)
-    assert probe.frames == round(clip.duration * 15)
-    assert 20 < clip.duration < 60
+    assert_low_quality_encode(clip, min_seconds=20)
 
 
 def test_first_and_last_frames_differ(clip):
-    first, last = read_frames(clip.video, [0, -1])
-    assert frame_difference(first, last) > 0.5
+    assert_first_last_differ(clip.video)
 
 
 def test_captions_parse_and_fall_inside_video(clip):
-    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
-    assert len(cues) == 6
-    duration = probe_video(clip.video).duration
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    cues = captions_inside(clip, count=6)
     assert "blows up at step" in cues[1].text
     assert "Adam" in cues[-1].text
 

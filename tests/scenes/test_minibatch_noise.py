@@ -7,10 +7,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from ravine.jobs import QUALITIES, RenderJob, render
-from ravine.outputs import parse_srt, probe_video
+from ravine.jobs import RenderJob, render
 from scenes import style
-from tests.scenes.render_helpers import frame_difference, read_frames
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -24,36 +23,19 @@ def clip(tmp_path_factory):
 
 
 def scene_for(params):
-    from scenes.minibatch_noise import MinibatchNoise
-
-    scene = MinibatchNoise(params=params)
-    scene.compute()
-    return scene
+    return computed("minibatch-noise", params)
 
 
 def test_low_quality_encode(clip):
-    probe = probe_video(clip.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15, rel=1e-3)
-    assert probe.frames == round(clip.duration * 15)
-    assert 8 < clip.duration < 60
+    assert_low_quality_encode(clip)
 
 
 def test_first_and_last_frames_differ(clip):
-    first, last = read_frames(clip.video, [0, -1])
-    assert frame_difference(first, last) > 0.5
+    assert_first_last_differ(clip.video)
 
 
 def test_captions_parse_and_fall_inside_video(clip):
-    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
-    assert len(cues) >= 5
-    duration = probe_video(clip.video).duration
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    cues = captions_inside(clip, min_cues=5)
     assert "±62%" in cues[0].text
     assert cues[-1].text.startswith("Bigger batches scatter less: ±62% at b = 8, ±30% at 32, ±14% at 128")
 
@@ -90,11 +72,10 @@ def test_parameters_change_the_numbers():
 
 
 def test_layout_holds_at_range_edges():
-    from tests.scenes.region_check import constructed, region_problems
+    from tests.scenes.layout_check import layout_problems
 
-    scene = constructed("minibatch-noise", {"batch_size": 1, "lr": 1.0, "landscape": "narrow-ravine",
-                                               "start": "-50,50", "steps": 80})
-    assert region_problems(scene) == []
+    edge = {"batch_size": 1, "lr": 1.0, "landscape": "narrow-ravine", "start": "-50,50", "steps": 80}
+    assert layout_problems("minibatch-noise", edge, regions=True) == []
 
 
 def test_golden_last_frame(request):

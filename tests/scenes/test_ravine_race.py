@@ -6,7 +6,7 @@ import pytest
 
 from ravine.jobs import QUALITIES, Quality, RenderJob, render
 from ravine.outputs import parse_srt, probe_video
-from tests.scenes.render_helpers import frame_difference, read_frames
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -18,31 +18,15 @@ def race(tmp_path_factory):
 
 
 def test_low_quality_encode(race):
-    probe = probe_video(race.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15)
-    assert probe.frames == round(race.duration * 15)
-    assert 8 < race.duration < 60
+    assert_low_quality_encode(race)
 
 
 def test_first_and_last_frames_differ(race):
-    first, last = read_frames(race.video, [0, -1])
-    assert frame_difference(first, last) > 0.5
+    assert_first_last_differ(race.video)
 
 
 def test_captions_parse_and_fall_inside_video(race):
-    srt = race.video.with_suffix(".srt")
-    vtt = race.video.with_suffix(".vtt")
-    assert srt.exists() and vtt.read_text().startswith("WEBVTT")
-    cues = parse_srt(srt.read_text())
-    assert len(cues) >= 3
-    duration = probe_video(race.video).duration
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
+    cues = captions_inside(race, min_cues=3)
     assert any("zig-zag" in cue.text for cue in cues)
     assert "After 8 steps" in cues[-1].text
 
@@ -61,12 +45,8 @@ def test_duration_does_not_depend_on_frame_rate(tmp_path, race):
 
 
 def test_parameters_change_the_numbers(tmp_path):
-    from scenes.ravine_race import RavineRace
-
-    default = RavineRace(params={"steps": 8})
-    default.compute()
-    changed = RavineRace(params={"steps": 8, "beta": 0.5})
-    changed.compute()
+    default = computed("ravine-race", {"steps": 8})
+    changed = computed("ravine-race", {"steps": 8, "beta": 0.5})
     assert default.story()[-1][1] != changed.story()[-1][1]
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import QUALITIES, RenderJob, render
-from ravine.outputs import parse_srt, probe_video
-from tests.scenes.render_helpers import frame_difference
-from tests.scenes.video_ends import first_and_last_frames
+from ravine.jobs import RenderJob, render
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
 
 pytestmark = pytest.mark.render
 
@@ -21,26 +19,12 @@ def clip(tmp_path_factory):
 
 
 def test_low_quality_encode(clip):
-    probe = probe_video(clip.video)
-    low = QUALITIES["low"]
-    assert probe.codec == "h264"
-    assert (probe.width, probe.height) == (low.width, low.height) == (854, 480)
-    assert probe.fps == pytest.approx(15, rel=1e-4)  # the mp4 muxer may shave a few ticks off a segment
-    assert probe.frames == round(clip.duration * 15)
-    assert 20 <= clip.duration <= 60
-    first, last = first_and_last_frames(clip.video)
-    assert frame_difference(first, last) > 0.5
+    assert_low_quality_encode(clip, min_seconds=20)
+    assert_first_last_differ(clip.video)
 
 
 def test_captions_fall_inside_the_video_and_state_the_bounds(clip):
-    cues = parse_srt(clip.video.with_suffix(".srt").read_text())
-    duration = probe_video(clip.video).duration
-    assert len(cues) == 7
-    for previous, cue in zip(cues, cues[1:]):
-        assert previous.end <= cue.start + 1e-3
-    for cue in cues:
-        assert 0 <= cue.start < cue.end <= duration + 1 / 15
-    texts = [cue.text for cue in cues]
+    texts = [cue.text for cue in captions_inside(clip, count=7)]
     assert "2/λmax = 0.08" in texts[0]  # seed ravine, λmax = 25
     assert "0.0824" in texts[1] and "grows ×1.06" in texts[1] and "leaves the view at step" in texts[1]
     assert "0.0776" in texts[2] and "×0.94" in texts[2]
@@ -48,12 +32,8 @@ def test_captions_fall_inside_the_video_and_state_the_bounds(clip):
 
 
 def test_parameters_change_the_numbers():
-    from scenes.stability import Stability
-
-    default = Stability(params=SHORT)
-    default.compute()
-    changed = Stability(params={**SHORT, "beta": 0.5, "margin": 0.1, "landscape": "narrow-ravine"})
-    changed.compute()
+    default = computed("stability", SHORT)
+    changed = computed("stability", {**SHORT, "beta": 0.5, "margin": 0.1, "landscape": "narrow-ravine"})
     exits = [None] * 4
     a, b = default.story(exits), changed.story(exits)
     assert "0.03 = " not in b["hb_intro"] and "(2 + 2β)/λmax = 0.03" in b["hb_intro"]  # 3/100
