@@ -83,6 +83,13 @@ def reading_ticks(text: str) -> int:
     return max(style.MIN_CAPTION_TICKS, style.seconds_to_ticks(estimate_seconds(text) + 0.6))
 
 
+def pace(text: str, span: int, base: int, low: int, high: int) -> int:
+    """Ticks per optimizer step for a beat covering ``span`` steps: enough for its caption to be
+    read while the steps play (``reading_ticks / span``, rounded up), at least ``base``, clamped
+    to [``low``, ``high``]."""
+    return max(low, min(high, max(base, -(-reading_ticks(text) // span))))
+
+
 class LessonScene(Scene):
     """Base of every lesson scene: resolved ``params``, a layout, tick timing and caption beats."""
 
@@ -253,6 +260,26 @@ class LessonScene(Scene):
         clip's manifest. Returns ``value`` so it can be used inline."""
         self.constants[name] = float(value)
         return value
+
+    def play_story(self, driver, beats, steps: int, ticks_per_step, tail_ticks: int = 3,
+                   closing_ticks: int = 15) -> None:
+        """Play a step-driven story: ``beats`` are (end step, caption) pairs, the last one the
+        closing caption. Each beat advances ``driver`` from the previous beat's end to its own at
+        ``ticks_per_step(start, span, text)`` ticks a step (see :func:`pace`); steps no beat covers
+        play at ``tail_ticks`` a step; the closing caption holds ``closing_ticks`` beyond its
+        reading time."""
+        done = 0
+        for end, text in beats[:-1]:
+            with self.beat(text):
+                span = end - done
+                if span > 0:
+                    self.play_ticks(driver.advance(end), ticks=span * ticks_per_step(done, span, text))
+                    done = end
+        if done < steps:
+            self.play_ticks(driver.advance(steps), ticks=(steps - done) * tail_ticks)
+        closing = beats[-1][1]
+        with self.beat(closing, min_ticks=reading_ticks(closing) + closing_ticks):
+            pass
 
     def default_highlights(self) -> dict[str, str]:
         """Words coloured in every caption of this scene (override to add the scene's series)."""

@@ -13,7 +13,7 @@ from manim import FadeIn
 from engine import analysis, get_landscape, run, theory
 from engine.compare import leaders, overshoot, settled_leader
 from scenes import style
-from scenes.base import LessonScene, reading_ticks
+from scenes.base import LessonScene, pace
 from scenes.params import ParamSpec, SceneSpec, landscape_param, lr_param, start_param, steps_param
 from scenes.race import (
     SeriesRacer,
@@ -240,15 +240,5 @@ class BetaRace(LessonScene):
         with self.beat(beats[0][1]):
             for row in rows:  # introduce the racers one by one
                 self.play_ticks(FadeIn(row), ticks=8)
-        done = 0
-        for end, text in beats[1:-1]:
-            with self.beat(text):
-                span = end - done
-                if span > 0:
-                    per_step = max(1 if span > 60 else 2, min(10, -(-reading_ticks(text) // span)))
-                    self.play_ticks(driver.advance(end), ticks=span * per_step)
-                    done = end
-        if done < steps:
-            self.play_ticks(driver.advance(steps), ticks=(steps - done) * 2)
-        with self.beat(beats[-1][1], min_ticks=reading_ticks(beats[-1][1]) + 15):
-            pass
+        self.play_story(driver, beats[1:], steps,
+                        lambda start, span, text: pace(text, span, 0, 1 if span > 60 else 2, 10), tail_ticks=2)

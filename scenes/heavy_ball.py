@@ -17,7 +17,7 @@ from engine.overshoot import max_overshoot
 from engine.valley import first_pass, local_minima, nearest_minimum, settle_step, step_lengths
 from scenes import style
 from scenes.arrows import RidingArrows, nice_scale
-from scenes.base import LessonScene, reading_ticks
+from scenes.base import LessonScene, pace
 from scenes.curve import SideView, side_view
 from scenes.panels import split_panel
 from scenes.params import ParamSpec, SceneSpec, beta_param, lr_param, steps_param
@@ -234,15 +234,5 @@ class HeavyBall(LessonScene):
 
         # Beats
         beats = self.story()
-        done = 0
-        for end, text in beats[:-1]:
-            with self.beat(text):
-                span = end - done
-                if span > 0:
-                    per_step = max(1 if span > 60 else 2, min(15, -(-reading_ticks(text) // span)))
-                    self.play_ticks(driver.advance(end), ticks=span * per_step)
-                    done = end
-        if done < steps:
-            self.play_ticks(driver.advance(steps), ticks=(steps - done) * 2)
-        with self.beat(beats[-1][1], min_ticks=reading_ticks(beats[-1][1]) + 15):
-            pass
+        self.play_story(driver, beats, steps,
+                        lambda start, span, text: pace(text, span, 0, 1 if span > 60 else 2, 15), tail_ticks=2)

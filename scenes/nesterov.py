@@ -20,7 +20,7 @@ from engine.optimizers import SGDState
 from engine.overshoot import max_overshoot, overshoot_step
 from scenes import style
 from scenes.arrows import RidingArrows, nice_scale
-from scenes.base import LessonScene, reading_ticks
+from scenes.base import LessonScene, pace
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
 from scenes.race import axis_name
@@ -288,20 +288,11 @@ class Nesterov(LessonScene):
 
         # Beats: the first steps slowly, then the race
         beats = self.story()
-        done = 0
-        for end, text in beats[:-1]:
-            with self.beat(text):
-                span = end - done
-                if span > 0:
-                    slow_part = end <= slow
-                    base = 24 if slow_part else style.DEFAULT_STEP_TICKS
-                    per_step = max(3, min(30 if slow_part else 12, max(base, -(-reading_ticks(text) // span))))
-                    self.play_ticks(driver.advance(end), ticks=span * per_step)
-                    done = end
-        if done < steps:
-            self.play_ticks(driver.advance(steps), ticks=(steps - done) * 3)
-        with self.beat(beats[-1][1], min_ticks=reading_ticks(beats[-1][1]) + 15):
-            pass
+        def ticks_per_step(start: int, span: int, text: str) -> int:
+            slow_part = start + span <= slow
+            return pace(text, span, 24 if slow_part else style.DEFAULT_STEP_TICKS, 3, 30 if slow_part else 12)
+
+        self.play_story(driver, beats, steps, ticks_per_step)
 
     def escape_label(self, runner: Runner, step: int, where: np.ndarray, plot: PlotFrame) -> SwapLabel:
         """A label that appears where ``runner`` leaves the plot, from ``step`` on."""

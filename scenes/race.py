@@ -21,7 +21,6 @@ from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.params import ParamError
 from scenes.style import Rect
 from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, label
-from scenes.widgets import landscape_backdrop  # noqa: F401  (re-exported for scenes importing it from here)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from manim import DOWN, UP
 
 from engine import analysis, get_landscape, run, theory
 from scenes import style
-from scenes.base import LessonScene, reading_ticks
+from scenes.base import LessonScene, pace
 from scenes.framing import View, bounded_prefix, clip_segment_to_view
 from scenes.params import (
     SceneSpec,
@@ -231,19 +231,8 @@ class RavineRace(LessonScene):
                  f"plain SGD against SGD with momentum, {steps} steps each.")
         with self.beat(intro):
             pass
-        done = 0
-        for end, text in beats[:-1]:
-            with self.beat(text):
-                span = end - done
-                if span > 0:
-                    base = style.DEFAULT_STEP_TICKS * 2 if done == 0 else style.DEFAULT_STEP_TICKS
-                    per_step = max(3, min(12, max(base, -(-reading_ticks(text) // span))))
-                    self.play_ticks(driver.advance(end), ticks=span * per_step)
-                    done = end
-        if done < steps:
-            self.play_ticks(driver.advance(steps), ticks=(steps - done) * 3)
-        with self.beat(beats[-1][1], min_ticks=reading_ticks(beats[-1][1]) + 15):
-            pass
+        self.play_story(driver, beats, steps, lambda start, span, text: pace(
+            text, span, style.DEFAULT_STEP_TICKS * (2 if start == 0 else 1), 3, 12))
 
     def escape_label(self, racer: Racer, step: int, where: np.ndarray, layout: style.Layout) -> SwapLabel:
         """A label that appears when ``racer`` leaves the plot at ``step``."""
