@@ -160,41 +160,41 @@ def embed_snippet(clip: Clip) -> str:
 
     Paths are relative to the gallery folder, e.g. ``clips/NAME.mp4``.
     """
-    title = esc(clip.title)
-    quality = clip.manifest.get("quality") or {}
-    size = ""
-    if quality.get("width") and quality.get("height"):
-        size = f' width="{esc(quality["width"])}" height="{esc(quality["height"])}"'
-    if clip.format in IMAGE_FORMATS:
-        return f'<img src="{esc(clip.url("video"))}" alt="{title}"{size}>'
-    lines = [f'<video controls preload="metadata" playsinline{size} title="{title}"'
-             + (f' poster="{esc(clip.url("poster"))}"' if clip.file("poster") else "") + ">",
-             f'  <source src="{esc(clip.url("video"))}" type="{VIDEO_TYPES.get(clip.format, "video/mp4")}">']
-    if clip.file("vtt"):
-        lines.append(f'  <track kind="captions" srclang="en" label="English" src="{esc(clip.url("vtt"))}" default>')
-    lines.append("</video>")
-    return "\n".join(lines)
+    return _media_markup(clip, in_page=False)
 
 
 def _player(clip: Clip) -> str:
     """The card's player markup."""
+    if not clip.exists("video"):
+        return f'<p class="missing">Missing file: {esc(clip.file("video"))}</p>'
+    return _media_markup(clip, in_page=True)
+
+
+def _media_markup(clip: Clip, in_page: bool) -> str:
+    """``<video>`` (poster, source, captions track) or ``<img>`` for a clip.
+
+    In the page: styling classes (a checkerboard behind transparent clips), lazy images, and
+    only files that exist. In the embed snippet: a title attribute and indented lines.
+    """
     title = esc(clip.title)
     quality = clip.manifest.get("quality") or {}
     size = ""
     if quality.get("width") and quality.get("height"):
         size = f' width="{esc(quality["width"])}" height="{esc(quality["height"])}"'
-    checker = " checker" if clip.manifest.get("transparent") else ""
-    if not clip.exists("video"):
-        return f'<p class="missing">Missing file: {esc(clip.file("video"))}</p>'
+    has = clip.exists if in_page else clip.file
+    classes = (f' class="media{" checker" if clip.manifest.get("transparent") else ""}"') if in_page else ""
     if clip.format in IMAGE_FORMATS:
-        return f'<img class="media{checker}" src="{esc(clip.url("video"))}" alt="{title}"{size} loading="lazy">'
-    parts = [f'<video class="media{checker}" controls preload="metadata" playsinline{size}'
-             + (f' poster="{esc(clip.url("poster"))}"' if clip.exists("poster") else "") + ">",
-             f'<source src="{esc(clip.url("video"))}" type="{VIDEO_TYPES.get(clip.format, "video/mp4")}">']
-    if clip.exists("vtt"):
-        parts.append(f'<track kind="captions" srclang="en" label="English" src="{esc(clip.url("vtt"))}" default>')
-    parts.append("</video>")
-    return "\n".join(parts)
+        lazy = ' loading="lazy"' if in_page else ""
+        return f'<img{classes} src="{esc(clip.url("video"))}" alt="{title}"{size}{lazy}>'
+    named = "" if in_page else f' title="{title}"'
+    indent = "" if in_page else "  "
+    lines = [f'<video{classes} controls preload="metadata" playsinline{size}{named}'
+             + (f' poster="{esc(clip.url("poster"))}"' if has("poster") else "") + ">",
+             f'{indent}<source src="{esc(clip.url("video"))}" type="{VIDEO_TYPES.get(clip.format, "video/mp4")}">']
+    if has("vtt"):
+        lines.append(f'{indent}<track kind="captions" srclang="en" label="English" src="{esc(clip.url("vtt"))}" default>')
+    lines.append("</video>")
+    return "\n".join(lines)
 
 
 def _card(clip: Clip, index: int) -> str:

@@ -11,7 +11,6 @@ mini-batch gradient swings from step to step. Render with ``ravine render miniba
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 import numpy as np
 from manim import RIGHT, FadeIn, Line, VGroup
@@ -23,6 +22,7 @@ from scenes.arrows import RidingArrows
 from scenes.base import LessonScene, reading_ticks
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
+from scenes.race import SeriesRacer
 from scenes.params import (
     ParamSpec,
     SceneSpec,
@@ -51,17 +51,6 @@ DRAWS = 8                # mini-batch gradients shown at each point (the first i
 DRAWS_WORD = "Eight"
 ARROW_LENGTH = 1.1       # scene length of the full-batch gradient arrow (and of the replay's direction arrows)
 REFERENCE = style.MUTED  # the full-batch run: a reference, not a competitor
-
-
-@dataclass(frozen=True)
-class Walker:
-    """One run as the scene draws it (data units)."""
-
-    name: str
-    color: str
-    theta: np.ndarray   # (N+1, 2)
-    loss: np.ndarray    # (N+1,)
-    diverged_at: int
 
 
 def percent(value: float) -> str:
@@ -102,11 +91,10 @@ class MinibatchNoise(LessonScene):
         full = run(self.landscape, "gd", lr=p["lr"], steps=steps, start=self.start)
         self.noisy = noisy
         self.walkers = [
-            Walker("full-batch GD", REFERENCE, full.theta[:, 0], full.loss[:, 0], int(full.diverged_at[0])),
-            Walker("SGD", style.OPTIMIZER_COLORS["sgd"], noisy.theta[:, 0], noisy.loss[:, 0],
-                   int(noisy.diverged_at[0])),
-            Walker("momentum", style.OPTIMIZER_COLORS["momentum"], noisy.theta[:, 1], noisy.loss[:, 1],
-                   int(noisy.diverged_at[1])),
+            SeriesRacer("gd", "full-batch GD", full.theta[:, 0], full.loss[:, 0], int(full.diverged_at[0]),
+                        hue=REFERENCE),
+            SeriesRacer("sgd", "SGD", noisy.theta[:, 0], noisy.loss[:, 0], int(noisy.diverged_at[0])),
+            SeriesRacer("momentum", "momentum", noisy.theta[:, 1], noisy.loss[:, 1], int(noisy.diverged_at[1])),
         ]
         sgd = self.walkers[1].theta
         # At each SGD position: the mini-batch gradient it used, then DRAWS − 1 other draws
@@ -187,7 +175,7 @@ class MinibatchNoise(LessonScene):
         bounded = [w.theta for w, esc in zip(self.walkers, escaping) if not esc]
         return fit_view(bounded, include=[self.start, minimizer], square_within=2.0), escaping
 
-    def scene_path(self, walker: Walker, plot: PlotFrame, view: View) -> np.ndarray:
+    def scene_path(self, walker: SeriesRacer, plot: PlotFrame, view: View) -> np.ndarray:
         """Scene points of a walker's path, stopped at the border if it leaves the view."""
         points = plot.to_scene(walker.theta)
         last_inside = bounded_prefix(walker.theta, view)

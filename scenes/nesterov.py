@@ -23,7 +23,7 @@ from scenes.arrows import RidingArrows, nice_scale
 from scenes.base import LessonScene, pace
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
-from scenes.race import axis_name
+from scenes.race import Racer, axis_name
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets import (
     landscape_backdrop,
@@ -44,20 +44,11 @@ ARROW_TARGET = 1.6      # the first gradient arrow at most this long, scene unit
 
 
 @dataclass(frozen=True)
-class Runner:
-    """One optimizer's run as the scene draws it (data units, from the engine's trajectory)."""
+class Runner(Racer):
+    """A racer with the gradient it used at each step and where it took it."""
 
-    key: str             # style key: "momentum" or "nesterov"
-    name: str            # "heavy ball" or "Nesterov"
-    theta: np.ndarray    # (N+1, 2)
-    loss: np.ndarray     # (N+1,)
     grad: np.ndarray     # (N+1, 2): gradient used at step t (zeros at t = N)
     probe: np.ndarray    # (N+1, 2): where that gradient was taken (θ_t, or the look-ahead point)
-    diverged_at: int
-
-    @property
-    def color(self) -> str:
-        return style.OPTIMIZER_COLORS[self.key]
 
 
 class Nesterov(LessonScene):
@@ -93,11 +84,11 @@ class Nesterov(LessonScene):
         final_look = lookahead_point(nesterov.theta[-1, 0], SGDState(nesterov.velocity[-1, 0], np.array(steps)),
                                      p["lr"], p["beta"])
         self.runners = [
-            Runner("momentum", "heavy ball", heavy.theta[:, 0], heavy.loss[:, 0],
-                   padded(heavy.grad[:, 0], np.zeros(2)), heavy.theta[:, 0], int(heavy.diverged_at[0])),
-            Runner("nesterov", "Nesterov", nesterov.theta[:, 0], nesterov.loss[:, 0],
-                   padded(nesterov.grad[:, 0], np.zeros(2)), padded(nesterov.lookahead[:, 0], final_look),
-                   int(nesterov.diverged_at[0])),
+            Runner("momentum", "heavy ball", heavy.theta[:, 0], heavy.loss[:, 0], int(heavy.diverged_at[0]),
+                   grad=padded(heavy.grad[:, 0], np.zeros(2)), probe=heavy.theta[:, 0]),
+            Runner("nesterov", "Nesterov", nesterov.theta[:, 0], nesterov.loss[:, 0], int(nesterov.diverged_at[0]),
+                   grad=padded(nesterov.grad[:, 0], np.zeros(2)),
+                   probe=padded(nesterov.lookahead[:, 0], final_look)),
         ]
         self.axes = analysis.principal_axes(self.landscape)
         for runner in self.runners:
