@@ -46,11 +46,6 @@ def observations(count: float) -> str:
     return f"{style.fmt_short(count)} observation{'' if abs(count - 1) < 1e-9 else 's'}"
 
 
-def percent(share: float) -> str:
-    """A share as a whole percentage for captions: 0.6513 → "65%"."""
-    return f"{style.fmt(100 * share, 0)}%"
-
-
 class EmaWindow(LessonScene):
     """A noisy signal, its EMA, the decaying weights (1 − β)βᵏ and the window 1/(1 − β) for several β."""
 
@@ -104,13 +99,13 @@ class EmaWindow(LessonScene):
             if covered >= 0.95:
                 settle = "From m₀ = 0 the EMA climbs to the data, then smooths its noise."
             else:
-                settle = (f"After {LENGTH} steps the data hold only {percent(covered)} of the weight; the rest "
+                settle = (f"After {LENGTH} steps the data hold only {style.fmt_percent(covered)} of the weight; the rest "
                           f"still sits on m₀ = 0.")
             out["run"] = f"β = {b}: each observation enters with weight {f(1 - self.beta)}. {settle}"
             out["weights"] = (f"Unrolled, the observation k steps back counts (1 − β)βᵏ: each bar is {b} times "
                               f"the next newer one.")
             out["window"] = (f"The weights never reach zero, but about 1/(1 − β) = {w} observations matter: "
-                             f"the newest {w} carry {percent(self.share)} of the weight.")
+                             f"the newest {w} carry {style.fmt_percent(self.share)} of the weight.")
         order = np.argsort(self.windows)
         pairs = [(fmt_param(self.betas[i]), float(self.windows[i])) for i in order]
         if len(pairs) == 1:
@@ -119,7 +114,7 @@ class EmaWindow(LessonScene):
             listed = ", ".join(f"{beta} → {f(window)}" for beta, window in pairs[1:])
             out["compare"] = (f"Raise β and memory grows: β = {pairs[0][0]} → about {observations(pairs[0][1])}, "
                               f"{listed} (log axis).")
-        shares = ", ".join(percent(float(self.shares[i])) for i in order)
+        shares = ", ".join(style.fmt_percent(float(self.shares[i])) for i in order)
         oldest, longest = pairs[-1]
         inside = "Share of the weight inside the window" + ("s" if len(pairs) > 1 else "")
         if longest > 1.5:
@@ -224,7 +219,7 @@ class EmaWindow(LessonScene):
         band.move_to([(left + right) / 2, series.box.y, 0]).set_z_index(style.Z_CONTOUR)
         newest = ("the newest observation carries" if abs(self.window - 1) < 1e-9
                   else f"the newest {style.fmt_short(self.window)} carry")
-        note = label(f"{newest} {percent(self.share)} of the weight", style.SMALL_SIZE, AVERAGE)
+        note = label(f"{newest} {style.fmt_percent(self.share)} of the weight", style.SMALL_SIZE, AVERAGE)
         if note.width > panel.width:
             note.scale_to_fit_width(panel.width)
         note.move_to([panel.left + note.width / 2, y - 0.45, 0]).set_z_index(style.Z_LABEL)

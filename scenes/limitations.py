@@ -34,12 +34,6 @@ NAMES = ("frequent", "rare")
 NARROW_COLUMN = 5.0  # columns narrower than this (square, portrait frames) stack their readouts
 
 
-def percent(fraction: float) -> str:
-    """A share of the start as a percentage: 2 decimals below 1 %, whole numbers above."""
-    value = 100.0 * float(fraction)
-    return (style.fmt(value, 2) if value < 1 else style.fmt(value, 0)) + "%"
-
-
 class Limitations(LessonScene):
     """One η for a frequent and a rare weight: it diverges on one or crawls on the other."""
 
@@ -83,8 +77,8 @@ class Limitations(LessonScene):
             return f"blows up at step {int(self.diverged_at[run, weight])}"
         left = float(self.remaining[run, weight])
         if left > 0.5:
-            return f"is still {percent(left)} of the way out"
-        return f"gets down to {percent(left)}"
+            return f"is still {style.fmt_percent(left)} of the way out"
+        return f"gets down to {style.fmt_percent(left)}"
 
     def fine(self, run: int, weight: int) -> bool:
         """Whether a weight did well in a run: no blow-up and at most half its distance left."""
@@ -121,7 +115,7 @@ class Limitations(LessonScene):
                               f"and the rare weight's gradient is {ratio}× weaker.")
         if self.fine(2, FREQUENT) and self.fine(2, RARE):
             out["fix"] = (f"The fix: a step size per weight, η = {small} for the frequent and {big} for the rare one: "
-                          f"{percent(self.remaining[2, FREQUENT])} and {percent(self.remaining[2, RARE])} left.")
+                          f"{style.fmt_percent(self.remaining[2, FREQUENT])} and {style.fmt_percent(self.remaining[2, RARE])} left.")
         else:
             out["fix"] = (f"A step size per weight, η = {small} and {big}: the frequent weight "
                           f"{self.fate(2, FREQUENT)}, the rare one {self.fate(2, RARE)}.")

@@ -53,11 +53,6 @@ ARROW_LENGTH = 1.1       # scene length of the full-batch gradient arrow (and of
 REFERENCE = style.MUTED  # the full-batch run: a reference, not a competitor
 
 
-def percent(value: float) -> str:
-    """A spread as a whole percentage, e.g. 0.618 -> '62%'."""
-    return f"{value * 100:.0f}%" if np.isfinite(value) else "∞"
-
-
 class MinibatchNoise(LessonScene):
     """SGD's mini-batch gradients scatter around the true gradient; momentum's velocity averages them."""
 
@@ -138,7 +133,7 @@ class MinibatchNoise(LessonScene):
         rel = self.spread_start.relative
         text = {}
         text["intro"] = (f"SGD estimates the gradient from {b} of {N_SAMPLES} samples. {DRAWS_WORD} such mini-batches "
-                         f"scatter ±{percent(rel)} about the true gradient (white).")
+                         f"scatter ±{style.fmt_percent(rel)} about the true gradient (white).")
         if sgd.diverged_at >= 0:
             text["walk"] = f"With η = {style.fmt_short(p['lr'])} SGD diverges at step {sgd.diverged_at}."
         else:
@@ -147,9 +142,9 @@ class MinibatchNoise(LessonScene):
         end_rel = self.spread_path[last]
         if end_rel > rel * 1.2:
             text["floor"] = (f"Near the bottom the true gradient shrinks but the scatter does not: by step {last} "
-                             f"it is ±{percent(end_rel)} of the true gradient.")
+                             f"it is ±{style.fmt_percent(end_rel)} of the true gradient.")
         else:
-            text["floor"] = f"By step {last} the scatter is ±{percent(end_rel)} of the true gradient."
+            text["floor"] = f"By step {last} the scatter is ±{style.fmt_percent(end_rel)} of the true gradient."
         text["momentum"] = (f"Momentum (β = {style.fmt_short(p['beta'])}) replays the same mini-batches, with "
                             f"η(1 − β) = {style.fmt_short(self.lr_momentum)} so its steady step matches SGD's.")
         if mom.diverged_at >= 0:
@@ -160,7 +155,7 @@ class MinibatchNoise(LessonScene):
         else:
             text["steady"] = (f"The raw mini-batch gradient turns {self.turn_raw:.0f}° per step on average, "
                               f"the velocity {self.turn_velocity:.0f}°.")
-        pairs = [f"±{percent(s)} at {'b = ' if i == 0 else ''}{size}"
+        pairs = [f"±{style.fmt_percent(s)} at {'b = ' if i == 0 else ''}{size}"
                  for i, (size, s) in enumerate(zip(self.sizes, self.spread_sizes))]
         text["batch"] = "Bigger batches scatter less: " + ", ".join(pairs[:-1]) + f", none at {N_SAMPLES}."
         return text
@@ -267,7 +262,7 @@ class MinibatchNoise(LessonScene):
         self.add(*rows, *notes)
         counter_y = y - 0.3
         walk_counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, counter_y, 0])
-        spread_label = SwapLabel(lambda k: f"scatter ±{percent(self.spread_path[min(k, steps)])} of |∇L|",
+        spread_label = SwapLabel(lambda k: f"scatter ±{style.fmt_percent(self.spread_path[min(k, steps)])} of |∇L|",
                                  [panel.left + 0.15, counter_y - 0.42, 0], size=style.SMALL_SIZE, color=sgd.color)
         mom_counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, counter_y, 0])
         turn_rows = [
@@ -279,7 +274,7 @@ class MinibatchNoise(LessonScene):
         table_rows = [label("scatter at the start, by batch size:", style.SMALL_SIZE, style.MUTED)]
         for size, spread in zip(self.sizes, self.spread_sizes):
             color = sgd.color if size == p["batch_size"] else style.TEXT
-            table_rows.append(label(f"b = {size:<4d} ±{percent(spread)}", style.SMALL_SIZE, color, style.MONO_FONT))
+            table_rows.append(label(f"b = {size:<4d} ±{style.fmt_percent(spread)}", style.SMALL_SIZE, color, style.MONO_FONT))
         stack_in(columns.chart, table_rows, columns.chart.top - 0.05 if columns.split else turn_bottom - 0.2, buff=0.08)
 
         intro_driver = StepDriver([intro_fan])

@@ -215,3 +215,12 @@ def fmt_ratio(value: float) -> str:
     gap = abs(1.0 - value)
     digits = 2 if gap >= 0.01 else (3 if gap >= 0.001 else 4)
     return f"{value:.{digits}f}"
+
+
+def fmt_percent(fraction: float) -> str:
+    """A share as a percentage for the screen: whole percent ("65%"), two decimals below 1 %
+    ("0.04%"), "0%" for zero and "∞" when not finite."""
+    if not math.isfinite(fraction):
+        return "∞"
+    value = 100.0 * float(fraction)
+    return fmt(value, 2 if 0 < abs(value) < 1 else 0) + "%"
