@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Iterator
 
 from manim import (
     Animation,
+    Camera,
     Mobject,
     Rectangle,
     Scene,
@@ -30,7 +31,10 @@ from manim import (
     config,
 )
 
+from manim.renderer.cairo_renderer import CairoRenderer
+
 from scenes import style
+from scenes.encoding import StreamingFileWriter
 from scenes.params import SceneSpec
 from scenes.speech import Narrator, SpeechClip, estimate_seconds
 
@@ -112,6 +116,13 @@ class LessonScene(Scene):
         self._caption: Mobject | None = None
         self._caption_start: int | None = None
         self._caption_text = ""
+        if not args and "renderer" not in kwargs:
+            # One encoder for the whole scene (see scenes.encoding), not one per animation.
+            kwargs["renderer"] = CairoRenderer(
+                file_writer_class=StreamingFileWriter,
+                camera_class=kwargs.get("camera_class", Camera),
+                skip_animations=kwargs.get("skip_animations", False),
+            )
         super().__init__(*args, **kwargs)
 
     # -- set-up ----------------------------------------------------------------------------
