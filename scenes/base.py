@@ -31,10 +31,8 @@ from manim import (
     config,
 )
 
-from manim.renderer.cairo_renderer import CairoRenderer
-
 from scenes import style
-from scenes.encoding import StreamingFileWriter
+from scenes.encoding import HandoffRenderer, StreamingFileWriter
 from scenes.params import SceneSpec
 from scenes.speech import Narrator, SpeechClip, estimate_seconds
 
@@ -118,7 +116,7 @@ class LessonScene(Scene):
         self._caption_text = ""
         if not args and "renderer" not in kwargs:
             # One encoder for the whole scene (see scenes.encoding), not one per animation.
-            kwargs["renderer"] = CairoRenderer(
+            kwargs["renderer"] = HandoffRenderer(
                 file_writer_class=StreamingFileWriter,
                 camera_class=kwargs.get("camera_class", Camera),
                 skip_animations=kwargs.get("skip_animations", False),

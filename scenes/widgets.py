@@ -295,7 +295,7 @@ class GlyphAtlas:
     """
 
     ALPHABET = ("0123456789.,:;+-−=×/()[]|%<>≈→ abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                "ηβθλσκ∞⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+                "ηβθλσκ∞⁰¹²³⁴⁵⁶⁷⁸⁹⁻±∇‖*")
     _atlases: dict[tuple[str, int], "GlyphAtlas"] = {}
 
     CHUNK = 12  # characters typeset per probe: short enough never to wrap, even in tiny frames
@@ -323,6 +323,8 @@ class GlyphAtlas:
         # A glyph may be several paths (→ is): give each path to the character cell it sits in.
         cells: dict[int, list[np.ndarray]] = {}
         for path in paths:
+            if path.width < 1e-6 and path.height < 1e-6:
+                continue  # the empty outline Manim emits for a space
             cell = int(round((path.get_center()[0] - origin_x) / advance))
             cells.setdefault(cell, []).append(path.points)
         for position, char in enumerate(probe):
