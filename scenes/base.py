@@ -22,7 +22,6 @@ from typing import Any, ClassVar, Iterator
 
 from manim import (
     Animation,
-    Camera,
     Mobject,
     Rectangle,
     Scene,
@@ -32,6 +31,7 @@ from manim import (
 )
 
 from scenes import style
+from scenes.camera import LessonCamera
 from scenes.encoding import HandoffRenderer, StreamingFileWriter
 from scenes.params import SceneSpec
 from scenes.speech import Narrator, SpeechClip, estimate_seconds
@@ -115,10 +115,12 @@ class LessonScene(Scene):
         self._caption_start: int | None = None
         self._caption_text = ""
         if not args and "renderer" not in kwargs:
-            # One encoder for the whole scene (see scenes.encoding), not one per animation.
+            # One encoder for the whole scene, frames handed over without copies (scenes.encoding)
+            # and a camera that builds Cairo paths in bulk (scenes.camera).
+            kwargs.setdefault("camera_class", LessonCamera)
             kwargs["renderer"] = HandoffRenderer(
                 file_writer_class=StreamingFileWriter,
-                camera_class=kwargs.get("camera_class", Camera),
+                camera_class=kwargs["camera_class"],
                 skip_animations=kwargs.get("skip_animations", False),
             )
         super().__init__(*args, **kwargs)

@@ -72,7 +72,17 @@ def test_ring_outlasts_every_frame_the_writer_can_hold(tmp_path: Path) -> None:
     renderer = scene.renderer
     queue = scene.file_writer_settings.encoder_queue_size
     assert renderer._ring_size >= queue + 4
+    # 320-pixel rows are unpadded, so the camera draws straight into PyAV frames' planes
+    assert all(buffer.picture is not None for buffer in renderer._ring)
     renderer.skip_animations = False
     handed = [id(renderer.get_frame()) for _ in range(3 * renderer._ring_size)]
     window = queue + 3
     assert all(len(set(handed[i:i + window])) == window for i in range(len(handed) - window))
+
+
+def test_padded_rows_fall_back_to_plain_buffers() -> None:
+    from scenes.encoding import picture_buffer
+
+    assert picture_buffer(180, 320).picture is not None
+    odd = picture_buffer(480, 854)  # PyAV pads 854·4-byte rows; Cairo could not draw into them
+    assert odd.shape == (480, 854, 4) and odd.flags.c_contiguous and getattr(odd, "picture", None) is None
