@@ -8,12 +8,12 @@ Defaults: ``narrow-ravine`` (A = diag(1, 100)), start (−4, 1.5), one η = 0.00
 from __future__ import annotations
 
 import numpy as np
-from manim import FadeIn
 
 from engine import analysis, get_landscape, run, theory
 from engine.compare import leaders, overshoot, settled_leader
 from scenes import style
 from scenes.base import LessonScene, pace
+from scenes.fades import fade_in
 from scenes.params import ParamSpec, SceneSpec, landscape_param, lr_param, start_param, steps_param
 from scenes.race import (
     SeriesRacer,
@@ -239,6 +239,6 @@ class BetaRace(LessonScene):
         beats = self.story()
         with self.beat(beats[0][1]):
             for row in rows:  # introduce the racers one by one
-                self.play_ticks(FadeIn(row), ticks=8)
+                self.play_ticks(fade_in(row), ticks=8)
         self.play_story(driver, beats[1:], steps,
                         lambda start, span, text: pace(text, span, 0, 1 if span > 60 else 2, 10), tail_ticks=2)

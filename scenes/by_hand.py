@@ -9,11 +9,12 @@ although the last gradient pushes back.
 
 from __future__ import annotations
 
-from manim import DOWN, FadeIn, MathTex
+from manim import DOWN, MathTex
 
 from engine.sequences import replay
 from scenes import style
 from scenes.base import LessonScene, reading_ticks
+from scenes.fades import fade_in
 from scenes.param_text import fmt_param, tex_param
 from scenes.position_track import PositionTrack
 from scenes.params import ParamSpec, SceneSpec, beta_param, lr_param
@@ -172,19 +173,19 @@ class ByHand(LessonScene):
             pass
         for t, row in enumerate(rows):
             with self.beat(text[f"row{t}"]):
-                self.play_ticks(FadeIn(row[1], shift=DOWN * 0.1), ticks=12)
+                self.play_ticks(fade_in(row[1], shift=DOWN * 0.1), ticks=12)
         with self.beat(text["theta"]):
             per = max(6, min(12, 36 // len(rows)))
             if track is not None:
-                self.play_ticks(FadeIn(track.axis, track.starts[0]), ticks=8)
+                self.play_ticks(fade_in(track.axis, track.starts[0]), ticks=8)
             for t, row in enumerate(rows):
-                shown = [FadeIn(row[2], shift=DOWN * 0.1)]
+                shown = [fade_in(row[2], shift=DOWN * 0.1)]
                 if track is not None:
-                    shown.append(FadeIn(track.hops[0][t]))
+                    shown.append(fade_in(track.hops[0][t]))
                 self.play_ticks(*shown, ticks=per)
         with self.beat(text["end"], min_ticks=reading_ticks(text["end"]) + 15):
             if track is not None:
-                self.play_ticks(FadeIn(track.starts[1], *track.hops[1]), ticks=12)
+                self.play_ticks(fade_in(track.starts[1], *track.hops[1]), ticks=12)
 
 
 def _sub(number: int) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from manim import DOWN, FadeIn, Line, VGroup
+from manim import DOWN, Line, VGroup
 
 from scenes import style
 from scenes.base import LessonScene
+from scenes.fades import fade_in
 from scenes.params import ParamSpec, SceneSpec
 from scenes.widgets import label
 
@@ -50,7 +51,7 @@ class TitleCard(LessonScene):
         parts_word = "part" if len(items) == 1 else "parts"
         text = f"{p['heading']}: a lesson in {len(items)} {parts_word}." if items else p["heading"] + "."
         with self.beat(text, min_ticks=CARD_TICKS + 15):
-            self.play_ticks(FadeIn(group, shift=0.2 * DOWN), ticks=15)
+            self.play_ticks(fade_in(group, shift=0.2 * DOWN), ticks=15)
 
 
 class ChapterCard(LessonScene):
@@ -84,4 +85,4 @@ class ChapterCard(LessonScene):
             group.scale_to_fit_height(body.height - style.CAPTION_HEIGHT - 0.8)
         group.move_to([0, style.CAPTION_HEIGHT / 2, 0])
         with self.beat(f"Part {p['number']}: {p['heading']}.", min_ticks=CARD_TICKS):
-            self.play_ticks(FadeIn(group, shift=0.2 * DOWN), ticks=12)
+            self.play_ticks(fade_in(group, shift=0.2 * DOWN), ticks=12)

@@ -14,8 +14,6 @@ from manim import (
     RIGHT,
     Arrow,
     Circle,
-    FadeIn,
-    FadeOut,
     GrowArrow,
     Line,
     MathTex,
@@ -27,6 +25,7 @@ from engine import analysis, get_landscape, run, theory
 from engine.compare import path_gap, step_lengths
 from scenes import style
 from scenes.base import LessonScene
+from scenes.fades import fade_in, fade_out
 from scenes.framing import fit_view
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.race import (
@@ -204,16 +203,16 @@ class Conventions(LessonScene):
 
         # Beats
         with self.beat(captions["intro"]):
-            self.play_ticks(FadeIn(rules_group), FadeIn(counter), ticks=15)
+            self.play_ticks(fade_in(rules_group), fade_in(counter), ticks=15)
         per_step = int(np.clip(round(120 / steps), 1, 6))
         with self.beat(captions["library"]):
             self.play_ticks(driver_lib.advance(steps), ticks=steps * per_step)
         with self.beat(captions["ema"]):
             self.add(*driver_ema.widgets)
-            self.play_ticks(FadeIn(gap_title), ticks=5)
+            self.play_ticks(fade_in(gap_title), ticks=5)
             self.play_ticks(driver_ema.advance(steps), ticks=steps * max(1, per_step // 2))
         with self.beat(captions["gap"]):
-            self.play_ticks(FadeIn(gap_peak), ticks=8)
+            self.play_ticks(fade_in(gap_peak), ticks=8)
 
         # First steps at the same η
         start_scene = plot.to_scene(self.start)
@@ -225,13 +224,13 @@ class Conventions(LessonScene):
             arrows.append(arrow.set_z_index(style.Z_LABEL))
         firsts = self.first_step_panel(panel)
         with self.beat(captions["first"]):
-            self.play_ticks(FadeOut(rules_group), FadeOut(trail), FadeOut(ema_ball), FadeOut(lib_marks.ball),
-                            FadeOut(gap_title), FadeOut(gap_value), FadeOut(gap_peak), FadeOut(counter),
+            self.play_ticks(fade_out(rules_group), fade_out(trail), fade_out(ema_ball), fade_out(lib_marks.ball),
+                            fade_out(gap_title), fade_out(gap_value), fade_out(gap_peak), fade_out(counter),
                             lib_marks.path.animate.set_stroke(opacity=0.3), ticks=10)
-            self.play_ticks(FadeIn(firsts[0]), FadeIn(firsts[1]), GrowArrow(arrows[0]), GrowArrow(arrows[1]),
+            self.play_ticks(fade_in(firsts[0]), fade_in(firsts[1]), GrowArrow(arrows[0]), GrowArrow(arrows[1]),
                             ticks=15)
         with self.beat(captions["torch"]):
-            self.play_ticks(FadeIn(firsts[2]), ticks=10)
+            self.play_ticks(fade_in(firsts[2]), ticks=10)
         with self.beat(captions["close"]):
             pass
 

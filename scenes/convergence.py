@@ -11,12 +11,13 @@ steps each needs to reach 10⁻⁶. Render with ``ravine render convergence``.
 from __future__ import annotations
 
 import numpy as np
-from manim import DL, DR, RIGHT, UL, UR, BackgroundRectangle, DashedVMobject, FadeIn, FadeOut, MathTex, ReplacementTransform, VGroup, VMobject
+from manim import DL, DR, RIGHT, UL, UR, BackgroundRectangle, DashedVMobject, MathTex, ReplacementTransform, VGroup, VMobject
 
 from engine import analysis, get_landscape, run, theory
 from engine.rates import distance_to_minimum, settle_step, slowest_index, spectral_radius
 from scenes import style
 from scenes.base import LessonScene
+from scenes.fades import fade_in, fade_out
 from scenes.logplot import LogPlot, decade_label, decade_range
 from scenes.params import ParamError, ParamSpec, SceneSpec
 from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
@@ -232,9 +233,9 @@ class Convergence(LessonScene):
         with self.beat(text["race"]):
             self.play_ticks(driver.advance(steps), ticks=int(np.clip(round(1.25 * steps), 75, 170)))
         with self.beat(text["gd_theory"]):
-            self.play_ticks(FadeIn(slopes[0]), FadeIn(gd_tex), ticks=15)
+            self.play_ticks(fade_in(slopes[0]), fade_in(gd_tex), ticks=15)
         with self.beat(text["mom_theory"]):
-            self.play_ticks(FadeIn(slopes[1]), FadeIn(mom_tex), ticks=15)
+            self.play_ticks(fade_in(slopes[1]), fade_in(mom_tex), ticks=15)
 
         # split into directions: totals and slopes dim, component curves grow out of them
         parts, part_sources = [], []
@@ -258,16 +259,16 @@ class Convergence(LessonScene):
         with self.beat(text["split_gd"]):
             self.play_ticks(*(ReplacementTransform(src, dst) for src, dst in zip(part_sources, parts)),
                             *(t.animate.set_stroke(opacity=0.0) for t in totals),
-                            *(FadeOut(s) for s in slopes), FadeOut(line_key), FadeIn(part_key), ticks=24)
+                            *(fade_out(s) for s in slopes), fade_out(line_key), fade_in(part_key), ticks=24)
         with self.beat(text["split_mom"]):
             pass
 
         # verdict: back to the totals with the slopes, and the step counts
         table = self.steps_table(panel, after_formulas - 0.1)
         with self.beat(text["verdict"], min_ticks=None):
-            self.play_ticks(*(FadeOut(p) for p in parts), FadeOut(part_key), FadeIn(line_key),
+            self.play_ticks(*(fade_out(p) for p in parts), fade_out(part_key), fade_in(line_key),
                             *(t.animate.set_stroke(opacity=1.0) for t in totals),
-                            *(FadeIn(s) for s in slopes), FadeIn(table), ticks=20)
+                            *(fade_in(s) for s in slopes), fade_in(table), ticks=20)
         self.hold(15)
 
     def readout(self, r: int, k: int) -> str:

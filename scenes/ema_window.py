@@ -16,8 +16,6 @@ from manim import (
     Create,
     DashedLine,
     Dot,
-    FadeIn,
-    FadeOut,
     Rectangle,
     VGroup,
     VMobject,
@@ -27,6 +25,7 @@ from engine import theory
 from engine.sequences import ema_history, noisy_signal, relative_ema_weights, window_share
 from scenes import style
 from scenes.base import LessonScene, reading_ticks
+from scenes.fades import fade_in, fade_out
 from scenes.param_text import fmt_param
 from scenes.framing import View, nice_step
 from scenes.params import ParamSpec, SceneSpec, seed_param
@@ -141,18 +140,18 @@ class EmaWindow(LessonScene):
             with self.beat(text[key]):
                 self.play_ticks(driver.advance(end), ticks=span * 2)  # then the caption holds a still frame
         with self.beat(text["window"]):
-            self.play_ticks(FadeIn(window_marks), ticks=12)
+            self.play_ticks(fade_in(window_marks), ticks=12)
 
         # Beats: several betas on a log axis
         part_two, curves, marks = self.build_log_part()
         with self.beat(text["compare"]):
-            self.play_ticks(FadeOut(VGroup(*part_one, window_marks)), ticks=10)
-            self.play_ticks(FadeIn(part_two), ticks=10)
+            self.play_ticks(fade_out(VGroup(*part_one, window_marks)), ticks=10)
+            self.play_ticks(fade_in(part_two), ticks=10)
             per_curve = max(12, 45 // len(curves))
             for line, fill in curves:
-                self.play_ticks(Create(line), FadeIn(fill), ticks=per_curve)
+                self.play_ticks(Create(line), fade_in(fill), ticks=per_curve)
         with self.beat(text["share"], min_ticks=reading_ticks(text["share"]) + 15):
-            self.play_ticks(FadeIn(marks), ticks=12)
+            self.play_ticks(fade_in(marks), ticks=12)
 
     def typeset(self) -> None:
         """Every equation of the scene in one LaTeX run, as ``self.equations[name]``."""

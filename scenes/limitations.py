@@ -15,12 +15,13 @@ import math
 import textwrap
 
 import numpy as np
-from manim import FadeIn, FadeOut, MathTex, VGroup
+from manim import MathTex, VGroup
 
 from engine import theory
 from engine.scales import FREQUENT, RARE, TwoScaleProblem, run_two_scales
 from scenes import style
 from scenes.base import LessonScene
+from scenes.fades import fade_in, fade_out
 from scenes.logplot import decade_label
 from scenes.params import ParamSpec, SceneSpec, lr_param, seed_param
 from scenes.stepchart import EventTicks, StepChart
@@ -159,7 +160,7 @@ class Limitations(LessonScene):
 
         # --- beats ---
         with self.beat(text["intro"]):
-            self.play_ticks(*(FadeIn(c["static"]) for c in columns), ticks=12)
+            self.play_ticks(*(fade_in(c["static"]) for c in columns), ticks=12)
         run_ticks = int(np.clip(steps, 60, 150))
         for r, key in ((0, "big"), (1, "small")):
             with self.beat(text[key]):
@@ -174,12 +175,12 @@ class Limitations(LessonScene):
                           f"η = {style.fmt_short(p['lr_small'])} frequent, {style.fmt_short(p['lr_big'])} rare")
         card = self.card(*slots[1])
         with self.beat(text["fix"]):
-            self.play_ticks(*(FadeOut(m) for m in leaving), ticks=10)
-            self.play_ticks(FadeIn(fix["static"]), ticks=8)
+            self.play_ticks(*(fade_out(m) for m in leaving), ticks=10)
+            self.play_ticks(fade_in(fix["static"]), ticks=8)
             self.add(*fix["driver"].widgets)
             self.play_ticks(fix["driver"].advance(steps), ticks=max(45, run_ticks // 2))
         with self.beat(text["next"]):
-            self.play_ticks(FadeIn(card), ticks=12)
+            self.play_ticks(fade_in(card), ticks=12)
         self.hold(15)
 
     def column(self, run: int, x: float, width: float, top: float, bottom: float, header: str) -> dict:

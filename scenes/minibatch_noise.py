@@ -13,13 +13,14 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from manim import RIGHT, FadeIn, Line, VGroup
+from manim import RIGHT, Line, VGroup
 
 from engine import get_landscape, run, theory
 from engine.minibatch import dataset, gradient_draws, mean_turn_angle, minibatch_spread
 from scenes import style
 from scenes.arrows import RidingArrows
 from scenes.base import LessonScene, reading_ticks
+from scenes.fades import fade_in
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
 from scenes.race import SeriesRacer
@@ -303,6 +304,6 @@ class MinibatchNoise(LessonScene):
                     per_step = max(3, min(12, -(-reading_ticks(text[key]) // span)))
                     self.play_ticks(replay.advance(end), ticks=span * per_step)
                 if key == "steady":
-                    self.play_ticks(FadeIn(*turn_rows), ticks=8)
+                    self.play_ticks(fade_in(*turn_rows), ticks=8)
         with self.beat(text["batch"], min_ticks=reading_ticks(text["batch"]) + 8):
-            self.play_ticks(FadeIn(*table_rows), ticks=8)
+            self.play_ticks(fade_in(*table_rows), ticks=8)

@@ -22,7 +22,6 @@ from manim import (
     BackgroundRectangle,
     Cross,
     Dot,
-    FadeIn,
     Group,
     Line,
     Rectangle,
@@ -34,6 +33,7 @@ from engine import analysis, get_landscape, theory
 from engine.rates import best_gd_lr, probe_runs, rate_sweep
 from scenes import colormap, style
 from scenes.base import LessonScene
+from scenes.fades import fade_in
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.heatmap import HeatMap, ProbeMarker, color_key, swatch_row
 from scenes.logplot import decade_label
@@ -248,16 +248,16 @@ class RateMap(LessonScene):
 
         # --- beats ---
         with self.beat(text["intro"]):
-            self.play_ticks(FadeIn(heat), ticks=15)
+            self.play_ticks(fade_in(heat), ticks=15)
         with self.beat(text["colour"]):
-            self.play_ticks(FadeIn(key), ticks=10)
+            self.play_ticks(fade_in(key), ticks=10)
         with self.beat(text["ceiling"]):
-            self.play_ticks(FadeIn(ceiling), FadeIn(ceiling_text), ticks=12)
+            self.play_ticks(fade_in(ceiling), fade_in(ceiling_text), ticks=12)
         with self.beat(text["gd"]):
             driver.set_progress(self.stops[0])
-            self.play_ticks(FadeIn(gd_group), FadeIn(inset), FadeIn(VGroup(*driver.widgets)), ticks=12)
+            self.play_ticks(fade_in(gd_group), fade_in(inset), fade_in(VGroup(*driver.widgets)), ticks=12)
         with self.beat(text["optimum"]):
-            self.play_ticks(FadeIn(opt_group), ticks=8)
+            self.play_ticks(fade_in(opt_group), ticks=8)
             self.play_ticks(driver.advance(self.stops[1]), ticks=45)
         with self.beat(text["long"]):
             self.play_ticks(driver.advance(self.stops[2]), ticks=40)

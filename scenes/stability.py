@@ -9,12 +9,13 @@ ceiling. Render with ``ravine render stability``.
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, Cross, FadeIn, FadeOut, GrowFromEdge, VGroup
+from manim import LEFT, Cross, GrowFromEdge, VGroup
 
 from engine import analysis, get_landscape, run, theory
 from engine.compare import farthest, lr_bracket
 from scenes import style
 from scenes.base import LessonScene, reading_ticks
+from scenes.fades import fade_in, fade_out
 from scenes.framing import View, fit_view
 from scenes.numberline import EtaLine, StableRange
 from scenes.params import ParamSpec, SceneSpec, beta_param, landscape_param, start_param, steps_param
@@ -220,7 +221,7 @@ class Stability(LessonScene):
         # Beats: gradient descent
         self.add(numberline.heading, numberline.axis, numberline.legend, counter)
         with self.beat(captions["intro"]):
-            self.play_ticks(*self.reveal(numberline.rows[0]), FadeIn(headings[0]), ticks=15)
+            self.play_ticks(*self.reveal(numberline.rows[0]), fade_in(headings[0]), ticks=15)
         self.add(*gd_driver.widgets)
         split = self.split_step(exits[1])
         self.race(gd_driver, captions["gd_above"], split, 0, rows[1])
@@ -230,9 +231,9 @@ class Stability(LessonScene):
         old = [*backdrops[0], *gd_widgets]
         hb_driver.set_progress(0.0)  # the step counter starts again
         with self.beat(captions["hb_intro"]):
-            self.play_ticks(*(FadeOut(m) for m in old), *self.reveal(numberline.rows[1]), FadeIn(headings[1]),
+            self.play_ticks(*(fade_out(m) for m in old), *self.reveal(numberline.rows[1]), fade_in(headings[1]),
                             ticks=10)
-            self.play_ticks(*(FadeIn(m) for m in backdrops[1]), ticks=8)
+            self.play_ticks(*(fade_in(m) for m in backdrops[1]), ticks=8)
         self.add(*hb_widgets)
         split = self.split_step(exits[3])
         self.race(hb_driver, captions["hb_above"], split, 0, rows[3])
@@ -258,7 +259,7 @@ class Stability(LessonScene):
     def reveal(row: VGroup) -> list:
         """Animations showing a number-line row: the bar grows from 0, the rest fades in."""
         bar, others = row[1], [m for k, m in enumerate(row) if k != 1]
-        return [GrowFromEdge(bar, LEFT), *(FadeIn(m) for m in others)]
+        return [GrowFromEdge(bar, LEFT), *(fade_in(m) for m in others)]
 
     def split_step(self, exit_step: int | None) -> int:
         """Where the 'above' beat hands over to the 'below' beat: a little after the divergent run leaves."""
@@ -270,7 +271,7 @@ class Stability(LessonScene):
     def race(self, driver: StepDriver, text: str, end: int, start: int, row: VGroup) -> None:
         """One beat: show ``row`` and advance the runs from ``start`` to ``end``."""
         with self.beat(text):
-            self.play_ticks(FadeIn(row), ticks=6)
+            self.play_ticks(fade_in(row), ticks=6)
             span = end - start
             if span > 0:
                 per_step = max(1 if span > 60 else 2, min(10, -(-(reading_ticks(text) - 6) // span)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DOWN, LEFT, DashedLine, FadeIn, Line, SurroundingRectangle, VGroup
+from manim import DOWN, LEFT, DashedLine, Line, SurroundingRectangle, VGroup
 
 from engine import theory
 from engine.sequences import (
@@ -25,6 +25,7 @@ from engine.sequences import (
 from scenes import style
 from scenes.arrow_stack import ArrowStack
 from scenes.base import LessonScene, reading_ticks
+from scenes.fades import fade_in
 from scenes.param_text import fmt_param
 from scenes.framing import ticks
 from scenes.params import ParamSpec, SceneSpec, steps_param
@@ -178,7 +179,7 @@ class VelocitySum(LessonScene):
             pass
         box = SurroundingRectangle(VGroup(*rule[:5]), color=style.WARNING, buff=0.08, stroke_width=2.5)
         with self.beat(text["warning"], min_ticks=reading_ticks(text["warning"]) + 15):
-            self.play_ticks(FadeIn(box.set_z_index(style.Z_LABEL)), ticks=10)
+            self.play_ticks(fade_in(box.set_z_index(style.Z_LABEL)), ticks=10)
 
     def panel(self, case: Case, rect: Rect, header: VGroup, series: VGroup, limit_label: VGroup) -> tuple[list, list]:
         """One side: (moving widgets: stack and readouts; static parts: header, axis, dashed limit, legend).
