@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SETTINGS = [
     ("libx264", "ultrafast", {"crf": "23", "preset": "ultrafast"}),
+    ("libx264", "superfast", {"crf": "23", "preset": "superfast"}),
     ("libx264", "veryfast", {"crf": "23", "preset": "veryfast"}),
     ("libx264", "faster", {"crf": "23", "preset": "faster"}),
     ("libx264", "medium (Manim's default)", {"crf": "23"}),
