@@ -226,9 +226,13 @@ def seed_private_cache(media_dir: Path, pixel_width: int, pixel_height: int) -> 
     """Give a render its own copy of the shared LaTeX/text cache (about 0.1 s for ~700 entries).
 
     Each render writes new entries only into its private folder; two renders never read a
-    file the other is still writing.
+    file the other is still writing. Also turns on the shared cache of parsed SVG outlines
+    (:mod:`scenes.svg_cache`, written atomically), so Text and MathTex skip SVG parsing.
     """
+    from scenes import svg_cache
+
     shared = cache_dir()
+    svg_cache.enable(shared / "svg-outlines")
     for folder, shared_folder in cached_folders(pixel_width, pixel_height).items():
         source, target = shared / shared_folder, media_dir / folder
         target.mkdir(parents=True, exist_ok=True)

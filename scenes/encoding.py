@@ -239,7 +239,14 @@ class HandoffRenderer(CairoRenderer):
         return frame
 
     def save_static_frame_data(self, scene, static_mobjects):
-        """Manim's cached static layers, kept as a private copy (ring buffers get recycled)."""
+        """Manim's cached static layers, kept as a private copy (ring buffers get recycled).
+
+        Skipped animations write no frames, so they draw no static layers either (Manim draws
+        them for every ``play``, skipped or not; the last frame is drawn whole at the end).
+        """
+        if self.skip_animations:
+            self.static_image = None
+            return None
         image = super().save_static_frame_data(scene, static_mobjects)
         if image is not None:
             self.static_image = image = image.copy()
