@@ -28,10 +28,12 @@ def grid_shape(count: int) -> tuple[int, int]:
 
 def _frames(path: Path) -> Iterator[np.ndarray]:
     import av
+    from av.video.reformatter import VideoReformatter
 
+    converter = VideoReformatter()  # one swscale context, not a fresh one per frame
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
-            yield frame.to_ndarray(format="rgb24")
+            yield converter.reformat(frame, format="rgb24", threads=1).to_ndarray()
 
 
 def _label_strip(text: str, width: int, height: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from queue import Queue
 from threading import Thread
 
 import av
+from av.video.reformatter import VideoReformatter
 import numpy as np
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
@@ -43,12 +44,17 @@ class PipelinedEncoder(VideoSegmentEncoder):
     """
 
     PICTURE_QUEUE = 4  # converted pictures waiting for the codec
+    # One swscale context for the whole stream: ``VideoFrame.reformat`` builds a fresh one per
+    # call, and with FFmpeg 8 each starts its own slice threads (dozens of short-lived threads per
+    # clip). One thread: conversion already overlaps drawing and coding, and `-j` fills the cores.
+    CONVERSION_THREADS = 1
 
     def __init__(self, *, target: Path, spec) -> None:
         super().__init__(target=target, spec=spec)
         self._time_base = Fraction(spec.frame_rate.denominator, spec.frame_rate.numerator)
         self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(maxsize=self.PICTURE_QUEUE)
         self._coding_error: BaseException | None = None
+        self._converter = VideoReformatter()
         self._coder = Thread(target=self._code_pictures, name=f"codec-{target.stem}", daemon=True)
         self._coder.start()
 
@@ -84,7 +90,8 @@ class PipelinedEncoder(VideoSegmentEncoder):
             picture = getattr(pixels, "picture", None)
             if picture is None or self.spec.pixel_format == "rgba":
                 picture = av.VideoFrame.from_ndarray(pixels, format="rgba")  # a copy
-            picture = picture.reformat(format=self.spec.pixel_format)
+            picture = self._converter.reformat(picture, format=self.spec.pixel_format,
+                                               threads=self.CONVERSION_THREADS)
         except BaseException as error:
             raise self._operation_error("encode", error) from error
         self._pictures.put((picture, repeat))

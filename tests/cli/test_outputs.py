@@ -51,6 +51,14 @@ def test_mp4_is_h264_yuv420p_faststart(card_outputs):
     assert result.poster.exists() and Image.open(result.poster).size == (854, 480)
 
 
+def test_mp4_is_coded_with_ravines_x264_settings(card_outputs):
+    # x264 writes its settings into the stream (an SEI message): the preset's single-reference
+    # motion search and one coding thread (frame threads cost more CPU than they save here).
+    data = card_outputs["card-mp4"].video.read_bytes()
+    settings = data[data.find(b"x264 - core"):][:2000].split(b"\x00")[0].decode("ascii", "replace")
+    assert " threads=1 " in settings and " ref=1 " in settings and "crf=23.0" in settings
+
+
 def test_webm_is_vp9(card_outputs):
     probe = probe_video(card_outputs["card-webm"].video)
     assert probe.codec == "vp9" and probe.frames == round(card_outputs["card-webm"].duration * 15)
