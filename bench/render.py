@@ -6,6 +6,9 @@ For each scene and quality, in one run:
       the same codec settings (RGBA frames in, libx264 yuv420p out with ravine's options);
   (c) setup: start-up and construct — the scene rendered with animations skipped.
 ratio = ((a) − (c)) / (b): 1.00 means drawing is free and the encoder sets the pace.
+(a) and (c) each run in a fresh process with Manim and ravine imported before the clock starts
+(as in a `-j` worker), so both pay the same first-use costs and (a)'s peak resident memory is
+its own: the "peak MiB" column.
 
     .venv/bin/python bench/render.py                          # every scene, 720p30 and 1080p60
     .venv/bin/python bench/render.py --scenes ravine-race,heavy-ball --qualities 720p30
@@ -56,8 +59,33 @@ def encode_floor(video: Path) -> tuple[float, int]:
     return encoding, frames
 
 
+def timed_render(scene: str, quality: str, out: str) -> tuple[float, str, float]:
+    """Render ``scene`` fresh into ``out`` in this process: (wall seconds, video path, peak MiB of
+    this process). Called in a fresh worker process so the peak is this render's alone."""
+    import manim  # noqa: F401  (imported before the clock starts, as in a long-lived worker)
+
+    from ravine.jobs import RenderJob, render
+    from scenes.lesson import scene_class
+
+    scene_class(scene)  # scene modules imported before the clock, as in setup_time
+    began = time.perf_counter()
+    result = render(RenderJob(scene, {}, quality, out), force=True)
+    rendered = time.perf_counter() - began
+    return rendered, str(result.video), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_fresh_process(function, *args):
+    """``function(*args)`` run in a new spawned process; its return value."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
 def setup_time(scene: str, quality: str) -> float:
     """Seconds to construct ``scene`` with animations skipped (its last frame drawn once)."""
+    import manim  # noqa: F401  (imported before the clock starts, as in timed_render)
     from manim import tempconfig
 
     from ravine.jobs import QUALITIES as RAVINE_QUALITIES
@@ -84,29 +112,24 @@ def main() -> None:
     start = time.perf_counter()
     import manim  # noqa: F401  (start-up cost, reported once)
 
-    from ravine.jobs import RenderJob, render
     from scenes.lesson import scene_names
 
     import_seconds = time.perf_counter() - start
     scenes = args.scenes.split(",") if args.scenes else list(scene_names())
     print(f"import manim + ravine: {import_seconds:.2f} s (paid once per process)")
-    header = f"{'scene':<16} {'quality':<8} {'frames':>6} {'(a) render':>11} {'(b) floor':>10} {'(c) setup':>10} {'ratio':>6}"
+    header = f"{'scene':<16} {'quality':<8} {'frames':>6} {'(a) render':>11} {'(b) floor':>10} {'(c) setup':>10} {'ratio':>6} {'peak MiB':>9}"
     print(header)
     print("-" * len(header))
     for quality_name in args.qualities.split(","):
         quality = QUALITIES[quality_name]
         for scene in scenes:
             with tempfile.TemporaryDirectory() as out:
-                began = time.perf_counter()
-                result = render(RenderJob(scene, {}, quality, out), force=True)
-                rendered = time.perf_counter() - began
-                floor, frames = encode_floor(result.video)
-            setup = setup_time(scene, quality)
+                rendered, video, peak = in_fresh_process(timed_render, scene, quality, out)
+                floor, frames = encode_floor(Path(video))
+            setup = in_fresh_process(setup_time, scene, quality)
             ratio = (rendered - setup) / floor if floor else float("nan")
-            print(f"{scene:<16} {quality_name:<8} {frames:>6} {rendered:>10.2f}s {floor:>9.2f}s {setup:>9.2f}s {ratio:>6.2f}",
+            print(f"{scene:<16} {quality_name:<8} {frames:>6} {rendered:>10.2f}s {floor:>9.2f}s {setup:>9.2f}s {ratio:>6.2f} {peak:>9.0f}",
                   flush=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of this process: {peak:.0f} MiB")
 
 
 if __name__ == "__main__":
