@@ -101,6 +101,7 @@ class RavineRace(LessonScene):
     def default_highlights(self) -> dict[str, str]:
         return {
             "SGD": style.OPTIMIZER_COLORS["gd"],
+            "SGD with momentum": style.OPTIMIZER_COLORS["momentum"],  # the momentum run, not plain SGD
             "Momentum": style.OPTIMIZER_COLORS["momentum"],
             "momentum": style.OPTIMIZER_COLORS["momentum"],
         }

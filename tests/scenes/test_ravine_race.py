@@ -56,3 +56,16 @@ def test_golden_last_frame(request):
     check_golden_frame(request, "ravine-race", "ravine_race_default")
     check_golden_frame(request, "ravine-race", "ravine_race_narrow_divergent",
                        {"landscape": "narrow-ravine", "start": "-4,1.5", "lr_sgd": 0.021, "steps": 30})
+
+
+def test_sgd_with_momentum_is_coloured_as_the_momentum_run():
+    from scenes import style
+    from scenes.base import highlight_spans
+    from scenes.ravine_race import RavineRace
+
+    text = "plain SGD against SGD with momentum, 60 steps each."
+    spans = highlight_spans(text, RavineRace.default_highlights(None))
+    coloured = {text[int(a):int(b)]: colour for a, b, colour in
+                ((*key.strip("[]").split(":"), colour) for key, colour in spans.items())}
+    assert coloured == {"SGD": style.OPTIMIZER_COLORS["gd"],
+                        "SGD with momentum": style.OPTIMIZER_COLORS["momentum"]}
