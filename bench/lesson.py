@@ -1,8 +1,10 @@
 """The whole lesson at 720p30: serial vs parallel, an unchanged re-run, one parameter changed.
 
 Prints wall time, the lesson's own duration and their ratio for ``-j 1`` and ``-j 2`` (fresh
-renders), the parallel speed-up, then the wall time of an unchanged re-run and of a re-run with
-one scene's parameter changed (and how many clips each actually rendered). Not a test.
+renders), the CPU seconds each used (this process and its workers) and so the cores kept busy,
+the parallel speed-up and its ceiling on this machine, then the wall time of an unchanged re-run
+and of a re-run with one scene's parameter changed (and how many clips each actually rendered).
+Not a test.
 
     .venv/bin/python bench/lesson.py                 # medium quality (720p30)
     .venv/bin/python bench/lesson.py --quality low   # quicker
@@ -11,12 +13,20 @@ one scene's parameter changed (and how many clips each actually rendered). Not a
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its finished worker processes."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def main() -> None:
@@ -30,12 +40,12 @@ def main() -> None:
     only = args.only.split(",") if args.only else None
     quiet = lambda message: None  # noqa: E731
     rows = []
-    walls = {}
+    walls, cpus = {}, {}
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_seconds()
             result = lesson.build(args.quality, Path(out), only, jobs=jobs, force=True, log=quiet)
-            walls[jobs] = time.perf_counter() - start
+            walls[jobs], cpus[jobs] = time.perf_counter() - start, cpu_seconds() - cpu_start
             duration = result.assembly.duration
             rows.append((f"-j {jobs}, fresh", walls[jobs], duration, len(result.clips)))
             if jobs == 2:
@@ -52,7 +62,12 @@ def main() -> None:
     print(f"{'run':<30} {'wall':>8} {'wall/duration':>14} {'clips rendered':>15}")
     for name, wall, duration, rendered in rows:
         print(f"{name:<30} {wall:>7.1f}s {wall / duration:>14.3f} {rendered:>15}")
-    print(f"parallel speed-up (-j 1 / -j 2): {walls[1] / walls[2]:.2f}x")
+    for jobs in (1, 2):
+        print(f"-j {jobs}: {cpus[jobs]:.1f} CPU s in {walls[jobs]:.1f} s wall = {cpus[jobs] / walls[jobs]:.2f} cores busy")
+    cores = len(os.sched_getaffinity(0))
+    print(f"parallel speed-up (-j 1 / -j 2): {walls[1] / walls[2]:.2f}x "
+          f"(ceiling on {cores} cores for this CPU time: {cores} × {walls[1]:.1f} / {cpus[1]:.1f} "
+          f"= {cores * walls[1] / cpus[1]:.2f}x)")
     print(f"unchanged re-run: {100 * rows[2][1] / walls[2]:.1f}% of the fresh -j 2 run")
 
 
