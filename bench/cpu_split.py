@@ -10,7 +10,6 @@ Explains the `-j` speed-up: a render that keeps c cores busy caps `-j N` on N co
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -18,11 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def process_cpu() -> float:
-    """User + system CPU seconds of this process so far (all threads)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from bench.timing import cpu_seconds  # noqa: E402  (needs the path above)
 
 
 def instrument(totals: dict[str, float]) -> None:
@@ -67,9 +62,9 @@ def main() -> None:
         for segment in lesson.plan(args.quality, Path(out), only):
             for key in totals:
                 totals[key] = 0.0
-            cpu, wall, main_thread = process_cpu(), time.perf_counter(), time.thread_time()
+            cpu, wall, main_thread = cpu_seconds(), time.perf_counter(), time.thread_time()
             render(segment.job, force=True)
-            row = {"wall": time.perf_counter() - wall, "cpu": process_cpu() - cpu,
+            row = {"wall": time.perf_counter() - wall, "cpu": cpu_seconds() - cpu,
                    "drawing": time.thread_time() - main_thread, **totals}
             for key in sums:
                 sums[key] += row[key]

@@ -11,7 +11,6 @@ ravine uses for webm against libvpx's default.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -19,6 +18,8 @@ from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import cpu_seconds  # noqa: E402  (needs the path above)
 
 SETTINGS = [
     ("libx264", "ultrafast", {"crf": "23", "preset": "ultrafast"}),
@@ -74,11 +75,6 @@ def main() -> None:
         print(f"{codec:<11} {name:<36} {seconds:>8.2f} {cpu:>8.2f} {len(frames) / seconds:>7.0f} "
               f"{target.stat().st_size / 1024:>8.0f}", flush=True)
 
-
-def cpu_seconds() -> float:
-    """User + system CPU seconds of this process so far (all threads, the codec's included)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -22,11 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def cpu_seconds() -> float:
-    """User + system CPU seconds of this process and of its finished worker processes."""
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+from bench.timing import cpu_seconds  # noqa: E402  (needs the path above)
 
 
 def main() -> None:
@@ -43,9 +38,9 @@ def main() -> None:
     walls, cpus = {}, {}
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as out:
-            start, cpu_start = time.perf_counter(), cpu_seconds()
+            start, cpu_start = time.perf_counter(), cpu_seconds(workers=True)
             result = lesson.build(args.quality, Path(out), only, jobs=jobs, force=True, log=quiet)
-            walls[jobs], cpus[jobs] = time.perf_counter() - start, cpu_seconds() - cpu_start
+            walls[jobs], cpus[jobs] = time.perf_counter() - start, cpu_seconds(workers=True) - cpu_start
             duration = result.assembly.duration
             rows.append((f"-j {jobs}, fresh", walls[jobs], duration, len(result.clips)))
             if jobs == 2:

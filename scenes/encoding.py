@@ -24,8 +24,8 @@ from queue import Queue
 from threading import Thread
 
 import av
-from av.video.reformatter import VideoReformatter
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
