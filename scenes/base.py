@@ -15,6 +15,7 @@ an ``.srt`` beside the video.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,18 +65,21 @@ def highlight_spans(text: str, highlights: dict[str, str]) -> dict[str, str]:
     """Manim ``t2c`` keys as non-overlapping index ranges ("[a:b]") for every occurrence of each
     highlighted phrase, longest phrases first (so "β = 0.99" wins over "β = 0.9" inside it).
 
-    Indices count every character of ``text``, spaces and newlines included, as Manim's ``Text`` does.
+    A space in a phrase also matches a line break, so a phrase the caption wrapped onto two
+    lines is still found. Indices count every character of ``text``, spaces and newlines
+    included, as Manim's ``Text`` does.
     """
     taken: list[tuple[int, int]] = []
     spans: dict[str, str] = {}
     for phrase in sorted(highlights, key=len, reverse=True):
-        start = text.find(phrase)
-        while phrase and start != -1:
-            end = start + len(phrase)
+        if not phrase:
+            continue
+        pattern = re.escape(phrase).replace(r"\ ", r"\s+")
+        for match in re.finditer(pattern, text):
+            start, end = match.span()
             if all(end <= a or start >= b for a, b in taken):
                 taken.append((start, end))
                 spans[f"[{start}:{end}]"] = highlights[phrase]
-            start = text.find(phrase, end)
     return spans
 
 

@@ -63,9 +63,11 @@ def test_sgd_with_momentum_is_coloured_as_the_momentum_run():
     from scenes.base import highlight_spans
     from scenes.ravine_race import RavineRace
 
-    text = "plain SGD against SGD with momentum, 60 steps each."
-    spans = highlight_spans(text, RavineRace.default_highlights(None))
-    coloured = {text[int(a):int(b)]: colour for a, b, colour in
-                ((*key.strip("[]").split(":"), colour) for key, colour in spans.items())}
-    assert coloured == {"SGD": style.OPTIMIZER_COLORS["gd"],
-                        "SGD with momentum": style.OPTIMIZER_COLORS["momentum"]}
+    # as written, and as the caption band wraps it (the phrase broken across two lines)
+    for text in ("plain SGD against SGD with momentum, 60 steps each.",
+                 "plain SGD against SGD with\nmomentum, 60 steps each."):
+        spans = highlight_spans(text, RavineRace.default_highlights(None))
+        coloured = {" ".join(text[int(a):int(b)].split()): colour for a, b, colour in
+                    ((*key.strip("[]").split(":"), colour) for key, colour in spans.items())}
+        assert coloured == {"SGD": style.OPTIMIZER_COLORS["gd"],
+                            "SGD with momentum": style.OPTIMIZER_COLORS["momentum"]}, text
