@@ -26,6 +26,7 @@ from threading import Thread
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
+from manim._config.video_encoder import VideoEncoderSpec
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
@@ -43,20 +44,33 @@ class PipelinedEncoder(VideoSegmentEncoder):
     A held frame (``repeat`` > 1) is converted once and coded ``repeat`` times.
     """
 
-    PICTURE_QUEUE = 4  # converted pictures waiting for the codec
+    # Converted pictures waiting for the codec, bounded by bytes. A deep queue lets drawing and
+    # conversion run on through a held frame (``wait``: one picture, coded ``repeat`` times)
+    # instead of stalling a few frames in while the codec works through the hold; 96 MiB is
+    # 72 pictures at 720p, 32 at 1080p and 8 at 4K (4 at the least, 128 at the most).
+    PICTURE_QUEUE_BYTES = 96 * 2**20
+    PICTURE_QUEUE_LIMITS = (4, 128)
     # One swscale context for the whole stream: ``VideoFrame.reformat`` builds a fresh one per
     # call, and with FFmpeg 8 each starts its own slice threads (dozens of short-lived threads per
     # clip). One thread: conversion already overlaps drawing and coding, and `-j` fills the cores.
     CONVERSION_THREADS = 1
 
-    def __init__(self, *, target: Path, spec) -> None:
+    def __init__(self, *, target: Path, spec: VideoEncoderSpec) -> None:
         super().__init__(target=target, spec=spec)
         self._time_base = Fraction(spec.frame_rate.denominator, spec.frame_rate.numerator)
-        self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(maxsize=self.PICTURE_QUEUE)
+        self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(maxsize=self.picture_queue_depth(spec))
         self._coding_error: BaseException | None = None
         self._converter = VideoReformatter()
         self._coder = Thread(target=self._code_pictures, name=f"codec-{target.stem}", daemon=True)
         self._coder.start()
+
+    @classmethod
+    def picture_queue_depth(cls, spec: VideoEncoderSpec) -> int:
+        """How many converted pictures of ``spec``'s size and pixel format fit the queue's byte budget."""
+        picture_bytes = sum(plane.buffer_size for plane in
+                            av.VideoFrame(spec.width, spec.height, spec.pixel_format).planes)
+        low, high = cls.PICTURE_QUEUE_LIMITS
+        return max(low, min(high, cls.PICTURE_QUEUE_BYTES // picture_bytes))
 
     def _code_pictures(self) -> None:
         while True:

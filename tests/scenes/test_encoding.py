@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 from manim import LEFT, RIGHT, Square, linear, Scene, Wait, tempconfig
-from scenes.encoding import STREAM_NAME, HandoffRenderer, StreamingFileWriter
+from manim._config.video_encoder import VideoEncoderSpec
+from scenes.encoding import STREAM_NAME, HandoffRenderer, PipelinedEncoder, StreamingFileWriter
 
 FPS = 15
 
@@ -86,3 +89,58 @@ def test_padded_rows_fall_back_to_plain_buffers() -> None:
     assert picture_buffer(180, 320).picture is not None
     odd = picture_buffer(480, 854)  # PyAV pads 854·4-byte rows; Cairo could not draw into them
     assert odd.shape == (480, 854, 4) and odd.flags.c_contiguous and getattr(odd, "picture", None) is None
+
+
+def encoder_spec(width: int, height: int) -> VideoEncoderSpec:
+    """A yuv420p H.264 segment spec of the given size (ultrafast: these tests are about queues)."""
+    return VideoEncoderSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=width,
+                            height=height, frame_rate=Fraction(FPS), options=(("preset", "ultrafast"),))
+
+
+def test_picture_queue_is_bounded_by_bytes() -> None:
+    budget, (low, high) = PipelinedEncoder.PICTURE_QUEUE_BYTES, PipelinedEncoder.PICTURE_QUEUE_LIMITS
+    depths = {}
+    for width, height in ((854, 480), (1280, 720), (1920, 1080), (3840, 2160)):
+        depth = PipelinedEncoder.picture_queue_depth(encoder_spec(width, height))
+        assert low <= depth <= high
+        assert depth == high or depth * width * height * 3 // 2 <= budget  # yuv420p: 1.5 bytes a pixel
+        depths[height] = depth
+    assert depths[720] >= 60 and depths[1080] >= 25 and depths[2160] >= 4  # a hold's worth at 720p
+    assert depths[480] >= depths[720] > depths[1080] > depths[2160]
+
+
+def test_drawing_runs_on_while_the_codec_works_through_a_hold(tmp_path: Path) -> None:
+    """A held frame (one picture, many repeats) then an animation's frames: every picture is
+    converted and queued while the codec has not taken a single one, so drawing never waits
+    on a hold; once the codec runs, every frame lands in order."""
+    width, height, animation = 320, 180, 40
+    codec_may_start = threading.Event()
+
+    class HeldBackEncoder(PipelinedEncoder):
+        def _code_pictures(self) -> None:
+            codec_may_start.wait()
+            super()._code_pictures()
+
+    encoder = HeldBackEncoder(target=tmp_path / "held.mp4", spec=encoder_spec(width, height))
+    assert encoder._pictures.maxsize > animation
+    colours = np.linspace(0, 255, animation + 1).astype(np.uint8)
+    frames = [np.full((height, width, 4), (colour, 0, 255 - colour, 255), dtype=np.uint8) for colour in colours]
+
+    def draw() -> None:
+        encoder.write_frame(frames[0], repeat=3 * FPS)
+        for frame in frames[1:]:
+            encoder.write_frame(frame)
+
+    drawing = threading.Thread(target=draw, daemon=True)
+    drawing.start()
+    drawing.join(timeout=20)
+    queued_while_held = not drawing.is_alive()
+    codec_may_start.set()
+    drawing.join()
+    encoder.finish()
+    assert queued_while_held, "drawing blocked while the codec worked through the hold"
+    with av.open(str(tmp_path / "held.mp4")) as container:
+        reds = [int(f.to_ndarray(format="rgb24")[90, 160, 0]) for f in container.decode(video=0)]
+    assert len(reds) == 3 * FPS + animation
+    assert max(reds[:3 * FPS]) < 8 and all(later >= earlier - 2 for earlier, later in zip(reds[3 * FPS:], reds[3 * FPS + 1:]))
+    assert reds[-1] > 240
