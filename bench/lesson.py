@@ -60,9 +60,11 @@ def main() -> None:
     for jobs in (1, 2):
         print(f"-j {jobs}: {cpus[jobs]:.1f} CPU s in {walls[jobs]:.1f} s wall = {cpus[jobs] / walls[jobs]:.2f} cores busy")
     cores = len(os.sched_getaffinity(0))
+    # -j 2 can take no less than its CPU time spread over every core, so the speed-up is at most
+    # cores × (-j 1 wall) / (-j 2 CPU): the more cores one render keeps busy, the lower that is.
     print(f"parallel speed-up (-j 1 / -j 2): {walls[1] / walls[2]:.2f}x "
-          f"(ceiling on {cores} cores for this CPU time: {cores} × {walls[1]:.1f} / {cpus[1]:.1f} "
-          f"= {cores * walls[1] / cpus[1]:.2f}x)")
+          f"(ceiling on {cores} cores for this CPU time: {cores} × {walls[1]:.1f} / {cpus[2]:.1f} "
+          f"= {cores * walls[1] / cpus[2]:.2f}x)")
     print(f"unchanged re-run: {100 * rows[2][1] / walls[2]:.1f}% of the fresh -j 2 run")
 
 
