@@ -35,15 +35,11 @@ SETTINGS = [
 ]
 
 
-def main() -> None:
+def load_clip(video: Path | None, max_frames: int, folder: Path) -> tuple[list, Fraction, Path]:
+    """Up to ``max_frames`` RGBA frames (height × width × 4 uint8) of ``video``, its frame rate in
+    frames/s, and its path; with no video, ravine-race is rendered at 720p30 into ``folder`` first."""
     import av
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, default=None)
-    parser.add_argument("--max-frames", type=int, default=600)
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp())
-    video = args.video
     if video is None:
         from ravine.jobs import RenderJob, render
 
@@ -54,8 +50,20 @@ def main() -> None:
         frames = []
         for frame in source.decode(stream):
             frames.append(frame.to_ndarray(format="rgba"))
-            if len(frames) >= args.max_frames:
+            if len(frames) >= max_frames:
                 break
+    return frames, rate, Path(video)
+
+
+def main() -> None:
+    import av
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=None)
+    parser.add_argument("--max-frames", type=int, default=600)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    frames, rate, video = load_clip(args.video, args.max_frames, folder)
     height, width = frames[0].shape[:2]
     print(f"{len(frames)} frames of {width}x{height} at {float(rate):g} fps from {video}")
     print(f"{'codec':<11} {'setting':<36} {'seconds':>8} {'CPU s':>8} {'fps':>7} {'KiB':>8}")
@@ -74,7 +82,6 @@ def main() -> None:
         seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
         print(f"{codec:<11} {name:<36} {seconds:>8.2f} {cpu:>8.2f} {len(frames) / seconds:>7.0f} "
               f"{target.stat().st_size / 1024:>8.0f}", flush=True)
-
 
 
 if __name__ == "__main__":
