@@ -33,8 +33,8 @@ def main() -> None:
     from scenes.encoding import PipelinedEncoder
 
     only = args.only.split(",") if args.only else None
-    budget = PipelinedEncoder.PICTURE_QUEUE_LIMITS
-    variants = (("4 pictures", (4, 4)), (f"{PipelinedEncoder.PICTURE_QUEUE_BYTES >> 20} MiB", budget))
+    byte_bounded = PipelinedEncoder.PICTURE_QUEUE_LIMITS
+    variants = (("4 pictures", (4, 4)), (f"{PipelinedEncoder.PICTURE_QUEUE_BYTES >> 20} MiB", byte_bounded))
     print(f"{'round':<6} {'queue':<12} {'wall':>8} {'CPU':>8} {'cores busy':>11}")
     for round_number in range(1, args.rounds + 1):
         for name, limits in variants:
@@ -44,7 +44,7 @@ def main() -> None:
                 lesson.build(args.quality, Path(out), only, jobs=1, force=True, log=lambda message: None)
                 wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
             print(f"{round_number:<6} {name:<12} {wall:>7.1f}s {cpu:>7.1f}s {cpu / wall:>11.2f}", flush=True)
-    PipelinedEncoder.PICTURE_QUEUE_LIMITS = budget
+    PipelinedEncoder.PICTURE_QUEUE_LIMITS = byte_bounded
 
 
 if __name__ == "__main__":
