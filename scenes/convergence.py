@@ -237,8 +237,9 @@ class Convergence(LessonScene):
         with self.beat(text["mom_theory"]):
             self.play_ticks(fade_in(slopes[1]), fade_in(mom_tex), ticks=15)
 
-        # split into directions: totals and slopes dim, component curves grow out of them
-        parts, part_sources = [], []
+        # split into directions: totals and slopes dim, component curves grow out of them (each
+        # total morphs into a solid copy of a component; a steep one then turns dotted)
+        parts, morphs, part_sources = [], [], []
         for r in range(2):
             for d in range(2):
                 if self.components[0, r, d] <= 0:
@@ -246,20 +247,26 @@ class Convergence(LessonScene):
                 path = chart.clipped_points(self.components[:, r, d])
                 curve = VMobject(stroke_color=colors[r], stroke_width=style.PATH_WIDTH)
                 curve.set_points_as_corners(path if len(path) > 1 else np.vstack([path, path + 1e-6]))
+                curve.set_z_index(style.Z_PATH)
+                morphs.append(curve)
                 if d == 1:  # steep: dotted
                     length = float(np.sum(np.linalg.norm(np.diff(path, axis=0), axis=1)))
                     curve = DashedVMobject(curve, num_dashes=max(8, int(length / 0.11)), dashed_ratio=0.4)
                     curve.set_stroke(width=style.PATH_WIDTH)
-                curve.set_z_index(style.Z_PATH)
+                    curve.set_z_index(style.Z_PATH)
                 parts.append(curve)
                 part_sources.append(totals[r].copy())
         part_key = self.line_key(f"shallow (λ = {style.fmt_short(self.lam_min)})",
                                  f"steep (λ = {style.fmt_short(self.lam_max)})", dotted=True)
         stack_in(panel, [part_key], line_key.get_top()[1])
         with self.beat(text["split_gd"]):
-            self.play_ticks(*(ReplacementTransform(src, dst) for src, dst in zip(part_sources, parts)),
+            self.play_ticks(*(ReplacementTransform(src, dst) for src, dst in zip(part_sources, morphs)),
                             *(t.animate.set_stroke(opacity=0.0) for t in totals),
                             *(fade_out(s) for s in slopes), fade_out(line_key), fade_in(part_key), ticks=24)
+            for morph, part in zip(morphs, parts):
+                if part is not morph:
+                    self.remove(morph)
+                    self.add(part)
         with self.beat(text["split_mom"]):
             pass
 
