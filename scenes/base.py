@@ -31,7 +31,7 @@ from manim import (
     config,
 )
 
-from scenes import style
+from scenes import layers, style
 from scenes.camera import LessonCamera
 from scenes.encoding import HandoffRenderer, StreamingFileWriter
 from scenes.params import SceneSpec
@@ -167,6 +167,31 @@ class LessonScene(Scene):
 
         static = [mob for mob in self.mobjects if not moving(mob)]
         self.mobjects = static + [mob for mob in self.mobjects if moving(mob)]
+
+    def get_moving_and_static_mobjects(self, animations):
+        """Manim's split, plus an opaque layer over the "moving" parts that cannot change in this
+        play (above the lowest moving mobject, so not in Manim's background): drawn once per play
+        and composited per frame (:mod:`scenes.layers`)."""
+        moving, static = super().get_moving_and_static_mobjects(animations)
+        self._release_still_layer()
+        if getattr(self.camera, "supports_fade_layers", False):
+            parts = layers.still_parts(moving, animations)
+            if parts:
+                self._still = (parts, layers.FadeLayer())
+                layers.attach_parts(*self._still)
+        return moving, static
+
+    def _release_still_layer(self) -> None:
+        still, self._still = getattr(self, "_still", None), None
+        if still is not None:
+            layers.detach_parts(*still)
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Manim's ``play``; this play's still layer is released afterwards."""
+        try:
+            super().play(*args, **kwargs)
+        finally:
+            self._release_still_layer()
 
     def hold(self, ticks: int) -> None:
         """Hold the current picture (updaters still run if any) for exactly ``ticks`` ticks."""

@@ -1,5 +1,6 @@
-"""Group opacity for fades: a fading mobject is drawn once into a layer, then composited per frame.
+"""Layers: parts drawn once into an off-screen raster, then composited on every frame.
 
+Fades. 
 A fade changes one number per frame, yet Manim redraws every glyph and curve of the fading
 mobject on every frame with scaled alphas (a caption or table is hundreds of VMobjects, each a
 Cairo path filled and stroked). A :class:`FadeLayer` attached to the mobject's family tells
@@ -12,6 +13,13 @@ Compositing a layer is a group fade, as in CSS or a video editor: at opacity α 
 α · (the fully drawn frame) + (1 − α) · (what lies below), so parts that overlap (a stroke over
 its fill, text over its backing rectangle) fade as one picture instead of showing through each
 other.
+
+Still parts above moving ones. Manim caches a play's static mobjects in a background image,
+but only those drawn *below* the lowest moving one (z-index order); everything above it, such
+as the caption band over a growing path or the panel text over a fading one, is redrawn glyph
+by glyph on every frame. :func:`still_parts` finds those parts (neither animated nor updated
+in this play) and :func:`attach_parts` puts them in an opaque layer for the play, so each run
+of them is drawn once and composited (fingerprints still catch any change).
 """
 
 from __future__ import annotations
@@ -84,6 +92,39 @@ def detach(mobject: Mobject, layer: FadeLayer) -> None:
         if layer_of(part) is layer:
             delattr(part, LAYER_ATTRIBUTE)
     layer.rasters.clear()
+
+
+def attach_parts(parts: Iterable[Mobject], layer: FadeLayer) -> None:
+    """Draw exactly ``parts`` (not their families) through ``layer``."""
+    for part in parts:
+        setattr(part, LAYER_ATTRIBUTE, layer)
+
+
+def detach_parts(parts: Iterable[Mobject], layer: FadeLayer) -> None:
+    """Undo :func:`attach_parts` and free ``layer``'s rasters."""
+    for part in parts:
+        if layer_of(part) is layer:
+            delattr(part, LAYER_ATTRIBUTE)
+    layer.rasters.clear()
+
+
+def _animated(animations: Iterable) -> Iterable[Mobject]:
+    for animation in animations:
+        mobject = getattr(animation, "mobject", None)
+        if mobject is not None:
+            yield from mobject.get_family()
+        yield from _animated(getattr(animation, "animations", ()))
+
+
+def still_parts(drawn: Sequence[Mobject], animations: Iterable) -> list[VMobject]:
+    """The parts of ``drawn`` (a play's per-frame mobjects) that cannot change during the play:
+    VMobjects in no animation's family, in no updater-carrying mobject's family and in no layer."""
+    changing = {id(part) for part in _animated(animations)}
+    for mobject in drawn:
+        if mobject.updaters:
+            changing.update(id(part) for part in mobject.get_family())
+    return [part for part in drawn if id(part) not in changing and isinstance(part, VMobject)
+            and layer_of(part) is None]
 
 
 def fingerprint(parts: Sequence[VMobject], view: Iterable[float]) -> bytes:

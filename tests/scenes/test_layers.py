@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import DOWN, RIGHT, Circle, Dot, Group, ImageMobject, Scene, Square, Text, VGroup, smooth, tempconfig
+from manim import DOWN, LEFT, RIGHT, Camera, Circle, Create, Dot, Group, ImageMobject, Scene, Square, Text, VGroup, smooth, tempconfig
 
 from scenes import layers
+from scenes.base import LessonScene
 from scenes.camera import LessonCamera
 from scenes.fades import Fade, fade_in, fade_out
+from scenes.params import SceneSpec
 
 SIZE = {"pixel_width": 320, "pixel_height": 180}  # 22.5 pixels per frame unit both ways
 
@@ -136,3 +138,57 @@ def test_the_scene_camera_decides_whether_fades_are_layered() -> None:
         layered._setup_scene(Scene(camera_class=LessonCamera))
         plain._setup_scene(Scene())
         assert layered.layered is True and plain.layered is False
+
+
+def test_still_parts_are_those_no_animation_or_updater_can_change() -> None:
+    moving, ticking, still = Dot(), Dot().add_updater(lambda m: m), group()
+    faded = group()
+    drawn = [moving, ticking, *still.family_members_with_points(), *faded.family_members_with_points()]
+    parts = layers.still_parts(drawn, [fade_in(faded), Create(moving)])
+    assert parts == still.family_members_with_points()
+
+
+class Overlay(LessonScene):
+    """A caption band above a dot that moves under it: the band is drawn from a still layer."""
+
+    SPEC = SceneSpec(name="overlay-test", description="test scene")
+
+    def construct(self) -> None:
+        self.dot = Dot(radius=0.5).shift(3 * LEFT).set_z_index(0)
+        self.band = self.caption_mobject("A caption drawn above the moving dot, glyph by glyph.")
+        self.add(self.dot, self.band)
+
+
+def test_a_scene_composites_still_parts_above_moving_ones_once_per_play(monkeypatch) -> None:
+    with tempconfig({**SIZE, "disable_caching": True}):
+        scene = Overlay(skip_animations=True)
+        scene.setup()
+        scene.construct()
+        animation = scene.dot.animate.shift(6 * RIGHT).build()
+        scene.animations = [animation]
+        animation._setup_scene(scene)
+        animation.begin()
+        moving, _ = scene.get_moving_and_static_mobjects([animation])
+        band_parts = scene.band.family_members_with_points()
+        assert band_parts and all(part in moving for part in band_parts)  # Manim redraws them per frame
+        layer = layers.layer_of(band_parts[0])
+        assert layer is not None and all(layers.layer_of(part) is layer for part in band_parts)
+        assert layers.layer_of(scene.dot) is None
+
+        drawn = []
+        rasterize = scene.camera._rasterize
+        monkeypatch.setattr(scene.camera, "_rasterize", lambda *args: drawn.append(1) or rasterize(*args))
+        plain = Camera()
+        for alpha in (0.2, 0.5, 0.8):
+            animation.interpolate(alpha)
+            expected = frame_of(plain, moving)
+            assert np.abs(frame_of(scene.camera, moving) - expected).max() <= 2
+        assert len(drawn) == 1
+        scene._release_still_layer()
+        assert all(layers.layer_of(part) is None for part in band_parts) and not layer.rasters
+
+
+def frame_of(camera, mobjects) -> np.ndarray:
+    camera.reset()
+    camera.capture_mobjects(mobjects, include_submobjects=False)
+    return camera.pixel_array.astype(float)
