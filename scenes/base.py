@@ -118,6 +118,7 @@ class LessonScene(Scene):
         self._caption: Mobject | None = None
         self._caption_start: int | None = None
         self._caption_text = ""
+        self._still: tuple[list[Mobject], layers.Layer] | None = None  # this play's still layer
         if not args and "renderer" not in kwargs:
             # One encoder for the whole scene, frames handed over without copies (scenes.encoding)
             # and a camera that builds Cairo paths in bulk (scenes.camera).
@@ -174,15 +175,15 @@ class LessonScene(Scene):
         and composited per frame (:mod:`scenes.layers`)."""
         moving, static = super().get_moving_and_static_mobjects(animations)
         self._release_still_layer()
-        if getattr(self.camera, "supports_fade_layers", False):
+        if getattr(self.camera, "supports_layers", False):
             parts = layers.still_parts(moving, animations)
             if parts:
-                self._still = (parts, layers.FadeLayer())
+                self._still = (parts, layers.Layer())
                 layers.attach_parts(*self._still)
         return moving, static
 
     def _release_still_layer(self) -> None:
-        still, self._still = getattr(self, "_still", None), None
+        still, self._still = self._still, None
         if still is not None:
             layers.detach_parts(*still)
 

@@ -1,4 +1,4 @@
-"""Manim's Cairo camera with a cheaper path emitter and fade layers (less Python per frame).
+"""Manim's Cairo camera with a cheaper, cached path emitter and layers (less Python per frame).
 
 Every frame, Manim hands each moving VMobject's Bézier curves to Cairo one ``curve_to`` at a
 time, indexing a NumPy array per coordinate (each index makes a NumPy scalar). A growing
@@ -22,7 +22,7 @@ import numpy as np
 from manim import Camera, Mobject
 from manim.mobject.types.vectorized_mobject import VMobject
 
-from scenes.layers import ANTIALIAS_PIXELS, MITER_LIMIT, FadeLayer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
+from scenes.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
 
 
 class LessonCamera(Camera):
@@ -89,10 +89,10 @@ class LessonCamera(Camera):
                 ctx.close_path()
 
     # -- fade layers (scenes.layers) -------------------------------------------------------
-    supports_fade_layers = True
+    supports_layers = True
 
     def capture_mobjects(self, mobjects: Iterable[Mobject], **kwargs: Any) -> None:
-        """Manim's capture, except that runs of parts in a fade layer are composited from a raster."""
+        """Manim's capture, except that runs of parts in a layer are composited from a raster."""
         mobjects = self.get_mobjects_to_display(mobjects, **kwargs)
         for (layer, kind), run in it.groupby(mobjects, self._layer_and_kind):
             if layer is None:
@@ -100,7 +100,7 @@ class LessonCamera(Camera):
             else:
                 self.display_layer_run(layer, list(run))
 
-    def _layer_and_kind(self, mobject: Mobject) -> tuple[FadeLayer | None, type]:
+    def _layer_and_kind(self, mobject: Mobject) -> tuple[Layer | None, type]:
         kind = self.type_or_raise(mobject)
         layer = layer_of(mobject) if kind is VMobject and not mobject.get_background_image() else None
         return layer, kind
@@ -111,7 +111,7 @@ class LessonCamera(Camera):
     def _pixels_per_unit(self) -> tuple[float, float]:
         return self.pixel_width / self.frame_width, self.pixel_height / self.frame_height
 
-    def display_layer_run(self, layer: FadeLayer, parts: list[VMobject]) -> None:
+    def display_layer_run(self, layer: Layer, parts: list[VMobject]) -> None:
         """Draw ``parts`` (consecutive in drawing order, all in ``layer``) as one picture at the
         layer's opacity and offset, from a raster redrawn only when a part has changed."""
         key = tuple(map(id, parts))

@@ -7,9 +7,9 @@ sizeable share of a scene's set-up. :class:`Fade` scales each part's own alpha v
 (and, with ``shift``, moves the points by the remaining offset), so its cost is a few array
 multiplies per frame.
 
-In a scene whose camera draws fade layers (:class:`scenes.camera.LessonCamera`), a fade of
+In a scene whose camera draws layers (:class:`scenes.camera.LessonCamera`), a fade of
 VMobjects without updaters goes further: it changes no part at all, but sets the opacity and
-offset of a :class:`scenes.layers.FadeLayer`, and the camera composites the mobject, drawn once,
+offset of a :class:`scenes.layers.Layer`, and the camera composites the mobject, drawn once,
 at that opacity (a group fade: overlapping parts fade as one picture).
 
 ``fade_in(*mobjects)`` / ``fade_out(*mobjects)`` are the drop-in replacements; a fade-out leaves
@@ -29,7 +29,7 @@ _RGBA_FIELDS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
 
 
 class Fade(Animation):
-    """Fade ``mobject`` in (``fade_in=True``) or out: through a fade layer when the scene's camera
+    """Fade ``mobject`` in (``fade_in=True``) or out: through a layer when the scene's camera
     draws them and the mobject allows it (:func:`scenes.layers.can_layer`), else by scaling its
     alpha channels in place. ``layered`` forces either way (None: decide from the scene)."""
 
@@ -39,7 +39,7 @@ class Fade(Animation):
         self.fade_in = fade_in
         self.shift_vector = None if shift is None else np.asarray(shift, dtype=float)
         self.layered = layered
-        self._layer: layers.FadeLayer | None = None
+        self._layer: layers.Layer | None = None
         self._alphas: list[tuple[Any, str, np.ndarray]] = []
         self._applied_shift = np.zeros(3)
 
@@ -49,14 +49,14 @@ class Fade(Animation):
     def _setup_scene(self, scene) -> None:
         super()._setup_scene(scene)
         if self.layered is None and scene is not None:
-            self.layered = bool(getattr(scene.camera, "supports_fade_layers", False))
+            self.layered = bool(getattr(scene.camera, "supports_layers", False))
 
     def begin(self) -> None:
         self._alphas = []
         self._layer = None
         if self.layered and layers.can_layer(self.mobject):
             reach = 0.0 if self.shift_vector is None else float(np.linalg.norm(self.shift_vector))
-            self._layer = layers.FadeLayer(reach=reach)
+            self._layer = layers.Layer(reach=reach)
             layers.attach(self.mobject, self._layer)
             super().begin()
             return

@@ -3,7 +3,7 @@
 Fades. 
 A fade changes one number per frame, yet Manim redraws every glyph and curve of the fading
 mobject on every frame with scaled alphas (a caption or table is hundreds of VMobjects, each a
-Cairo path filled and stroked). A :class:`FadeLayer` attached to the mobject's family tells
+Cairo path filled and stroked). A :class:`Layer` attached to the mobject's family tells
 :class:`scenes.camera.LessonCamera` to draw those parts once, at full opacity, into an
 off-screen raster the size of their bounding box, and to composite that raster at the layer's
 ``opacity`` (and ``offset``, for a fade that moves) on every frame. The raster is redrawn only
@@ -33,7 +33,7 @@ import cairo
 import numpy as np
 from manim import Mobject, VMobject
 
-LAYER_ATTRIBUTE = "_ravine_fade_layer"
+LAYER_ATTRIBUTE = "_ravine_layer"
 # Cairo's default miter limit: a sharp corner's miter can reach this many half stroke widths out.
 MITER_LIMIT = 10.0
 ANTIALIAS_PIXELS = 2
@@ -52,12 +52,12 @@ class Raster:
 
 
 @dataclass(eq=False)
-class FadeLayer:
-    """What a camera needs to draw a fading mobject as one picture.
+class Layer:
+    """Parts a camera draws as one picture: a fading mobject, or still parts above moving ones.
 
     ``opacity`` in [0, 1] multiplies the whole picture; ``offset`` (frame units, x right, y up)
     is where it is drawn relative to its parts' own points; ``reach`` (frame units) bounds
-    ``|offset|`` over the fade, so the raster keeps what the offset brings into the frame.
+    ``|offset|`` over a fade, so the raster keeps what the offset brings into the frame.
     ``rasters`` caches one :class:`Raster` per run of consecutive parts in drawing order.
     """
 
@@ -67,8 +67,8 @@ class FadeLayer:
     rasters: dict[tuple[int, ...], Raster] = field(default_factory=dict)
 
 
-def layer_of(mobject: Mobject) -> FadeLayer | None:
-    """The fade layer ``mobject`` is drawn through, if any."""
+def layer_of(mobject: Mobject) -> Layer | None:
+    """The layer ``mobject`` is drawn through, if any."""
     return getattr(mobject, LAYER_ATTRIBUTE, None)
 
 
@@ -80,27 +80,23 @@ def can_layer(mobject: Mobject) -> bool:
                for part in mobject.get_family())
 
 
-def attach(mobject: Mobject, layer: FadeLayer) -> None:
+def attach(mobject: Mobject, layer: Layer) -> None:
     """Draw ``mobject``'s family through ``layer`` (see :func:`can_layer`)."""
-    for part in mobject.get_family():
-        setattr(part, LAYER_ATTRIBUTE, layer)
+    attach_parts(mobject.get_family(), layer)
 
 
-def detach(mobject: Mobject, layer: FadeLayer) -> None:
+def detach(mobject: Mobject, layer: Layer) -> None:
     """Draw ``mobject``'s family directly again and free ``layer``'s rasters."""
-    for part in mobject.get_family():
-        if layer_of(part) is layer:
-            delattr(part, LAYER_ATTRIBUTE)
-    layer.rasters.clear()
+    detach_parts(mobject.get_family(), layer)
 
 
-def attach_parts(parts: Iterable[Mobject], layer: FadeLayer) -> None:
+def attach_parts(parts: Iterable[Mobject], layer: Layer) -> None:
     """Draw exactly ``parts`` (not their families) through ``layer``."""
     for part in parts:
         setattr(part, LAYER_ATTRIBUTE, layer)
 
 
-def detach_parts(parts: Iterable[Mobject], layer: FadeLayer) -> None:
+def detach_parts(parts: Iterable[Mobject], layer: Layer) -> None:
     """Undo :func:`attach_parts` and free ``layer``'s rasters."""
     for part in parts:
         if layer_of(part) is layer:
@@ -153,12 +149,13 @@ def pixel_box(corners: np.ndarray, pad: float, limit: tuple[float, float, float,
     return int(left), int(top), int(right), int(bottom)
 
 
-def new_raster(fingerprint_: bytes, box: tuple[int, int, int, int]) -> Raster:
-    """A transparent raster covering pixel ``box`` (left, top, right, bottom)."""
+def new_raster(stamp: bytes, box: tuple[int, int, int, int]) -> Raster:
+    """A transparent raster covering pixel ``box`` (left, top, right, bottom), for parts whose
+    :func:`fingerprint` is ``stamp``."""
     left, top, right, bottom = box
     pixels = np.zeros((bottom - top, right - left, 4), dtype=np.uint8)
     surface = cairo.ImageSurface.create_for_data(pixels.data, cairo.FORMAT_ARGB32, right - left, bottom - top)
-    return Raster(fingerprint_, left, top, pixels, surface)
+    return Raster(stamp, left, top, pixels, surface)
 
 
 def composite(ctx: cairo.Context, raster: Raster, opacity: float, shift_pixels: tuple[float, float]) -> None:
