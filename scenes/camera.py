@@ -88,7 +88,7 @@ class LessonCamera(Camera):
             if vmobject.consider_points_equals_2d(points[start], points[end - 1]):
                 ctx.close_path()
 
-    # -- fade layers (scenes.layers) -------------------------------------------------------
+    # -- layers (scenes.layers) ------------------------------------------------------------
     supports_layers = True
 
     def capture_mobjects(self, mobjects: Iterable[Mobject], **kwargs: Any) -> None:
@@ -131,11 +131,12 @@ class LessonCamera(Camera):
         """``parts`` drawn at full opacity into a raster around their pixel bounding box (None if
         they are off the frame, ``reach`` frame units around it included)."""
         drawn = [part.points for part in parts if len(part.points)]
-        if not drawn:
+        points = np.concatenate(drawn) if drawn else np.zeros((0, 3))
+        points = points[np.isfinite(points).all(axis=1)]  # Manim draws a part with NaNs as nothing
+        if not len(points):
             return None
         x_scale, y_scale = self._pixels_per_unit()
         center = self.frame_center
-        points = self.transform_points_pre_display(parts[0], np.concatenate(drawn))
         corners = np.c_[(points[:, 0] - center[0]) * x_scale + self.pixel_width / 2,
                         (center[1] - points[:, 1]) * y_scale + self.pixel_height / 2]
         widest = max(max(part.stroke_width, part.background_stroke_width) for part in parts)

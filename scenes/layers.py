@@ -1,7 +1,6 @@
 """Layers: parts drawn once into an off-screen raster, then composited on every frame.
 
-Fades. 
-A fade changes one number per frame, yet Manim redraws every glyph and curve of the fading
+Fades. A fade changes one number per frame, yet Manim redraws every glyph and curve of the fading
 mobject on every frame with scaled alphas (a caption or table is hundreds of VMobjects, each a
 Cairo path filled and stroked). A :class:`Layer` attached to the mobject's family tells
 :class:`scenes.camera.LessonCamera` to draw those parts once, at full opacity, into an

@@ -192,3 +192,17 @@ def frame_of(camera, mobjects) -> np.ndarray:
     camera.reset()
     camera.capture_mobjects(mobjects, include_submobjects=False)
     return camera.pixel_array.astype(float)
+
+
+def test_a_part_with_non_finite_points_does_not_spoil_the_raster() -> None:
+    with tempconfig(SIZE):
+        camera = LessonCamera()
+        broken = Square(fill_opacity=1).shift([3, 1, 0])
+        broken.points[0] = np.nan  # Manim draws such a part as nothing
+        fading = VGroup(Square(side_length=2, fill_opacity=1, fill_color="#3366FF").shift([-3, -1, 0]), broken)
+        reference = Camera()
+        reference.capture_mobjects([fading])
+        animation = fade_in(fading, layered=True)
+        animation.begin()
+        animation.interpolate(1.0)
+        assert np.abs(frame(camera, fading) - reference.pixel_array).max() <= 3
