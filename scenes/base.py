@@ -83,6 +83,20 @@ def highlight_spans(text: str, highlights: dict[str, str]) -> dict[str, str]:
     return spans
 
 
+# A space on either side of a binary operator between two operands ("|1 − ηλmin|", "√κ + 1").
+_OPERATOR_SPACES = re.compile(r"(?<=\S) ([−+×]) (?=\S)")
+_NO_BREAK = "\u00a0"
+
+
+def wrap_caption(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` characters, never broken inside ``a − b``,
+    ``a + b`` or ``a × b`` (a formula too long for a line keeps its line; the caption is
+    scaled to fit). Every other character is kept; line breaks replace spaces."""
+    protected = _OPERATOR_SPACES.sub(rf"{_NO_BREAK}\1{_NO_BREAK}", text)
+    lines = textwrap.wrap(protected, width=width, break_long_words=False, break_on_hyphens=False)
+    return [line.replace(_NO_BREAK, " ") for line in lines]
+
+
 def reading_ticks(text: str) -> int:
     """Ticks (1/15 s) a caption needs without narration: its estimated speaking time
     (:func:`scenes.speech.estimate_seconds`) plus a pause, at least 3 s."""
@@ -221,7 +235,7 @@ class LessonScene(Scene):
         ``highlights`` maps words to colours (an optimizer's name in its colour).
         """
         band = self.layout.caption
-        lines = textwrap.wrap(text, width=style.caption_wrap_width(band.width)) or [""]
+        lines = wrap_caption(text, style.caption_wrap_width(band.width)) or [""]
         wrapped = "\n".join(lines)
         mob = Text(
             wrapped,
