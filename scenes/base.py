@@ -189,7 +189,7 @@ class LessonScene(Scene):
         and composited per frame (:mod:`scenes.layers`)."""
         moving, static = super().get_moving_and_static_mobjects(animations)
         self._release_still_layer()
-        if getattr(self.camera, "supports_layers", False):
+        if layers.draws_layers(self.camera):
             parts = layers.still_parts(moving, animations)
             if parts:
                 self._still = (parts, layers.Layer())

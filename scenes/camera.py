@@ -6,8 +6,9 @@ trajectory has hundreds of curves, so that loop was a large share of a frame's d
 :class:`LessonCamera` converts each sub-path's control points to Python floats in one call and
 emits the same ``move_to``/``curve_to``/``close_path`` sequence.
 
-It also draws a fading mobject as one layer, rasterized once and composited at the fade's
-opacity on every frame (:mod:`scenes.layers`), instead of re-drawing all its parts per frame.
+It also keeps each path while its points are unchanged, and draws layers (:mod:`scenes.layers`):
+a fading mobject, or the still parts above a play's moving ones, rasterized once and
+composited on every frame instead of re-drawing all their parts per frame.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from scenes.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composit
 
 
 class LessonCamera(Camera):
-    """A :class:`manim.Camera` whose :meth:`set_cairo_context_path` builds paths in bulk and that
-    draws fading mobjects as layers (:mod:`scenes.layers`)."""
+    """A :class:`manim.Camera` whose :meth:`set_cairo_context_path` builds paths in bulk (and
+    reuses unchanged ones) and that draws layers (:mod:`scenes.layers`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +112,14 @@ class LessonCamera(Camera):
     def _pixels_per_unit(self) -> tuple[float, float]:
         return self.pixel_width / self.frame_width, self.pixel_height / self.frame_height
 
+    def _pixel_matrix(self, left: int = 0, top: int = 0) -> cairo.Matrix:
+        """Frame units → pixels of a raster whose top-left corner is frame pixel (``left``, ``top``);
+        with (0, 0) the matrix of Manim's ``get_cairo_context``."""
+        x_scale, y_scale = self._pixels_per_unit()
+        center = self.frame_center
+        return cairo.Matrix(x_scale, 0, 0, -y_scale, self.pixel_width / 2 - center[0] * x_scale - left,
+                            self.pixel_height / 2 + center[1] * y_scale - top)
+
     def display_layer_run(self, layer: Layer, parts: list[VMobject]) -> None:
         """Draw ``parts`` (consecutive in drawing order, all in ``layer``) as one picture at the
         layer's opacity and offset, from a raster redrawn only when a part has changed."""
@@ -136,9 +145,8 @@ class LessonCamera(Camera):
         if not len(points):
             return None
         x_scale, y_scale = self._pixels_per_unit()
-        center = self.frame_center
-        corners = np.c_[(points[:, 0] - center[0]) * x_scale + self.pixel_width / 2,
-                        (center[1] - points[:, 1]) * y_scale + self.pixel_height / 2]
+        frame = self._pixel_matrix()
+        corners = np.c_[points[:, 0] * frame.xx + frame.x0, points[:, 1] * frame.yy + frame.y0]
         widest = max(max(part.stroke_width, part.background_stroke_width) for part in parts)
         pad = MITER_LIMIT * widest * self.cairo_line_width_multiple * x_scale / 2 + ANTIALIAS_PIXELS
         margin = math.ceil(reach * max(x_scale, y_scale))
@@ -147,9 +155,7 @@ class LessonCamera(Camera):
             return None
         raster = new_raster(stamp, box)
         ctx = cairo.Context(raster.surface)
-        ctx.set_matrix(cairo.Matrix(x_scale, 0, 0, -y_scale,
-                                    self.pixel_width / 2 - center[0] * x_scale - box[0],
-                                    self.pixel_height / 2 + center[1] * y_scale - box[1]))
+        ctx.set_matrix(self._pixel_matrix(box[0], box[1]))
         for part in parts:
             self.display_vectorized(part, ctx)
         raster.surface.flush()

@@ -49,7 +49,7 @@ class Fade(Animation):
     def _setup_scene(self, scene) -> None:
         super()._setup_scene(scene)
         if self.layered is None and scene is not None:
-            self.layered = bool(getattr(scene.camera, "supports_layers", False))
+            self.layered = layers.draws_layers(scene.camera)
 
     def begin(self) -> None:
         self._alphas = []

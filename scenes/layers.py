@@ -71,6 +71,11 @@ def layer_of(mobject: Mobject) -> Layer | None:
     return getattr(mobject, LAYER_ATTRIBUTE, None)
 
 
+def draws_layers(camera) -> bool:
+    """Whether ``camera`` composites layers (:class:`scenes.camera.LessonCamera` does)."""
+    return bool(getattr(camera, "supports_layers", False))
+
+
 def can_layer(mobject: Mobject) -> bool:
     """Whether ``mobject``'s whole family can fade as one layer: only VMobjects (images keep
     per-pixel alpha), none with updaters (their raster would be redrawn every frame anyway), and
