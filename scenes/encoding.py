@@ -9,7 +9,10 @@ one queue, drawing and encoding overlap all the way through, and the one segment
 into the movie by Manim's own combine step (so sound, GIF output and subcaptions behave as before).
 
 :class:`PipelinedEncoder` splits encoding into two threads (pixel conversion, then the codec) and
-converts a held frame (``wait``, frozen frames) once for all its repeats.
+converts a held frame (``wait``, frozen frames) once for all its repeats. With H.264 settings that
+allow it (no B-frames, one reference: ravine's mp4 and mov), the codec codes a held frame once
+too, stamped with how long it is held, and each repeat is written as a skip picture
+(:mod:`scenes.h264`): a few dozen bytes that decode to an exact copy.
 
 :class:`HandoffRenderer` hands each drawn frame's buffer to the encoder instead of copying it
 (Manim copies every frame, about 1 ms at 720p and 2 ms at 1080p): the camera draws into a ring
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from collections import deque
+from contextlib import suppress
 from queue import Queue
 from threading import Thread
 
@@ -32,6 +37,8 @@ from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJo
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.typing import RGBAPixelArray
 
+from scenes.h264 import SkipPictures, Unsupported
+
 STREAM_NAME = "scene-stream"
 
 
@@ -41,7 +48,10 @@ class PipelinedEncoder(VideoSegmentEncoder):
     ``write_frame`` converts the RGBA frame to the codec's pixel format (a copy plus swscale,
     the part of encoding that runs serially in PyAV) and queues the converted picture; a worker
     thread feeds the codec and muxes packets. So converting frame n+1 overlaps coding frame n.
-    A held frame (``repeat`` > 1) is converted once and coded ``repeat`` times.
+    A held frame (``repeat`` > 1) is converted once. Where the codec's parameter sets allow skip
+    pictures (:class:`scenes.h264.SkipPictures`), it is also coded once, with a time stamp that
+    tells the codec how long it stays (x264 spends bits by duration), and its repeats are skip
+    pictures; otherwise it is coded ``repeat`` times.
     """
 
     # Converted pictures waiting for the codec, bounded by bytes. A deep queue lets drawing and
@@ -54,6 +64,9 @@ class PipelinedEncoder(VideoSegmentEncoder):
     # call, and with FFmpeg 8 each starts its own slice threads (dozens of short-lived threads per
     # clip). One thread: conversion already overlaps drawing and coding, and `-j` fills the cores.
     CONVERSION_THREADS = 1
+    # Write repeats as skip pictures where the codec's settings allow (False: code every frame;
+    # for comparisons such as bench/skip_pictures.py).
+    SKIP_REPEATS = True
 
     def __init__(self, *, target: Path, spec: VideoEncoderSpec) -> None:
         super().__init__(target=target, spec=spec)
@@ -61,6 +74,9 @@ class PipelinedEncoder(VideoSegmentEncoder):
         self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(maxsize=self.picture_queue_depth(spec))
         self._coding_error: BaseException | None = None
         self._converter = VideoReformatter()
+        self._skip_pictures = self._open_skip_pictures()
+        self._repeats: deque[int] = deque()  # per picture given to the codec, in coding order
+        self._next_out = 0  # the next output frame's time stamp (frames)
         self._coder = Thread(target=self._code_pictures, name=f"codec-{target.stem}", daemon=True)
         self._coder.start()
 
@@ -72,6 +88,28 @@ class PipelinedEncoder(VideoSegmentEncoder):
         low, high = cls.PICTURE_QUEUE_LIMITS
         return max(low, min(high, cls.PICTURE_QUEUE_BYTES // picture_bytes))
 
+    def _open_skip_pictures(self) -> SkipPictures | None:
+        """Skip pictures for this stream, or None when its codec or settings rule them out."""
+        if not self.SKIP_REPEATS or self.spec.codec not in ("libx264", "h264"):
+            return None
+        try:
+            self._stream.codec_context.open()  # the parameter sets exist once the codec is open
+        except BaseException as error:
+            with suppress(BaseException):
+                self._container.close()
+            with suppress(OSError):
+                self.target.unlink(missing_ok=True)
+            raise self._operation_error("open", error) from error
+        try:
+            return SkipPictures(bytes(self._stream.codec_context.extradata or b""))
+        except Unsupported:
+            return None
+
+    @property
+    def skips_repeats(self) -> bool:
+        """Whether repeats are written as skip pictures (else the codec codes every frame)."""
+        return self._skip_pictures is not None
+
     def _code_pictures(self) -> None:
         while True:
             item = self._pictures.get()
@@ -81,14 +119,45 @@ class PipelinedEncoder(VideoSegmentEncoder):
                 continue  # keep draining so the converting side never blocks
             picture, repeat = item
             try:
-                for _ in range(repeat):
-                    picture.pts = self._next_pts
-                    picture.time_base = self._time_base
-                    self._next_pts += 1
-                    for packet in self._stream.encode(picture):
-                        self._container.mux(packet)
+                self._code(picture, repeat)
             except BaseException as error:
                 self._coding_error = error
+
+    def _code(self, picture: av.VideoFrame, repeat: int) -> None:
+        picture.time_base = self._time_base
+        if self._skip_pictures is None:
+            for _ in range(repeat):
+                picture.pts = self._next_pts
+                self._next_pts += 1
+                for packet in self._stream.encode(picture):
+                    self._container.mux(packet)
+            return
+        picture.pts = self._next_pts
+        self._next_pts += repeat
+        self._repeats.append(repeat)
+        for packet in self._stream.encode(picture):
+            self._mux_with_repeats(packet)
+
+    def _mux_with_repeats(self, packet: av.Packet) -> None:
+        """Mux a coded picture (``frame_num`` relabelled) and a skip picture per repeat after it.
+
+        Time stamps are rewritten to consecutive frames: the codec saw held pictures' durations."""
+        skips = self._skip_pictures
+        coded = bytes(packet)
+        relabelled = skips.relabel(coded)
+        if relabelled is not coded:
+            keyframe = packet.is_keyframe
+            packet = av.Packet(relabelled)
+            packet.is_keyframe = keyframe
+        for index in range(self._repeats.popleft()):
+            if index:
+                packet = av.Packet(skips.skip())
+            packet.pts = packet.dts = self._next_out
+            packet.duration = 1
+            packet.time_base = self._time_base
+            packet.stream = self._stream
+            self._next_out += 1
+            self._container.mux(packet)
 
     def _stop_coder(self) -> None:
         if self._coder.is_alive():
@@ -96,7 +165,7 @@ class PipelinedEncoder(VideoSegmentEncoder):
             self._coder.join()
 
     def write_frame(self, pixels: RGBAPixelArray, *, repeat: int = 1) -> None:
-        """Convert ``pixels`` now and queue it to be coded ``repeat`` times (consecutive frames)."""
+        """Convert ``pixels`` now and queue it to be shown ``repeat`` times (consecutive frames)."""
         self._validate_frame(pixels, repeat)
         if self._coding_error is not None:
             raise self._operation_error("encode", self._coding_error) from self._coding_error
@@ -108,6 +177,15 @@ class PipelinedEncoder(VideoSegmentEncoder):
                                                threads=self.CONVERSION_THREADS)
         except BaseException as error:
             raise self._operation_error("encode", error) from error
+        self.write_picture(picture, repeat=repeat)
+
+    def write_picture(self, picture: av.VideoFrame, *, repeat: int = 1) -> None:
+        """Queue a picture already in the codec's pixel format and size, to be shown ``repeat``
+        frames (the picture is the encoder's from now on: do not change it)."""
+        if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat <= 0:
+            raise ValueError("Frame repeat must be a positive integer.")
+        if self._coding_error is not None:
+            raise self._operation_error("encode", self._coding_error) from self._coding_error
         self._pictures.put((picture, repeat))
 
     def finish(self) -> None:
@@ -117,7 +195,20 @@ class PipelinedEncoder(VideoSegmentEncoder):
             error = self._coding_error
             self.abort()
             raise self._operation_error("encode", error) from error
-        super().finish()
+        if self._skip_pictures is None or self._closed:
+            super().finish()
+            return
+        try:  # the codec's last pictures go through the same relabelling and skips
+            for packet in self._stream.encode():
+                self._mux_with_repeats(packet)
+        except BaseException as error:
+            self.abort()
+            raise self._operation_error("finish", error) from error
+        self._closed = True
+        try:
+            self._container.close()
+        except Exception as error:
+            raise self._operation_error("finish", error) from error
 
     def abort(self) -> None:
         """Stop coding, close resources and remove the incomplete target."""

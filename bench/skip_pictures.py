@@ -1,0 +1,121 @@
+"""What skip pictures save on a real clip: codec CPU, file size and picture quality (not a test).
+
+Renders a scene once while recording the pictures its encoder receives (yuv420p, each with the
+number of frames it is shown), then codes that same sequence through ravine's encoder three ways,
+one after another on this thread's clock:
+
+- every frame coded, preset veryfast with its B-frames: ravine's settings before skip pictures;
+- every frame coded, without B-frames and with one reference (the settings skips need);
+- ravine: each picture coded once, stamped with how long it is shown, repeats as skip pictures.
+
+For each: codec CPU ms per frame shown, KiB, and PSNR (all planes, dB) against the recorded
+pictures, over all frames and over the held ones (repeats).
+
+    .venv/bin/python bench/skip_pictures.py                          # heavy-ball at 720p30
+    .venv/bin/python bench/skip_pictures.py --scene ravine-race --quality high
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+X264 = {"crf": "23", "preset": "veryfast", "threads": "1"}
+WAYS = [
+    ("every frame coded, veryfast (B-frames 3)", {**X264}, False),
+    ("every frame coded, bframes=0:ref=1", {**X264, "x264-params": "bframes=0:ref=1"}, False),
+    ("skip pictures (ravine)", {**X264, "x264-params": "bframes=0:ref=1"}, True),
+]
+
+
+def record(scene: str, quality: str, folder: Path) -> tuple[list, list[int], object]:
+    """Render ``scene`` and return the pictures its encoder was given, their repeats, and the spec."""
+    from ravine.jobs import RenderJob, render
+    from scenes.encoding import PipelinedEncoder
+
+    pictures, repeats, specs = [], [], []
+    queue = PipelinedEncoder.write_picture
+
+    def recording(self, picture, *, repeat: int = 1) -> None:
+        pictures.append(picture.to_ndarray())
+        repeats.append(repeat)
+        specs.append(self.spec)
+        queue(self, picture, repeat=repeat)
+
+    PipelinedEncoder.write_picture = recording
+    try:
+        render(RenderJob(scene, {}, quality, str(folder), "recorded"), force=True)
+    finally:
+        PipelinedEncoder.write_picture = queue
+    return pictures, repeats, specs[0]
+
+
+def code(pictures: list, repeats: list[int], spec, options: dict[str, str], skips: bool,
+         target: Path) -> tuple[float, bool]:
+    """Codec CPU seconds to code the sequence through ravine's encoder, and whether it used skips."""
+    import av
+
+    from scenes.encoding import PipelinedEncoder
+
+    spent = [0.0]
+
+    class Timed(PipelinedEncoder):
+        SKIP_REPEATS = skips
+
+        def _code_pictures(self) -> None:
+            start = time.thread_time()
+            super()._code_pictures()
+            spent[0] += time.thread_time() - start
+
+    encoder = Timed(target=target, spec=replace(spec, options=tuple(options.items())))
+    for picture, repeat in zip(pictures, repeats):
+        encoder.write_picture(av.VideoFrame.from_ndarray(picture, format="yuv420p"), repeat=repeat)
+    flush = time.thread_time()
+    encoder.finish()
+    return spent[0] + time.thread_time() - flush, encoder.skips_repeats
+
+
+def quality(target: Path, pictures: list, repeats: list[int]) -> tuple[float, float]:
+    """Mean PSNR (dB, all planes) of the decoded frames against the pictures shown: all, held."""
+    import av
+    import numpy as np
+
+    shown = [(picture, index > 0) for picture, repeat in zip(pictures, repeats) for index in range(repeat)]
+    scores, held = [], []
+    with av.open(str(target)) as container:
+        for (source, is_repeat), frame in zip(shown, container.decode(video=0)):
+            error = np.mean((frame.to_ndarray().astype(np.float32) - source) ** 2)
+            scores.append(10 * np.log10(255 ** 2 / max(float(error), 1e-6)))
+            held.append(is_repeat)
+    scores, held = np.array(scores), np.array(held)
+    return float(scores.mean()), float(scores[held].mean()) if held.any() else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scene", default="heavy-ball")
+    parser.add_argument("--quality", default="medium", choices=["low", "medium", "high"])
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    pictures, repeats, spec = record(args.scene, args.quality, folder)
+    frames = sum(repeats)
+    print(f"{args.scene} at {spec.width}x{spec.height}, {float(spec.frame_rate):g} fps: {frames} frames, "
+          f"{len(pictures)} pictures ({frames - len(pictures)} repeats); libx264 crf 23, one thread")
+    print(f"{'way':<42} {'codec ms/frame':>15} {'KiB':>6} {'PSNR all':>9} {'PSNR held':>10}")
+    for name, options, skips in WAYS:
+        target = folder / "coded.mp4"
+        cpu, used_skips = code(pictures, repeats, spec, options, skips, target)
+        assert used_skips == skips, name
+        psnr_all, psnr_held = quality(target, pictures, repeats)
+        print(f"{name:<42} {1000 * cpu / frames:>15.2f} {target.stat().st_size // 1024:>6}"
+              f" {psnr_all:>9.2f} {psnr_held:>10.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
