@@ -10,8 +10,9 @@ into the movie by Manim's own combine step (so sound, GIF output and subcaptions
 
 :class:`PipelinedEncoder` splits encoding into two threads (pixel conversion, then the codec) and
 converts a held frame (``wait``, frozen frames) once for all its repeats. With H.264 settings that
-allow it (no B-frames, one reference: ravine's mp4 and mov), the codec codes a held frame once
-too, stamped with how long it is held, and each repeat is written as a skip picture
+allow it (no B-frames, one reference: ravine's mp4 and mov), the codec codes a held frame twice
+(the second refines the first), stamped with how long it is held, and each further repeat is
+written as a skip picture
 (:mod:`scenes.h264`): a few dozen bytes that decode to an exact copy.
 
 :class:`HandoffRenderer` hands each drawn frame's buffer to the encoder instead of copying it
@@ -49,9 +50,10 @@ class PipelinedEncoder(VideoSegmentEncoder):
     the part of encoding that runs serially in PyAV) and queues the converted picture; a worker
     thread feeds the codec and muxes packets. So converting frame n+1 overlaps coding frame n.
     A held frame (``repeat`` > 1) is converted once. Where the codec's parameter sets allow skip
-    pictures (:class:`scenes.h264.SkipPictures`), it is also coded once, with a time stamp that
-    tells the codec how long it stays (x264 spends bits by duration), and its repeats are skip
-    pictures; otherwise it is coded ``repeat`` times.
+    pictures (:class:`scenes.h264.SkipPictures`), it is coded twice (the second coding refines the
+    first), with time stamps that tell the codec how long it stays (x264 spends bits by
+    duration), and the rest of its repeats are skip pictures; otherwise it is coded ``repeat``
+    times.
     """
 
     # Converted pictures waiting for the codec, bounded by bytes. A deep queue lets drawing and
@@ -132,11 +134,14 @@ class PipelinedEncoder(VideoSegmentEncoder):
                 for packet in self._stream.encode(picture):
                     self._container.mux(packet)
             return
-        picture.pts = self._next_pts
-        self._next_pts += repeat
-        self._repeats.append(repeat)
-        for packet in self._stream.encode(picture):
-            self._mux_with_repeats(packet)
+        # A held picture is coded twice: x264's second pass at the same picture codes what its
+        # first lost (about +0.6 dB over a hold), then the rest of the hold is skip pictures.
+        for shown in (1, repeat - 1) if repeat > 1 else (1,):
+            picture.pts = self._next_pts
+            self._next_pts += shown
+            self._repeats.append(shown)
+            for packet in self._stream.encode(picture):
+                self._mux_with_repeats(packet)
 
     def _mux_with_repeats(self, packet: av.Packet) -> None:
         """Mux a coded picture (``frame_num`` relabelled) and a skip picture per repeat after it.

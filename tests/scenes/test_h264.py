@@ -114,10 +114,16 @@ def encode(target: Path, frames: list[np.ndarray], repeats: list[int], options: 
     return encoder.skips_repeats
 
 
+def codings(repeats: list[int]) -> list[int]:
+    """Frames shown per coded picture: the encoder codes a held picture twice (1 frame, then the
+    rest of the hold) and a picture shown once, once."""
+    return [shown for repeat in repeats for shown in ((1, repeat - 1) if repeat > 1 else (1,))]
+
+
 def reference(target: Path, frames: list[np.ndarray], repeats: list[int], options: dict[str, str]) -> Path:
-    """Each picture coded once by PyAV and libx264 alone, stamped with its start as in the
-    encoder (so x264 sees the same durations), with no skip pictures: what the coded pictures
-    of ``encode`` must decode to."""
+    """The pictures coded by PyAV and libx264 alone, as the encoder codes them (a held picture
+    twice, each coding stamped with its start, so x264 sees the same durations), without skip
+    pictures: what the coded pictures of ``encode`` must decode to."""
     converter = VideoReformatter()
     with av.open(str(target), "w") as container:
         stream = container.add_stream("libx264", rate=FPS, options=options)
@@ -126,13 +132,19 @@ def reference(target: Path, frames: list[np.ndarray], repeats: list[int], option
         for frame, repeat in zip(frames, repeats):
             picture = converter.reformat(av.VideoFrame.from_ndarray(frame, format="rgba"), format="yuv420p",
                                          threads=PipelinedEncoder.CONVERSION_THREADS)
-            picture.pts, picture.time_base = start, Fraction(1, FPS)
-            start += repeat
-            for packet in stream.encode(picture):
-                container.mux(packet)
+            for shown in codings([repeat]):
+                picture.pts, picture.time_base = start, Fraction(1, FPS)
+                start += shown
+                for packet in stream.encode(picture):
+                    container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
     return target
+
+
+def expand(coded: list[np.ndarray], repeats: list[int]) -> list[np.ndarray]:
+    """Each coded picture as many times as it is shown."""
+    return [picture for picture, shown in zip(coded, codings(repeats), strict=True) for _ in range(shown)]
 
 
 def decode(path: Path) -> tuple[list[np.ndarray], list[int]]:
@@ -153,7 +165,8 @@ def decode(path: Path) -> tuple[list[np.ndarray], list[int]]:
 def test_held_frames_decode_to_exact_copies(tmp_path: Path, params: str) -> None:
     """A stream with skip pictures decodes, frame for frame, to the same pictures as the coded
     pictures alone, each repeated: the skips are exact copies and x264's own pictures are not
-    disturbed by them (frame_num wraps every 16 pictures here, and IDRs restart the count)."""
+    disturbed by them (frame_num wraps every 16 pictures here, and IDRs restart the count).
+    A held picture's second coding refines its first: the two decode differently."""
     rng = random.Random(7)
     frames = pictures(40)
     repeats = [rng.choice([1, 1, 2, 5, 31]) for _ in frames]
@@ -162,9 +175,12 @@ def test_held_frames_decode_to_exact_copies(tmp_path: Path, params: str) -> None
     held, stamps = decode(tmp_path / "held.mp4")
     coded, _ = decode(reference(tmp_path / "once.mp4", frames, repeats, options))
     assert len(held) == sum(repeats) and stamps == list(range(sum(repeats)))
-    expected = [picture for picture, repeat in zip(coded, repeats) for _ in range(repeat)]
+    expected = expand(coded, repeats)
     mismatched = [index for index, (got, want) in enumerate(zip(held, expected)) if not np.array_equal(got, want)]
     assert mismatched == []
+    first_held = repeats.index(31)
+    start = sum(repeats[:first_held])
+    assert not np.array_equal(held[start], held[start + 1]) and np.array_equal(held[start + 1], held[start + 30])
 
 
 def test_a_wrong_skip_picture_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,7 +194,7 @@ def test_a_wrong_skip_picture_is_caught(tmp_path: Path, monkeypatch: pytest.Monk
     except av.error.FFmpegError:
         return
     once, _ = decode(reference(tmp_path / "once.mp4", frames, [3] * len(frames), RAVINE_X264))
-    expected = [picture for picture in once for _ in range(3)]
+    expected = expand(once, [3] * len(frames))
     assert len(held) != len(expected) or any(not np.array_equal(a, b) for a, b in zip(held, expected))
 
 
@@ -196,4 +212,4 @@ def test_skips_are_small(tmp_path: Path) -> None:
     encode(tmp_path / "held.mp4", frames, [60] * 10, RAVINE_X264)
     reference(tmp_path / "once.mp4", frames, [60] * 10, RAVINE_X264)
     extra = (tmp_path / "held.mp4").stat().st_size - (tmp_path / "once.mp4").stat().st_size
-    assert extra < 590 * 64  # 590 skip pictures: tens of bytes each (with their index entries)
+    assert extra < 580 * 64  # 580 skip pictures: tens of bytes each (with their index entries)
