@@ -31,7 +31,7 @@ from threading import Thread
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
+from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 from manim._config.video_encoder import VideoEncoderSpec
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJob
@@ -41,6 +41,12 @@ from manim.typing import RGBAPixelArray
 from scenes.h264 import SkipPictures, Unsupported
 
 STREAM_NAME = "scene-stream"
+# Pictures are converted with the BT.709 matrix into limited ("TV") range and the stream says so
+# (matrix, primaries and transfer: BT.709; sRGB shares its primaries). Untagged, a player guesses,
+# and a guess of BT.601 against BT.709 shifts saturated colours by up to 16 of 255 (the palette's
+# warning red #FF5252 shows as #FF6350).
+BT709 = 1  # AVCOL_SPC_BT709 = AVCOL_PRI_BT709 = AVCOL_TRC_BT709
+LIMITED_RANGE = int(ColorRange.MPEG)
 
 
 class PipelinedEncoder(VideoSegmentEncoder):
@@ -76,6 +82,7 @@ class PipelinedEncoder(VideoSegmentEncoder):
         self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(maxsize=self.picture_queue_depth(spec))
         self._coding_error: BaseException | None = None
         self._converter = VideoReformatter()
+        self._colours = self._tag_colours()
         self._skip_pictures = self._open_skip_pictures()
         self._repeats: deque[int] = deque()  # per picture given to the codec, in coding order
         self._next_out = 0  # the next output frame's time stamp (frames)
@@ -89,6 +96,16 @@ class PipelinedEncoder(VideoSegmentEncoder):
                             av.VideoFrame(spec.width, spec.height, spec.pixel_format).planes)
         low, high = cls.PICTURE_QUEUE_LIMITS
         return max(low, min(high, cls.PICTURE_QUEUE_BYTES // picture_bytes))
+
+    def _tag_colours(self) -> dict:
+        """Tag the stream BT.709, limited range, where pictures are converted to YUV; the
+        conversion's colour arguments to match (none for RGB formats)."""
+        if not self.spec.pixel_format.startswith(("yuv", "nv")):
+            return {}
+        codec = self._stream.codec_context
+        codec.colorspace = codec.color_primaries = codec.color_trc = BT709
+        codec.color_range = LIMITED_RANGE
+        return {"dst_colorspace": Colorspace.ITU709, "dst_color_range": LIMITED_RANGE}
 
     def _open_skip_pictures(self) -> SkipPictures | None:
         """Skip pictures for this stream, or None when its codec or settings rule them out."""
@@ -179,7 +196,7 @@ class PipelinedEncoder(VideoSegmentEncoder):
             if picture is None or self.spec.pixel_format == "rgba":
                 picture = av.VideoFrame.from_ndarray(pixels, format="rgba")  # a copy
             picture = self._converter.reformat(picture, format=self.spec.pixel_format,
-                                               threads=self.CONVERSION_THREADS)
+                                               threads=self.CONVERSION_THREADS, **self._colours)
         except BaseException as error:
             raise self._operation_error("encode", error) from error
         self.write_picture(picture, repeat=repeat)

@@ -144,3 +144,24 @@ def test_drawing_runs_on_while_the_codec_works_through_a_hold(tmp_path: Path) ->
     assert len(reds) == 3 * FPS + animation
     assert max(reds[:3 * FPS]) < 8 and all(later >= earlier - 2 for earlier, later in zip(reds[3 * FPS:], reds[3 * FPS + 1:]))
     assert reds[-1] > 240
+
+
+def test_streams_are_tagged_bt709_and_decode_to_their_colours(tmp_path: Path) -> None:
+    """Pictures are converted with the BT.709 matrix and the stream says so, so a player that
+    reads the tags shows the palette's colours; read as BT.601 (an untagged stream's other
+    guess) the same pixels would be visibly off."""
+    from av.video.reformatter import Colorspace
+
+    red = (255, 82, 82)  # the palette's warning red
+    encoder = PipelinedEncoder(target=tmp_path / "red.mp4", spec=encoder_spec(64, 64))
+    encoder.write_frame(np.full((64, 64, 4), (*red, 255), dtype=np.uint8), repeat=3)
+    encoder.finish()
+    with av.open(str(tmp_path / "red.mp4")) as container:
+        stream = container.streams.video[0]
+        codec = stream.codec_context
+        assert (codec.colorspace, codec.color_primaries, codec.color_trc, codec.color_range) == (1, 1, 1, 1)
+        frame = next(container.decode(stream))
+        shown = frame.to_ndarray(format="rgb24")[32, 32].astype(int)
+        misread = frame.reformat(format="rgb24", src_colorspace=Colorspace.ITU601).to_ndarray()[32, 32].astype(int)
+    assert np.abs(shown - red).max() <= 3
+    assert np.abs(misread - red).max() >= 10

@@ -11,11 +11,11 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from av.video.reformatter import VideoReformatter
+from av.video.reformatter import Colorspace, VideoReformatter
 from manim._config.video_encoder import VideoEncoderSpec
 
 from scenes import h264
-from scenes.encoding import PipelinedEncoder
+from scenes.encoding import LIMITED_RANGE, PipelinedEncoder
 from scenes.h264 import BitReader, BitWriter, SkipPictures, Unsupported, escape, nal_units, unescape
 
 FPS = 30
@@ -131,7 +131,8 @@ def reference(target: Path, frames: list[np.ndarray], repeats: list[int], option
         start = 0
         for frame, repeat in zip(frames, repeats):
             picture = converter.reformat(av.VideoFrame.from_ndarray(frame, format="rgba"), format="yuv420p",
-                                         threads=PipelinedEncoder.CONVERSION_THREADS)
+                                         threads=PipelinedEncoder.CONVERSION_THREADS,
+                                         dst_colorspace=Colorspace.ITU709, dst_color_range=LIMITED_RANGE)
             for shown in codings([repeat]):
                 picture.pts, picture.time_base = start, Fraction(1, FPS)
                 start += shown
