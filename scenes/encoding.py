@@ -63,8 +63,8 @@ class PipelinedEncoder(VideoSegmentEncoder):
     """
 
     # Converted pictures waiting for the codec, bounded by bytes. A deep queue lets drawing and
-    # conversion run on through a held frame (``wait``: one picture, coded ``repeat`` times)
-    # instead of stalling a few frames in while the codec works through the hold; 96 MiB is
+    # conversion run on while the codec works through a hold (``wait``: one picture, shown
+    # ``repeat`` frames, coded twice or, without skip pictures, ``repeat`` times); 96 MiB is
     # 72 pictures at 720p, 32 at 1080p and 8 at 4K (4 at the least, 128 at the most).
     PICTURE_QUEUE_BYTES = 96 * 2**20
     PICTURE_QUEUE_LIMITS = (4, 128)
