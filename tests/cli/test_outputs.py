@@ -179,6 +179,11 @@ def test_aspect_portrait_size(tmp_path):
     assert (probe.width, probe.height) == (480, 854)
 
 
+# A render that runs several seconds after its temporary files appear (at low quality the whole
+# clip may finish before a signal lands); it is cut short, so the tests stay quick.
+LONG_RENDER = ("render", "ravine-race", "-q", "medium", "--steps", "120")
+
+
 def _ravine(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "ravine.cli", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -186,7 +191,7 @@ def _ravine(*args: str) -> subprocess.Popen:
 
 def test_killed_render_leaves_no_file_and_next_run_cleans_up(tmp_path):
     out = tmp_path / "o"
-    process = _ravine("render", "ravine-race", "-q", "low", "--steps", "60", "--out", str(out), "--force")
+    process = _ravine(*LONG_RENDER, "--out", str(out), "--force")
     deadline = time.time() + 60
     while time.time() < deadline and not any(p.name.startswith(TEMP_PREFIX) for p in out.glob("*")):
         time.sleep(0.1)
@@ -201,7 +206,7 @@ def test_killed_render_leaves_no_file_and_next_run_cleans_up(tmp_path):
 
 def test_interrupted_render_ctrl_c_leaves_nothing(tmp_path):
     out = tmp_path / "o"
-    process = _ravine("render", "ravine-race", "-q", "low", "--steps", "60", "--out", str(out))
+    process = _ravine(*LONG_RENDER, "--out", str(out))
     deadline = time.time() + 60
     while time.time() < deadline and not any(p.name.startswith(TEMP_PREFIX) for p in out.glob("*")):
         time.sleep(0.1)
