@@ -185,8 +185,11 @@ LONG_RENDER = ("render", "ravine-race", "-q", "medium", "--steps", "120")
 
 
 def _ravine(*args: str) -> subprocess.Popen:
+    # Ctrl-C as in a terminal: a runner started in the background (``cmd &``) ignores SIGINT,
+    # and its children would inherit that.
     return subprocess.Popen([sys.executable, "-m", "ravine.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_killed_render_leaves_no_file_and_next_run_cleans_up(tmp_path):
