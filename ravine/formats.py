@@ -21,12 +21,14 @@ TRANSPARENT_FORMATS: tuple[str, ...] = ("webm", "mov", "png")
 # One x264 thread: frame threading (x264's default, 1.5 threads per core) costs ~25% more CPU on
 # these light frames, is no faster in wall time and writes ~5% larger files; the renderer already
 # overlaps drawing, pixel conversion and coding on separate threads, and `-j` fills the cores.
-# No B-frames and one reference picture (veryfast's own): then a held frame is coded once and its
-# repeats are written as skip pictures (scenes/h264.py), half the codec's work on a lesson clip.
+# No B-frames and one reference picture (veryfast's own): then x264 codes a held frame twice and
+# its other repeats are written as skip pictures (scenes/h264.py), half the codec's work on a
+# lesson clip (bench/skip_pictures.py).
 # VP9: real-time settings, faster than mp4 here; libvpx's default "good" deadline is ~5x slower.
+X264_OPTIONS: dict[str, str] = {"crf": "23", "preset": "veryfast", "threads": "1", "x264-params": "bframes=0:ref=1"}
 ENCODER_OPTIONS: dict[str, dict[str, str]] = {
-    "mp4": {"crf": "23", "preset": "veryfast", "threads": "1", "x264-params": "bframes=0:ref=1"},
-    "mov": {"crf": "23", "preset": "veryfast", "threads": "1", "x264-params": "bframes=0:ref=1"},
+    "mp4": X264_OPTIONS,
+    "mov": X264_OPTIONS,
     "webm": {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"},
 }
 

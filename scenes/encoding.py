@@ -12,8 +12,7 @@ into the movie by Manim's own combine step (so sound, GIF output and subcaptions
 converts a held frame (``wait``, frozen frames) once for all its repeats. With H.264 settings that
 allow it (no B-frames, one reference: ravine's mp4 and mov), the codec codes a held frame twice
 (the second refines the first), stamped with how long it is held, and each further repeat is
-written as a skip picture
-(:mod:`scenes.h264`): a few dozen bytes that decode to an exact copy.
+written as a skip picture (:mod:`scenes.h264`): a few dozen bytes that decode to an exact copy.
 
 :class:`HandoffRenderer` hands each drawn frame's buffer to the encoder instead of copying it
 (Manim copies every frame, about 1 ms at 720p and 2 ms at 1080p): the camera draws into a ring
@@ -22,10 +21,10 @@ of buffers, one more than the encoder can still be holding.
 
 from __future__ import annotations
 
-from fractions import Fraction
-from pathlib import Path
 from collections import deque
 from contextlib import suppress
+from fractions import Fraction
+from pathlib import Path
 from queue import Queue
 from threading import Thread
 
