@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 FORMATS: tuple[str, ...] = ("mp4", "webm", "gif", "png", "mov")
 TRANSPARENT_FORMATS: tuple[str, ...] = ("webm", "mov", "png")
 
@@ -104,6 +106,15 @@ def still(source: Path, target: Path, at: float | None = None) -> float:
             image = chosen.to_image()
     image.save(target, format="PNG")
     return chosen_time
+
+
+def save_picture(pixels: np.ndarray, target: Path, alpha: bool) -> None:
+    """Save a frame (height × width × 4 uint8 RGBA, as the camera drew it) as PNG: RGBA when
+    ``alpha``, else RGB."""
+    from PIL import Image
+
+    image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
+    (image if alpha else image.convert("RGB")).save(target, format="PNG")
 
 
 def video_duration(source: Path) -> float:

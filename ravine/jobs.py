@@ -330,7 +330,11 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
         publish_private_cache(Path(media), *size)
         if poster is not None:
             poster_work = Path(media) / "poster.png"
-            formats.still(movie, poster_work, None)
+            last_frame = getattr(scene.renderer, "last_frame", None)
+            if last_frame is not None:  # the drawn pixels: no decoding, and no coding loss
+                formats.save_picture(last_frame, poster_work, alpha=job.transparent)
+            else:
+                formats.still(movie, poster_work, None)
         work = Path(media) / f"final.{job.format}"
         if scene.sounds and job.format in audio.AUDIO_CODECS:
             audio.mux(movie, audio.mix(scene.sounds, scene.elapsed), work, job.format)

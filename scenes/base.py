@@ -32,6 +32,7 @@ from manim import (
 )
 
 from scenes import layers, style
+from scenes.family import update_family
 from scenes.camera import LessonCamera
 from scenes.encoding import HandoffRenderer, StreamingFileWriter
 from scenes.params import SceneSpec
@@ -182,6 +183,12 @@ class LessonScene(Scene):
 
         static = [mob for mob in self.mobjects if not moving(mob)]
         self.mobjects = static + [mob for mob in self.mobjects if moving(mob)]
+
+    def update_mobjects(self, dt: float) -> None:
+        """Manim's ``update_mobjects`` (every updater in the scene, ``dt`` seconds), without a method
+        call per mobject that has none (:func:`scenes.family.update_family`)."""
+        for mobject in self.mobjects:
+            update_family(mobject, dt)
 
     def get_moving_and_static_mobjects(self, animations):
         """Manim's split, plus an opaque layer over the "moving" parts that cannot change in this

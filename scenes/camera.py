@@ -23,6 +23,7 @@ import numpy as np
 from manim import Camera, Mobject
 from manim.mobject.types.vectorized_mobject import VMobject
 
+from scenes.family import members_with_points
 from scenes.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
 
 
@@ -31,6 +32,7 @@ class LessonCamera(Camera):
     reuses unchanged ones) and that draws layers (:mod:`scenes.layers`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._kinds: dict[type, type] = {}  # mobject class → Manim's display kind
         super().__init__(*args, **kwargs)
         # vmobject → (its points when last drawn, their Cairo path once seen twice unchanged)
         self._paths: WeakKeyDictionary[VMobject, tuple[np.ndarray, cairo.Path | None]] = WeakKeyDictionary()
@@ -88,6 +90,21 @@ class LessonCamera(Camera):
                 curve_to(x1, y1, x2, y2, x3, y3)
             if vmobject.consider_points_equals_2d(points[start], points[end - 1]):
                 ctx.close_path()
+
+    def get_mobjects_to_display(self, mobjects: Iterable[Mobject], include_submobjects: bool = True,
+                                excluded_mobjects: list | None = None) -> list[Mobject]:
+        """Manim's list of what to draw (family members with points, by z-index), walked once."""
+        if include_submobjects and not excluded_mobjects:
+            return members_with_points(mobjects, use_z_index=self.use_z_index)
+        return super().get_mobjects_to_display(mobjects, include_submobjects, excluded_mobjects)
+
+    def type_or_raise(self, mobject: Mobject) -> type:
+        """Manim's display kind of ``mobject`` (VMobject, PMobject, image or plain Mobject),
+        looked up once per class."""
+        cls = type(mobject)
+        if cls not in self._kinds:
+            self._kinds[cls] = super().type_or_raise(mobject)
+        return self._kinds[cls]
 
     # -- layers (scenes.layers) ------------------------------------------------------------
     supports_layers = True

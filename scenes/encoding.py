@@ -344,6 +344,7 @@ class HandoffRenderer(CairoRenderer):
         self._ring_size = ring_size
         self._ring: list[np.ndarray] = []
         self._ring_index = 0
+        self._last_frame: np.ndarray | None = None
 
     def init_scene(self, scene, session_spec, file_writer_settings) -> None:
         super().init_scene(scene, session_spec, file_writer_settings)
@@ -364,12 +365,19 @@ class HandoffRenderer(CairoRenderer):
         frame = self.camera.pixel_array
         if self.skip_animations:
             return frame.copy()
+        self._last_frame = frame
         following = self._next_buffer()
         if following.shape != frame.shape:  # the camera was resized: start a new ring
             self._ring, self._ring_index = [], 0
             following = self._next_buffer()
         self.camera.pixel_array = following
         return frame
+
+    @property
+    def last_frame(self) -> np.ndarray | None:
+        """The last frame handed to the writer (height × width × 4 uint8 RGBA, as encoded), or
+        None if none was; valid once the render has finished (its buffer is then never redrawn)."""
+        return self._last_frame
 
     def save_static_frame_data(self, scene, static_mobjects):
         """Manim's cached static layers, kept as a private copy (ring buffers get recycled).

@@ -23,7 +23,6 @@ of them is drawn once and composited (fingerprints still catch any change).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -128,17 +127,21 @@ def still_parts(drawn: Sequence[Mobject], animations: Iterable) -> list[VMobject
 
 
 def fingerprint(parts: Sequence[VMobject], view: Iterable[float]) -> bytes:
-    """A digest of everything about ``parts`` that their pixels depend on (points, fill, stroke
-    and background-stroke colours and widths), and of the camera ``view``."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.asarray(list(view), dtype=float).tobytes())
+    """Everything about ``parts`` that their pixels depend on (points, fill, stroke and
+    background-stroke colours and widths, sheen, joint and cap styles), and the camera ``view``,
+    as one byte string: two fingerprints are equal exactly when all of that is."""
+    # Checked on every composited frame, so no hashing: joining the arrays and comparing the
+    # result with the raster's costs a copy and a memcmp. Each array's byte length goes in with
+    # the numbers, so different lists of arrays never join to the same bytes.
+    chunks = []
+    numbers: list[float] = list(view)
     for part in parts:
-        digest.update(np.ascontiguousarray(part.points))
-        for rgbas in (part.fill_rgbas, part.stroke_rgbas, part.background_stroke_rgbas):
-            digest.update(np.ascontiguousarray(rgbas))
-        digest.update(repr((part.stroke_width, part.background_stroke_width, part.sheen_factor,
-                            part.joint_type, part.cap_style)).encode())
-    return digest.digest()
+        arrays = (part.points, part.fill_rgbas, part.stroke_rgbas, part.background_stroke_rgbas)
+        chunks.extend(array.tobytes() for array in arrays)
+        numbers.extend(array.nbytes for array in arrays)
+        numbers += (part.stroke_width, part.background_stroke_width, part.sheen_factor,
+                    part.joint_type.value, part.cap_style.value)
+    return np.asarray(numbers, dtype=float).tobytes() + b"".join(chunks)
 
 
 def pixel_box(corners: np.ndarray, pad: float, limit: tuple[float, float, float, float]) -> tuple[int, int, int, int] | None:

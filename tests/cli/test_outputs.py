@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -90,6 +91,35 @@ def test_transparent_outputs_carry_alpha(card_outputs):
         assert stream.codec_context.name == "qtrle" and stream.codec_context.pix_fmt == "argb"
     with Image.open(card_outputs["card-png-alpha"].video) as image:
         assert image.mode == "RGBA" and image.getextrema()[3][0] == 0  # some pixels fully transparent
+
+
+def last_decoded_frame(path: Path, pixel_format: str):
+    """The video's last frame, decoded, as an array in ``pixel_format``."""
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            last = frame
+    return last.to_ndarray(format=pixel_format).astype(int)
+
+
+@pytest.mark.parametrize("name, mode, tolerance", [
+    ("card-mp4", "RGB", 2.0),  # coded: within coding loss (background 1 level off) on average
+    ("card-webm", "RGB", 2.0),
+    ("card-mov-alpha", "RGBA", 0.0),  # qtrle is lossless: every byte, alpha included
+])
+def test_poster_is_the_last_frame(card_outputs, name, mode, tolerance):
+    result = card_outputs[name]
+    with Image.open(result.poster) as image:
+        assert image.mode == mode
+        poster = np.asarray(image).astype(int)
+    decoded = last_decoded_frame(result.video, "rgba" if mode == "RGBA" else "rgb24")
+    first = read_frames(result.video)[0].astype(int)
+    assert np.abs(poster - decoded).mean() <= tolerance
+    # where the card's first and last frames differ, the poster is the last one (coded edges
+    # of text lose more than flat colour, so compare distances there)
+    changed = np.abs(decoded[..., :3] - first[..., :3]).max(axis=-1) > 32
+    assert changed.sum() > 1000
+    to_last = np.abs(poster[changed][:, :3] - decoded[changed][:, :3]).mean()
+    assert to_last < np.abs(poster[changed][:, :3] - first[changed][:, :3]).mean() / 4
 
 
 def test_manifest_records_everything(card_outputs):
