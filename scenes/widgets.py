@@ -268,7 +268,7 @@ class ProgressivePath(VMobject):
         k = int(math.floor(step))
         head = _interp_points(self.path_points, step)
         pts = np.vstack([self.path_points[: k + 1], head[None, :]])
-        if len(pts) < 2 or np.allclose(pts[0], pts[-1]) and len(pts) == 2:
+        if len(pts) < 2 or len(pts) == 2 and np.allclose(pts[0], pts[-1]):
             pts = np.vstack([pts[:1], pts[:1] + 1e-6])
         self.set_points_as_corners(pts)
 
@@ -284,7 +284,15 @@ class Ball(Dot):
 
     def set_progress(self, step: float) -> None:
         """Move to the interpolated position at ``step``."""
-        self.move_to(_interp_points(self.path_points, step))
+        target = _interp_points(self.path_points, step)
+        if self.submobjects or not len(self.points):
+            self.move_to(target)
+            return
+        # ``move_to`` without its walk over the family: the centre of the box around the anchors
+        starts, ends = self.points[::4], self.points[3::4]
+        low = np.minimum(starts.min(axis=0), ends.min(axis=0))
+        high = np.maximum(starts.max(axis=0), ends.max(axis=0))
+        self.points += target - (low + high) / 2
 
 
 class GlyphAtlas:
