@@ -32,9 +32,9 @@ from manim import (
 )
 
 from scenes import layers, style
-from scenes.family import update_family
 from scenes.camera import LessonCamera
 from scenes.encoding import HandoffRenderer, StreamingFileWriter
+from scenes.family import update_family
 from scenes.params import SceneSpec
 from scenes.speech import Narrator, SpeechClip, estimate_seconds
 
