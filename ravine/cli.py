@@ -15,6 +15,7 @@ from typing import Any, Callable
 import click
 
 from ravine import deps, outputs
+from ravine.executor import default_workers
 from ravine.formats import FormatError
 from ravine.jobs import render
 
@@ -279,8 +280,9 @@ def _validate_format(job) -> None:
 @QUALITY_OPTION
 @click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
 @click.option("--only", default=None, metavar="A,B,...", help="render only these scenes (in lesson order)")
-@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
-              help="render this many scenes at once, in separate processes")
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=default_workers(), show_default=True,
+              help="render this many scenes at once, in separate processes; by default one per CPU "
+                   "available, at most 8")
 @click.option("--force", is_flag=True, help="re-render every clip even if an identical one exists")
 @click.option("--no-cards", is_flag=True, help="leave out the title and chapter cards")
 @narration_options
@@ -367,8 +369,9 @@ def _run_render(render: Callable, job):
 @click.argument("scene")
 @QUALITY_OPTION
 @click.option("--out", "-o", "out_dir", default="out/sweep", show_default=True, metavar="DIR", help="output folder")
-@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
-              help="render this many clips at once, in separate processes")
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=default_workers(), show_default=True,
+              help="render this many clips at once, in separate processes; by default one per CPU "
+                   "available, at most 8")
 @click.option("--montage", is_flag=True, help="also write DIR/SCENE__montage.mp4 with every clip side by side")
 @click.option("--force", is_flag=True, help="re-render clips even if identical ones exist")
 def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bool, force: bool,

@@ -7,10 +7,25 @@ say) only has to map ``render`` over them the same way.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Sequence
 
 from ravine.jobs import RenderJob, RenderResult, lookup, render
+
+
+# A render holds up to about 0.5 GiB (1080p60, bench/README.md): eight at once stay within 4 GiB.
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    """How many render processes to run when not told: the CPUs this process may run on, at
+    most :data:`MAX_DEFAULT_WORKERS`, at least 1."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_DEFAULT_WORKERS, cpus))
 
 
 def _render_in_worker(job: RenderJob, force: bool) -> RenderResult:

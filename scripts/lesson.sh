@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
 bash scripts/setup-venv.sh
-exec .venv/bin/ravine lesson --out out -j "$(nproc)" "$@"
+exec .venv/bin/ravine lesson --out out "$@"  # one render process per CPU (at most 8)

@@ -137,3 +137,19 @@ def test_trajectory_nesterov_reports_torch_iterates(runner):
                                           "--steps", "25"]).stdout)
     expected = torch_style_nesterov(get_landscape("seed-ravine").grad, (6.0, 6.0), 0.02, 0.9, 25)
     assert np.allclose(np.asarray(data["theta"]), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("cpus, expected", [(1, 1), (2, 2), (6, 6), (64, 8)])
+def test_default_jobs_are_the_cpus_at_most_eight(monkeypatch, cpus, expected):
+    from ravine import executor
+
+    monkeypatch.setattr(executor.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert executor.default_workers() == expected
+
+
+@pytest.mark.parametrize("command", ["lesson", "sweep"])
+def test_jobs_default_to_the_cpus_available(command):
+    from ravine.executor import default_workers
+
+    option = next(p for p in cli.commands[command].params if p.name == "jobs")
+    assert option.default == default_workers() >= 1
