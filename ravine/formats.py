@@ -83,7 +83,6 @@ def still(source: Path, target: Path, at: float | None = None) -> float:
     Frames keep their alpha channel when the video has one (qtrle argb).
     """
     import av
-    from PIL import Image
 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
@@ -100,11 +99,7 @@ def still(source: Path, target: Path, at: float | None = None) -> float:
             chosen, chosen_time = frame, time
         if chosen is None:
             raise FormatError(f"{source}: no video frames")
-        if alpha:  # to_image() would drop the alpha channel
-            image = Image.fromarray(chosen.to_ndarray(format="rgba"), "RGBA")
-        else:
-            image = chosen.to_image()
-    image.save(target, format="PNG")
+        save_picture(chosen.to_ndarray(format="rgba"), target, alpha)
     return chosen_time
 
 

@@ -289,7 +289,8 @@ class Ball(Dot):
             self.move_to(target)
             return
         # ``move_to`` without its walk over the family: the centre of the box around the anchors
-        starts, ends = self.points[::4], self.points[3::4]
+        per_curve = self.n_points_per_cubic_curve
+        starts, ends = self.points[::per_curve], self.points[per_curve - 1::per_curve]
         low = np.minimum(starts.min(axis=0), ends.min(axis=0))
         high = np.maximum(starts.max(axis=0), ends.max(axis=0))
         self.points += target - (low + high) / 2
