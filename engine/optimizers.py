@@ -18,6 +18,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from engine.validation import check_in_range
+
 __all__ = ["SGDState", "Optimizer", "sgd", "lookahead_point", "CONVENTIONS"]
 
 CONVENTIONS: tuple[str, ...] = ("torch", "ema")
@@ -52,15 +54,8 @@ def _hyperparameter(
 ) -> float | np.ndarray:
     """Validate a hyperparameter: a float, a (B,) array (returned as a (B, 1) column), or an
     array already broadcastable against (B, d) params (returned as is)."""
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    ok = np.isfinite(arr)
-    ok &= (arr > low) if low_open else (arr >= low)
-    ok &= (arr < high) if high_open else (arr <= high)
-    if not np.all(ok):
-        bad = arr[~ok] if arr.ndim else arr
-        raise ValueError(f"{name} must be {allowed}, got {np.ravel(bad)[0]!r}")
+    arr = check_in_range(name, np.asarray(value, dtype=np.float64), low=low, high=high,
+                         low_open=low_open, high_open=high_open, allowed=allowed)
     if arr.ndim == 0:
         return float(arr)
     return arr.reshape(-1, 1) if arr.ndim == 1 else arr

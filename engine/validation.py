@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_scalar_or_1d", "check_steps", "check_start", "broadcast_batch"]
+__all__ = ["check_in_range", "check_scalar_or_1d", "check_steps", "check_start", "broadcast_batch"]
 
 MAX_STEPS = 1_000_000
 
@@ -29,6 +29,17 @@ def check_scalar_or_1d(
         raise ValueError(f"{name} must be a number or a 1-D array of numbers, got {value!r}") from None
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or a 1-D array, got shape {arr.shape}")
+    return check_in_range(name, arr, low=low, high=high, low_open=low_open, high_open=high_open,
+                          allowed=allowed)
+
+
+def check_in_range(
+    name: str, arr: np.ndarray, *, low: float, high: float, low_open: bool, high_open: bool,
+    allowed: str,
+) -> np.ndarray:
+    """``arr`` (a float64 array of any shape) unchanged if it is non-empty and every entry is
+    finite and within the range (``low_open``/``high_open`` pick open ends); else ValueError
+    naming ``name``, the range as ``allowed`` words it, and the first entry outside it."""
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty")
     ok = np.isfinite(arr)
