@@ -1,7 +1,7 @@
 """Helpers for scene tests: read frames back with PyAV, and the checks every scene's real render shares.
 
 Each ``tests/scenes/test_<scene>.py`` renders its scene once at low quality with short settings
-(a module fixture around ``ravine.jobs.render``) and hands the ``RenderResult`` to:
+(a module fixture returning ``render_low(scene_name, params, tmp_path_factory)``) and hands the ``RenderResult`` to:
 
 - ``assert_low_quality_encode(result, min_seconds, max_seconds)``: h264, 854×480, 15 fps, a frame
   count that matches the constructed duration, and a duration within bounds;
@@ -115,6 +115,13 @@ def captions_inside(result: RenderResult, min_cues: int = 1, count: int | None =
     for cue in cues:
         assert 0 <= cue.start < cue.end <= duration + 1 / FPS, f"cue {cue.text!r} outside 0..{duration:.2f} s"
     return cues
+
+
+def render_low(scene_name: str, params: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RenderResult:
+    """Render ``scene_name`` with ``params`` for real at low quality into a fresh temporary folder."""
+    from ravine.jobs import RenderJob, render
+
+    return render(RenderJob(scene_name, params, "low", str(tmp_path_factory.mktemp(scene_name))))
 
 
 def computed(scene_name: str, params: dict[str, Any] | None = None) -> LessonScene:

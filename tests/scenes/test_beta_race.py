@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import RenderJob, render
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -15,7 +16,7 @@ SHORT = {"steps": 40}
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    return render(RenderJob("beta-race", SHORT, "low", str(tmp_path_factory.mktemp("beta_race"))))
+    return render_low("beta-race", SHORT, tmp_path_factory)
 
 
 def test_low_quality_encode(clip):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import RenderJob, render
 from tests.scenes.layout_check import caption_lines, layout_problems
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -15,8 +16,7 @@ SHORT = {"grads": "2,1"}  # two rows: the shortest table that carries a velocity
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    out = tmp_path_factory.mktemp("by-hand")
-    return render(RenderJob("by-hand", SHORT, "low", str(out)))
+    return render_low("by-hand", SHORT, tmp_path_factory)
 
 
 def scene(**params):

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from engine import theory
-from ravine.jobs import RenderJob, render
 from tests.scenes.layout_check import caption_lines, layout_problems
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -17,8 +18,7 @@ SHORT = {"betas": "0.9"}  # one β: part two draws a single curve
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ema-window")
-    return render(RenderJob("ema-window", SHORT, "low", str(out)))
+    return render_low("ema-window", SHORT, tmp_path_factory)
 
 
 def scene(**params):

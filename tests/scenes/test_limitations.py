@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import RenderJob, render
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -14,7 +15,7 @@ SHORT = {"steps": 30}
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    return render(RenderJob("limitations", SHORT, "low", str(tmp_path_factory.mktemp("limitations"))))
+    return render_low("limitations", SHORT, tmp_path_factory)
 
 
 def scene_for(params: dict):

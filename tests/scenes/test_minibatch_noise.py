@@ -7,9 +7,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from ravine.jobs import RenderJob, render
 from scenes import style
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -18,8 +19,7 @@ SHORT = {"steps": 4}
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    out = tmp_path_factory.mktemp("minibatch")
-    return render(RenderJob("minibatch-noise", SHORT, "low", str(out)))
+    return render_low("minibatch-noise", SHORT, tmp_path_factory)
 
 
 def scene_for(params):

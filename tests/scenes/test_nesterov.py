@@ -6,9 +6,10 @@ import textwrap
 
 import pytest
 
-from ravine.jobs import RenderJob, render
 from scenes import style
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -17,8 +18,7 @@ SHORT = {"steps": 3}
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    out = tmp_path_factory.mktemp("nesterov")
-    return render(RenderJob("nesterov", SHORT, "low", str(out)))
+    return render_low("nesterov", SHORT, tmp_path_factory)
 
 
 def scene_for(params):

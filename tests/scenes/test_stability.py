@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.jobs import RenderJob, render
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -15,7 +16,7 @@ SHORT = {"steps": 10}
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    return render(RenderJob("stability", SHORT, "low", str(tmp_path_factory.mktemp("stability"))))
+    return render_low("stability", SHORT, tmp_path_factory)
 
 
 def test_low_quality_encode(clip):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ravine.jobs import RenderJob, render
 from tests.scenes.layout_check import caption_lines, layout_problems
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
 
 pytestmark = pytest.mark.render
 
@@ -16,8 +17,7 @@ SHORT = {"steps": 4}
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    out = tmp_path_factory.mktemp("velocity-sum")
-    return render(RenderJob("velocity-sum", SHORT, "low", str(out)))
+    return render_low("velocity-sum", SHORT, tmp_path_factory)
 
 
 def scene(**params):
