@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ravine import audio, outputs
+from scenes.cues import Cue
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,6 @@ class Clip:
     video: Path
     cues: Sequence
     chapter: str | None = None
-
-
-@dataclass(frozen=True)
-class TimedCue:
-    """A caption cue on the assembled timeline (seconds)."""
-
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -51,7 +43,7 @@ class Assembly:
     starts: list[float]
     duration: float
     chapters: list[Chapter]
-    cues: list[TimedCue]
+    cues: list[Cue]
 
 
 def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
@@ -67,7 +59,7 @@ def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
     if not clips:
         raise ValueError("nothing to assemble: no clips")
     starts: list[float] = []
-    cues: list[TimedCue] = []
+    cues: list[Cue] = []
     offset_seconds = Fraction(0)
     narrated = any(audio.has_audio(clip.video) for clip in clips)
     with outputs.atomic_path(Path(target)) as tmp:
@@ -93,7 +85,7 @@ def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
                         out.mux(packet)
                 starts.append(float(offset_seconds))
                 for cue in clip.cues:
-                    cues.append(TimedCue(float(offset_seconds) + cue.start, float(offset_seconds) + cue.end, cue.text))
+                    cues.append(Cue(float(offset_seconds) + cue.start, float(offset_seconds) + cue.end, cue.text))
                 durations.append(float(Fraction(end) * time_base - offset_seconds))
                 offset_seconds = Fraction(end) * time_base
             duration = float(offset_seconds)
@@ -126,9 +118,9 @@ def chapters_vtt(chapters: Sequence[Chapter]) -> str:
     return outputs.vtt_text(chapters_as_cues(chapters))
 
 
-def chapters_as_cues(chapters: Sequence[Chapter]) -> list[TimedCue]:
+def chapters_as_cues(chapters: Sequence[Chapter]) -> list[Cue]:
     """Chapters as caption-like cues (start, end, title)."""
-    return [TimedCue(ch.start, ch.end, ch.title) for ch in chapters]
+    return [Cue(ch.start, ch.end, ch.title) for ch in chapters]
 
 
 def read_chapters(video: Path) -> list[Chapter]:

@@ -391,7 +391,7 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
 
 
 def _cached_result(job: RenderJob, key: str, manifest_path: Path) -> RenderResult | None:
-    from scenes.base import Cue
+    from scenes.cues import Cue
 
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

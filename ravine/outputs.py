@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from scenes.cues import Cue
+
 TEMP_PREFIX = ".ravine-tmp-"
 
 
@@ -124,7 +126,7 @@ def _timestamp(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def srt_text(cues: Sequence) -> str:
+def srt_text(cues: Sequence[Cue]) -> str:
     """SubRip text for cues with ``start``, ``end`` (seconds) and ``text``."""
     blocks = []
     for index, cue in enumerate(cues, start=1):
@@ -132,7 +134,7 @@ def srt_text(cues: Sequence) -> str:
     return "\n".join(blocks)
 
 
-def vtt_text(cues: Sequence) -> str:
+def vtt_text(cues: Sequence[Cue]) -> str:
     """WebVTT text (what HTML ``<track>`` accepts) for cues with ``start``, ``end``, ``text``."""
     lines = ["WEBVTT", ""]
     for index, cue in enumerate(cues, start=1):
@@ -140,16 +142,7 @@ def vtt_text(cues: Sequence) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class ParsedCue:
-    """A caption read back from a file (seconds)."""
-
-    start: float
-    end: float
-    text: str
-
-
-def parse_srt(text: str) -> list[ParsedCue]:
+def parse_srt(text: str) -> list[Cue]:
     """Parse SubRip text into cues; raises ValueError on a malformed block."""
     cues = []
     for block in [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]:
@@ -157,7 +150,7 @@ def parse_srt(text: str) -> list[ParsedCue]:
         if len(lines) < 3 or "-->" not in lines[1]:
             raise ValueError(f"malformed SRT block: {block!r}")
         start, end = (part.strip() for part in lines[1].split("-->"))
-        cues.append(ParsedCue(_parse_time(start), _parse_time(end), "\n".join(lines[2:])))
+        cues.append(Cue(_parse_time(start), _parse_time(end), "\n".join(lines[2:])))
     return cues
 
 

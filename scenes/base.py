@@ -9,7 +9,7 @@ as ``SPEC`` and builds in :meth:`construct`, split into beats::
 Time is counted in ticks of 1/15 s (see :mod:`scenes.style`): every ``play_ticks``/``hold``
 lasts a whole number of frames at 15, 30 and 60 fps, so a low-quality draft has exactly the
 final render's duration and caption timings. Each beat's caption is shown in the caption band,
-recorded as a :class:`Cue` (seconds) and handed to Manim as a subcaption, which Manim writes as
+recorded as a :class:`~scenes.cues.Cue` (seconds) and handed to Manim as a subcaption, which Manim writes as
 an ``.srt`` beside the video.
 """
 
@@ -33,6 +33,7 @@ from manim import (
 
 from scenes import layers, style
 from scenes.camera import LessonCamera
+from scenes.cues import Cue
 from scenes.encoding import HandoffRenderer, StreamingFileWriter
 from scenes.family import update_family
 from scenes.params import SceneSpec
@@ -42,15 +43,6 @@ from scenes.speech import Narrator, SpeechClip, estimate_seconds
 # for frozen frames; nudging the run time by this much makes both land on the exact count.
 _FRAME_EPSILON = 1e-6
 SPEECH_GAP_SECONDS = 0.5  # silence after each spoken beat before the next one starts
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One caption: shown from ``start`` to ``end`` (seconds from the scene start)."""
-
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)

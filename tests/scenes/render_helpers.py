@@ -23,7 +23,7 @@ import pytest
 
 if TYPE_CHECKING:
     from ravine.jobs import RenderResult
-    from ravine.outputs import ParsedCue
+    from scenes.cues import Cue
     from scenes.base import LessonScene
 
 FPS = 15  # the low quality's frame rate
@@ -94,7 +94,7 @@ def assert_first_last_differ(video: Path, threshold: float = 0.5) -> None:
     assert difference > threshold, f"first and last frames differ by only {difference:.3f} (need > {threshold})"
 
 
-def captions_inside(result: RenderResult, min_cues: int = 1, count: int | None = None) -> list[ParsedCue]:
+def captions_inside(result: RenderResult, min_cues: int = 1, count: int | None = None) -> list[Cue]:
     """The cues of ``result``'s captions, after asserting they parse and fall inside the video.
 
     Reads the ``.srt`` beside the video (the ``.vtt`` must be there too, starting ``WEBVTT``) and
