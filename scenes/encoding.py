@@ -21,6 +21,7 @@ of buffers, one more than the encoder can still be holding.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from contextlib import suppress
 from fractions import Fraction
@@ -339,14 +340,32 @@ class HandoffRenderer(CairoRenderer):
     encoded, the one being queued), so a buffer is reused only once the encoder has converted it.
     """
 
-    def __init__(self, *args, ring_size: int = 12, **kwargs) -> None:
+    # Drawn RGBA frames waiting for conversion, bounded by bytes as well as by Manim's
+    # ``encoder_queue_size`` (8): conversion keeps pace with drawing, so a few frames absorb the
+    # jitter, and each ring buffer is a whole frame (33 MB at 4K). 32 MiB is 8 frames at 720p,
+    # 4 at 1080p and 2 (the least) at 4K.
+    FRAME_QUEUE_BYTES = 32 * 2**20
+    MIN_FRAME_QUEUE = 2
+
+    def __init__(self, *args, ring_size: int = 0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._ring_size = ring_size
         self._ring: list[np.ndarray] = []
         self._ring_index = 0
         self._last_frame: np.ndarray | None = None
 
+    @classmethod
+    def frame_queue_depth(cls, width: int, height: int, configured: int) -> int:
+        """How many drawn width × height RGBA frames may wait for conversion: what fits
+        :attr:`FRAME_QUEUE_BYTES`, at least :attr:`MIN_FRAME_QUEUE`, at most ``configured``."""
+        fitting = cls.FRAME_QUEUE_BYTES // (4 * width * height)
+        return max(1, min(configured, max(cls.MIN_FRAME_QUEUE, fitting)))
+
     def init_scene(self, scene, session_spec, file_writer_settings) -> None:
+        spec = file_writer_settings.video_encoder
+        if spec is not None:
+            depth = self.frame_queue_depth(spec.width, spec.height, file_writer_settings.encoder_queue_size)
+            file_writer_settings = dataclasses.replace(file_writer_settings, encoder_queue_size=depth)
         super().init_scene(scene, session_spec, file_writer_settings)
         # queued frames + the one being encoded + the one blocked in put() + the one drawing
         self._ring_size = max(self._ring_size, file_writer_settings.encoder_queue_size + 4)

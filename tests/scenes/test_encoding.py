@@ -73,7 +73,7 @@ def test_ring_outlasts_every_frame_the_writer_can_hold(tmp_path: Path) -> None:
     """No buffer handed to the writer is drawn into again while the writer may still read it."""
     scene = render(tmp_path)
     renderer = scene.renderer
-    queue = scene.file_writer_settings.encoder_queue_size
+    queue = renderer.file_writer.settings.encoder_queue_size
     assert renderer._ring_size >= queue + 4
     # 320-pixel rows are unpadded, so the camera draws straight into PyAV frames' planes
     assert all(buffer.picture is not None for buffer in renderer._ring)
@@ -81,6 +81,26 @@ def test_ring_outlasts_every_frame_the_writer_can_hold(tmp_path: Path) -> None:
     handed = [id(renderer.get_frame()) for _ in range(3 * renderer._ring_size)]
     window = queue + 3
     assert all(len(set(handed[i:i + window])) == window for i in range(len(handed) - window))
+
+
+def test_frame_queue_is_bounded_by_bytes() -> None:
+    """Drawn frames waiting for conversion: Manim's 8 up to 720p, fewer for larger frames, never
+    under 2, never more than configured."""
+    depth = HandoffRenderer.frame_queue_depth
+    assert depth(854, 480, 8) == depth(1280, 720, 8) == 8
+    assert depth(1920, 1080, 8) == 4
+    assert depth(3840, 2160, 8) == 2
+    assert depth(1280, 720, 3) == 3 and depth(3840, 2160, 1) == 1
+
+
+def test_writer_takes_the_bounded_queue(tmp_path: Path) -> None:
+    """The renderer hands the writer the byte-bounded queue and sizes its ring from it."""
+    with tempconfig({**settings(tmp_path), "pixel_width": 1920, "pixel_height": 1080}):
+        scene = Flash(renderer=HandoffRenderer(file_writer_class=StreamingFileWriter))
+        scene.render()
+    assert scene.file_writer_settings.encoder_queue_size == 8
+    assert scene.renderer.file_writer.settings.encoder_queue_size == 4
+    assert scene.renderer._ring_size == 8
 
 
 def test_padded_rows_fall_back_to_plain_buffers() -> None:
