@@ -20,6 +20,7 @@ from ravine.formats import FormatError
 from ravine.jobs import render
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
 
 
 class InputError(click.ClickException):
@@ -280,9 +281,9 @@ def _validate_format(job) -> None:
 @QUALITY_OPTION
 @click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
 @click.option("--only", default=None, metavar="A,B,...", help="render only these scenes (in lesson order)")
-@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=default_workers(), show_default=True,
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
               help="render this many scenes at once, in separate processes; by default one per CPU "
-                   "available, at most 8")
+                   "available, at most 8, and no more than the free memory holds at this quality")
 @click.option("--force", is_flag=True, help="re-render every clip even if an identical one exists")
 @click.option("--no-cards", is_flag=True, help="leave out the title and chapter cards")
 @narration_options
@@ -369,9 +370,9 @@ def _run_render(render: Callable, job):
 @click.argument("scene")
 @QUALITY_OPTION
 @click.option("--out", "-o", "out_dir", default="out/sweep", show_default=True, metavar="DIR", help="output folder")
-@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=default_workers(), show_default=True,
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
               help="render this many clips at once, in separate processes; by default one per CPU "
-                   "available, at most 8")
+                   "available, at most 8, and no more than the free memory holds at this quality")
 @click.option("--montage", is_flag=True, help="also write DIR/SCENE__montage.mp4 with every clip side by side")
 @click.option("--force", is_flag=True, help="re-render clips even if identical ones exist")
 def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bool, force: bool,

@@ -54,6 +54,15 @@ def frame_size(quality: Quality, aspect: str) -> tuple[int, int]:
     raise ValueError(f"--aspect {aspect}: allowed one of {', '.join(ASPECTS)}")
 
 
+# A render's peak resident memory, modelled as a fixed part (Python, Manim, fonts, the scene)
+# plus whole RGBA frames: the drawing ring, the queued pictures, the static layers and x264's
+# lookahead and references (x264 alone holds about 380 MB at 4K). Measured peaks: 322–372 MiB at
+# 720p30 and 485–533 MiB at 1080p60 (bench/render.py), 0.97 GiB for ravine-race at 4K; the model
+# (412, 553 and 1,312 MiB) lies above each. The default -j keeps within the free memory by it.
+RENDER_BASE_BYTES = 300 * 2**20
+FRAMES_AT_PEAK = 32
+
+
 @dataclass(frozen=True)
 class RenderJob:
     """One clip to render, as a plain serializable value.
@@ -81,6 +90,12 @@ class RenderJob:
     narrate: bool = False
     voice: str | None = None
     speech_rate: int = 165
+
+    def peak_memory(self) -> int:
+        """An upper estimate of the bytes a render of this job holds at its peak (RGBA frames of
+        its quality and aspect; see :data:`FRAMES_AT_PEAK`)."""
+        width, height = frame_size(QUALITIES[self.quality], self.aspect)
+        return RENDER_BASE_BYTES + FRAMES_AT_PEAK * 4 * width * height
 
     @property
     def stem(self) -> str:

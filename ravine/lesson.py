@@ -71,9 +71,10 @@ def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: 
     return segments
 
 
-def render_segments(segments: Sequence[Segment], jobs: int = 1, force: bool = False,
+def render_segments(segments: Sequence[Segment], jobs: int | None = 1, force: bool = False,
                     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> list[RenderResult]:
-    """Render every segment's job (``jobs`` parallel processes); results in segment order."""
+    """Render every segment's job (``jobs`` parallel processes; None: as many as the CPUs and
+    memory allow, :func:`ravine.executor.default_workers`); results in segment order."""
     started = time.perf_counter()
     done = [0]
 
@@ -86,7 +87,7 @@ def render_segments(segments: Sequence[Segment], jobs: int = 1, force: bool = Fa
     return executor.render_all([segment.job for segment in segments], workers=jobs, force=force, on_done=report)
 
 
-def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int = 1,
+def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int | None = 1,
           force: bool = False, cards: bool = True, overrides: dict[str, dict] | None = None,
           log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
           narration: dict | None = None) -> LessonResult:

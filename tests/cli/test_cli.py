@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -147,9 +150,61 @@ def test_default_jobs_are_the_cpus_at_most_eight(monkeypatch, cpus, expected):
     assert executor.default_workers() == expected
 
 
+@pytest.mark.parametrize("memory_gib, expected", [(None, 8), (64.0, 8), (3.5, 3), (0.5, 1)])
+def test_default_jobs_fit_the_available_memory(monkeypatch, memory_gib, expected):
+    from ravine import executor
+
+    monkeypatch.setattr(executor.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    monkeypatch.setattr(executor, "available_memory", lambda: None if memory_gib is None else int(memory_gib * 2**30))
+    assert executor.default_workers(peak_bytes=2**30) == expected
+
+
+def test_available_memory_is_read_from_the_system():
+    from ravine.executor import available_memory
+
+    memory = available_memory()
+    assert memory is not None and 0 < memory <= os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def test_peak_memory_estimate_grows_with_the_frame():
+    from ravine.jobs import RenderJob
+
+    peaks = [RenderJob("ravine-race", quality=q).peak_memory() for q in ("low", "medium", "high", "4k")]
+    assert peaks == sorted(peaks) and peaks[0] > 300 * 2**20 and peaks[-1] > 1e9
+    assert RenderJob("ravine-race", quality="high", aspect="1:1").peak_memory() < peaks[2]
+
+
+def test_a_real_render_stays_under_its_peak_memory_estimate(tmp_path):
+    """The estimate the default -j relies on holds for a real render (its own process's peak)."""
+    script = ("import resource, sys; from ravine.jobs import RenderJob, render; "
+              "job = RenderJob('by-hand', {}, 'medium', sys.argv[1]); render(job); "
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, job.peak_memory())")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    peak, estimate = map(int, done.stdout.split()[-2:])
+    assert 150 * 2**20 < peak < estimate
+
+
 @pytest.mark.parametrize("command", ["lesson", "sweep"])
-def test_jobs_default_to_the_cpus_available(command):
+def test_jobs_default_to_what_the_machine_allows(runner, command):
+    from ravine.cli import JOBS_DEFAULT
     from ravine.executor import default_workers
 
     option = next(p for p in cli.commands[command].params if p.name == "jobs")
-    assert option.default == default_workers() >= 1
+    assert option.default is None  # render_all picks default_workers for the jobs' quality
+    assert JOBS_DEFAULT == f"{default_workers()} here"
+    assert JOBS_DEFAULT in " ".join(runner.invoke(cli, [command, "--help"]).output.split())
+
+
+def test_render_all_sizes_its_default_for_the_largest_job_left(monkeypatch, tmp_path):
+    from ravine import executor
+    from ravine.jobs import RenderJob
+
+    jobs = [RenderJob("ravine-race", quality=q, out_dir=str(tmp_path)) for q in ("low", "high", "medium")]
+    asked = []
+    monkeypatch.setattr(executor, "lookup", lambda job: None if job.quality != "high" else "cached")
+    monkeypatch.setattr(executor, "default_workers", lambda peak_bytes=None: asked.append(peak_bytes) or 1)
+    monkeypatch.setattr(executor, "render", lambda job, force=False: job.quality)
+    assert executor.render_all(jobs, workers=None) == ["low", "cached", "medium"]
+    assert asked == [jobs[2].peak_memory()]  # the cached 1080p job renders nothing
+
+
