@@ -184,14 +184,17 @@ QUALITY_OPTION = click.option(
               help="size cap for --format gif: width and frame rate shrink until it fits")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="render every clip listed in a TOML file (schema in the README)")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
+              help="with --config: render this many clips at once, in separate processes; by default one "
+                   "per CPU available, at most 8, and no more than the free memory holds")
 @click.option("--from", "from_manifest", type=click.Path(dir_okay=False), default=None, metavar="MANIFEST",
               help="re-render the clip a manifest.json describes, with the same parameters and quality")
 @narration_options
 @click.option("--force", is_flag=True, help="re-render even if an identical output exists")
 def render_command(scene: str | None, quality: str, out_dir: str | None, name: str | None, fmt: str,
                    transparent: bool, aspect: str, burn_captions: bool, at: float | None, gif_max_mb: float | None,
-                   config_file: str | None, from_manifest: str | None, narrate: bool, voice: str | None,
-                   speech_rate: int, force: bool, **values: Any) -> None:
+                   config_file: str | None, workers: int | None, from_manifest: str | None, narrate: bool,
+                   voice: str | None, speech_rate: int, force: bool, **values: Any) -> None:
     """Render one scene (or a clip list, or a manifest's clip) with captions, poster and manifest.
 
     Writes DIR/NAME.<format> with NAME.poster.png, NAME.srt, NAME.vtt and NAME.manifest.json
@@ -205,7 +208,7 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
       ravine render ravine-race --format gif --gif-max-mb 4
       ravine render ravine-race --format png --at 12.5
       ravine render ravine-race --format webm --transparent --no-burn-captions
-      ravine render --config examples/clips.toml
+      ravine render --config examples/clips.toml -j 2
       ravine render --from out/ravine-race.manifest.json --out again/
       ravine render ravine-race --narrate
     """
@@ -245,10 +248,19 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
     for folder in sorted({job.out_dir for job in jobs}):
         _check_out_dir(Path(folder))
     _require_render_deps()
-    for job in jobs:
-        _log(f"rendering {job.scene} -> {job.output} ({job.quality}) ...")
-        result = _run_render(lambda j: render(j, force=force), job)
-        if result.cached:
+    if len(jobs) == 1:
+        _log(f"rendering {jobs[0].scene} -> {jobs[0].output} ({jobs[0].quality}) ...")
+        results = [_run_render(lambda job: render(job, force=force), jobs[0])]
+    else:
+        from ravine import executor
+
+        _log(f"rendering {len(jobs)} clips ...")
+        results = _run_render(lambda todo: executor.render_all(
+            todo, workers=workers, force=force,
+            on_done=lambda index, result: _log(f"[{index + 1}/{len(jobs)}] "
+                                               f"{'cached' if result.cached else 'rendered'} {result.video}")), jobs)
+    for result in results:
+        if result.cached and len(jobs) == 1:
             _log(f"cached: {result.video} is up to date (use --force to re-render)")
         for path in result.files:
             click.echo(str(path))

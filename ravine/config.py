@@ -73,7 +73,18 @@ def load_clips(path: Path) -> list[RenderJob]:
             burn_captions=bool(merged.get("burn_captions", True)), at=merged.get("at"),
             gif_max_mb=merged.get("gif_max_mb"),
         ))
+        _check_distinct_files(where, jobs)
     return jobs
+
+
+def _check_distinct_files(where: str, jobs: list[RenderJob]) -> None:
+    """The last job must not write another's files: a clip's video, poster, captions and manifest
+    all share its folder and name, whatever its format."""
+    last = jobs[-1]
+    for index, job in enumerate(jobs[:-1], start=1):
+        if job.stem == last.stem and Path(job.out_dir).resolve() == Path(last.out_dir).resolve():
+            raise ConfigError(f"{where}: writes the same files as clip {index} ({Path(last.out_dir) / last.stem}.*); "
+                              f"give one of them another 'name' or 'out'")
 
 
 def _check_choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> None:

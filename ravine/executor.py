@@ -58,6 +58,7 @@ def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool =
     run in this process (``workers == 1``) or in ``workers`` separate processes (Manim has no
     multi-scene parallelism of its own); ``workers=None`` picks :func:`default_workers` for the
     largest of the jobs left to render. ``on_done(index, result)`` is called as each finishes.
+    The first render to fail raises here; renders not yet started are then cancelled.
     """
     results: list[RenderResult | None] = [None] * len(jobs)
     pending = []
@@ -78,8 +79,12 @@ def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool =
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context) as pool:
             futures = {pool.submit(_render_in_worker, jobs[i], force): i for i in pending}
-            for future in as_completed(futures):
-                index = futures[future]
-                results[index] = future.result()
-                on_done(index, results[index])
+            try:
+                for future in as_completed(futures):
+                    index = futures[future]
+                    results[index] = future.result()
+                    on_done(index, results[index])
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # a failed render: start no others
+                raise
     return [result for result in results if result is not None]

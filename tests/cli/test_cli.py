@@ -208,3 +208,20 @@ def test_render_all_sizes_its_default_for_the_largest_job_left(monkeypatch, tmp_
     assert asked == [jobs[2].peak_memory()]  # the cached 1080p job renders nothing
 
 
+
+
+def test_render_all_starts_no_more_renders_after_one_fails(tmp_path):
+    """Real worker processes: the first job's folder is a file, so its render fails at once; the
+    jobs still waiting are cancelled instead of rendered."""
+    from ravine import executor
+    from ravine.jobs import RenderJob
+    from ravine.outputs import OutputError
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    jobs = [RenderJob("chapter-card", {"number": 1}, "low", str(blocked))]
+    jobs += [RenderJob("chapter-card", {"number": n}, "low", str(tmp_path / f"out{n}")) for n in range(2, 9)]
+    with pytest.raises(OutputError):
+        executor.render_all(jobs, workers=2)
+    written = [n for n in range(2, 9) if (tmp_path / f"out{n}" / "chapter-card.mp4").exists()]
+    assert len(written) < 7 and 8 not in written

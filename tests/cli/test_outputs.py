@@ -169,9 +169,24 @@ def test_config_file_renders_every_clip(tmp_path):
         '[[clip]]\nscene = "title-card"\nname = "one"\n[clip.params]\nheading = "One"\n\n'
         '[[clip]]\nscene = "chapter-card"\nname = "two"\nformat = "png"\n[clip.params]\nnumber = 2\n'
     )
-    result = CliRunner().invoke(cli, ["render", "--config", str(config)])
+    result = CliRunner().invoke(cli, ["render", "--config", str(config), "-j", "2"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "rendered" / "one.mp4").exists() and (tmp_path / "rendered" / "two.png").exists()
+    rendered = tmp_path / "rendered"
+    assert (rendered / "one.mp4").exists() and (rendered / "two.png").exists()
+    printed = result.stdout.split()  # in the list's order, whichever finished first
+    assert printed.index(str(rendered / "one.mp4")) < printed.index(str(rendered / "two.png"))
+    assert "[1/2] rendered" in result.stderr and "[2/2] rendered" in result.stderr
+    again = CliRunner().invoke(cli, ["render", "--config", str(config), "-j", "2"])
+    assert again.exit_code == 0 and again.stderr.count("cached") == 2
+
+
+def test_config_clips_may_not_share_files(tmp_path):
+    config = tmp_path / "clips.toml"
+    config.write_text('[[clip]]\nscene = "ravine-race"\nout = "o"\n\n'
+                      '[[clip]]\nscene = "ravine-race"\nout = "o"\nformat = "webm"\n')
+    result = CliRunner().invoke(cli, ["render", "--config", str(config)])
+    assert result.exit_code == 2 and "clip 2: writes the same files as clip 1" in result.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_config_errors_exit_2_and_write_nothing(tmp_path):
