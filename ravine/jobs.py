@@ -56,8 +56,8 @@ def frame_size(quality: Quality, aspect: str) -> tuple[int, int]:
 
 # A render's peak resident memory, modelled as a fixed part (Python, Manim, fonts, the scene)
 # plus whole RGBA frames: the drawing ring, the queued pictures, the static layers and x264's
-# lookahead and references (x264 alone holds about 380 MB at 4K). Measured peaks: 322–372 MiB at
-# 720p30 and 485–533 MiB at 1080p60 (bench/render.py), 0.97 GiB for ravine-race at 4K; the model
+# lookahead and references (x264 alone holds about 380 MB at 4K). Measured peaks: 313–371 MiB at
+# 720p30 and 458–511 MiB at 1080p60 (bench/render.py), 0.97 GiB for ravine-race at 4K; the model
 # (412, 553 and 1,312 MiB) lies above each. The default -j keeps within the free memory by it.
 RENDER_BASE_BYTES = 300 * 2**20
 FRAMES_AT_PEAK = 32
