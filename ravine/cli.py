@@ -1,8 +1,10 @@
-"""The ``ravine`` command line: list, render, trajectory, doctor.
+"""The ``ravine`` command line: list, render, lesson, sweep, gallery, trajectory, doctor.
 
 Results go to stdout (paths, JSON, data); logs and errors go to stderr. Bad input exits with
 code 2 and one line naming the option and its allowed range; a missing system dependency or a
-failed render exits 1 with one line. Nothing is written when the input is bad.
+failed render exits 1 with one line. Nothing is written when the input is bad. What the
+commands share (options built from the scenes' specs, errors, checks) is in
+:mod:`ravine.cli_options`.
 """
 
 from __future__ import annotations
@@ -10,23 +12,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
 from ravine import deps, outputs
-from ravine.executor import default_workers
-from ravine.formats import FormatError
+from ravine.cli_options import (
+    CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand, check_out_dir, given_values,
+    load_scenes, log, narration_options, require_render_deps, run_render, validate_params,
+)
 from ravine.jobs import render
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
-
-
-class InputError(click.ClickException):
-    """Bad input: exit code 2, one line."""
-
-    exit_code = 2
 
 
 class RavineGroup(click.Group):
@@ -51,61 +46,6 @@ class RavineGroup(click.Group):
             click.echo("Interrupted.", err=True)
             sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
-
-
-def _log(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _load_scenes():
-    """Import the scene registry (and Manim); a missing system library becomes one line."""
-    try:
-        from scenes import lesson
-    except ImportError as error:
-        raise click.ClickException(
-            f"cannot load the scenes ({error}); run 'ravine doctor' or {deps.SETUP_HINT}"
-        ) from None
-    return lesson
-
-
-# --- shared option decorators ----------------------------------------------------------------
-def scene_option_specs() -> dict[str, list]:
-    """Every parameter name any scene (or card) takes -> the specs declaring it, in lesson order."""
-    lesson = _load_scenes()
-    by_name: dict[str, list] = {}
-    classes = [*lesson.scenes_in_order(), *(lesson.scene_class(name) for name in lesson.CARD_CLASSES)]
-    for cls in classes:
-        for spec in cls.SPEC.params:
-            by_name.setdefault(spec.name, []).append((cls.SPEC.name, spec))
-    return by_name
-
-
-class SceneOptionsCommand(click.Command):
-    """A command whose options include every scene parameter, built from the scenes' specs.
-
-    The specs are loaded (with Manim) only when this command is parsed or its help is shown,
-    so other commands start fast. Values arrive as raw strings; the chosen scene's spec
-    validates them.
-    """
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        params = super().get_params(ctx)
-        if getattr(self, "_scene_options", None) is None:
-            self._scene_options = []
-            for name, owners in scene_option_specs().items():
-                first = owners[0][1]
-                scenes = sorted({scene for scene, _ in owners})
-                where = ", ".join(scenes) if len(scenes) <= 3 else f"{len(scenes)} scenes"
-                same = len({(spec.help, spec.range_text()) for _, spec in owners}) == 1
-                text = (f"{first.help}; {first.range_text()} ({where})" if same
-                        else f"{first.help} — meaning and range differ per scene, see 'ravine list' ({where})")
-                self._scene_options.append(click.Option(
-                    [first.option, name], default=None, metavar=first.kind.upper(), help=text))
-        return params[:-1] + self._scene_options + params[-1:]  # keep --help last
-
-
-def _given(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
 
 
 @click.group(cls=RavineGroup, context_settings=CONTEXT)
@@ -134,7 +74,7 @@ def list_scenes(as_json: bool) -> None:
       ravine list
       ravine list --json | python -m json.tool
     """
-    lesson = _load_scenes()
+    lesson = load_scenes()
     classes = lesson.scenes_in_order()
     if as_json:
         listing = [{**cls.SPEC.to_json(), "aspects": list(cls.ASPECTS)} for cls in classes]
@@ -145,24 +85,6 @@ def list_scenes(as_json: bool) -> None:
         click.echo(f"{spec.name}: {spec.description} [aspects: {', '.join(cls.ASPECTS)}]")
         for param in spec.params:
             click.echo(f"    {param.option:<16} default {param.default!s:<12} {param.range_text()}  ({param.help})")
-
-
-def narration_options(func: Callable) -> Callable:
-    """``--narrate``, ``--voice`` and ``--speech-rate``, the same on every command that renders."""
-    func = click.option("--speech-rate", type=click.IntRange(80, 400), default=165, show_default=True,
-                        metavar="WPM", help="speaking rate in words per minute")(func)
-    func = click.option("--voice", default=None, metavar="VOICE",
-                        help="a piper voice model (PATH.onnx; piper-tts is installed on demand) or an "
-                             "espeak-ng voice name (e.g. en-gb); implies --narrate")(func)
-    func = click.option("--narrate", is_flag=True,
-                        help="speak every caption (espeak-ng, offline) and mix the voice into the video; "
-                             "beats wait for their speech")(func)
-    return func
-
-
-QUALITY_OPTION = click.option(
-    "--quality", "-q", type=click.Choice(["low", "medium", "high", "4k"]), default="medium", show_default=True,
-    help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60")
 
 
 @cli.command("render", cls=SceneOptionsCommand, context_settings=CONTEXT)
@@ -215,8 +137,8 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
     from ravine import config as clip_config
     from ravine.jobs import RenderJob
 
-    lesson = _load_scenes()
-    given = _given(values)
+    lesson = load_scenes()
+    given = given_values(values)
     sources = sum(x is not None for x in (scene, config_file, from_manifest))
     if sources != 1:
         raise InputError("give exactly one of: SCENE, --config FILE, --from MANIFEST")
@@ -239,29 +161,29 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
     for job in jobs:  # validate everything before writing anything
         if job.scene not in lesson.scene_names() and job.scene not in lesson.CARD_CLASSES:
             raise InputError(f"unknown scene '{job.scene}'; known: {', '.join(lesson.scene_names())}")
-        _validate(lesson.scene_class(job.scene).SPEC, job.params)
+        validate_params(lesson.scene_class(job.scene).SPEC, job.params)
         _validate_format(job)
         supported = lesson.scene_class(job.scene).ASPECTS
         if job.aspect not in supported:
             raise InputError(f"--aspect {job.aspect}: scene '{job.scene}' supports {', '.join(supported)}")
         _check_narration(job)
     for folder in sorted({job.out_dir for job in jobs}):
-        _check_out_dir(Path(folder))
-    _require_render_deps()
+        check_out_dir(Path(folder))
+    require_render_deps()
     if len(jobs) == 1:
-        _log(f"rendering {jobs[0].scene} -> {jobs[0].output} ({jobs[0].quality}) ...")
-        results = [_run_render(lambda job: render(job, force=force), jobs[0])]
+        log(f"rendering {jobs[0].scene} -> {jobs[0].output} ({jobs[0].quality}) ...")
+        results = [run_render(lambda job: render(job, force=force), jobs[0])]
     else:
         from ravine import executor
 
-        _log(f"rendering {len(jobs)} clips ...")
-        results = _run_render(lambda todo: executor.render_all(
+        log(f"rendering {len(jobs)} clips ...")
+        results = run_render(lambda todo: executor.render_all(
             todo, workers=workers, force=force,
-            on_done=lambda index, result: _log(f"[{index + 1}/{len(jobs)}] "
+            on_done=lambda index, result: log(f"[{index + 1}/{len(jobs)}] "
                                                f"{'cached' if result.cached else 'rendered'} {result.video}")), jobs)
     for result in results:
         if result.cached and len(jobs) == 1:
-            _log(f"cached: {result.video} is up to date (use --force to re-render)")
+            log(f"cached: {result.video} is up to date (use --force to re-render)")
         for path in result.files:
             click.echo(str(path))
 
@@ -315,7 +237,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
     """
     from ravine import lesson as lesson_pipeline
 
-    lesson = _load_scenes()
+    lesson = load_scenes()
     chosen = None
     if only is not None:
         chosen = [name.strip() for name in only.split(",") if name.strip()]
@@ -327,54 +249,16 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
 
     narration = {"narrate": narrate or voice is not None, "voice": voice, "speech_rate": speech_rate}
     _check_narration(RenderJob("title-card", **narration))
-    _check_out_dir(Path(out_dir))
-    _require_render_deps()
+    check_out_dir(Path(out_dir))
+    require_render_deps()
     try:
         result = lesson_pipeline.build(quality, Path(out_dir), chosen, jobs=jobs, force=force,
                                        cards=not no_cards, log=_log, narration=narration)
     except outputs.OutputError as error:
         raise InputError(f"--out: {error}") from None
-    _log(f"lesson: {result.assembly.duration:.1f} s in {len(result.assembly.chapters)} chapters")
+    log(f"lesson: {result.assembly.duration:.1f} s in {len(result.assembly.chapters)} chapters")
     for path in result.files:
         click.echo(str(path))
-
-
-def _validate(spec, given: dict[str, Any]) -> dict[str, Any]:
-    from scenes.params import ParamError
-
-    try:
-        return spec.resolve(given)
-    except ParamError as error:
-        raise InputError(str(error)) from None
-
-
-def _check_out_dir(path: Path) -> None:
-    try:
-        outputs.ensure_writable_dir(path)
-    except outputs.OutputError as error:
-        raise InputError(f"--out: {error}") from None
-
-
-def _require_render_deps() -> None:
-    try:
-        deps.require(*deps.RENDER_DEPENDENCIES)
-    except deps.MissingDependency as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _run_render(render: Callable, job):
-    from scenes.params import ParamError
-
-    try:
-        return render(job)
-    except ParamError as error:
-        raise InputError(str(error)) from None
-    except ValueError as error:  # the engine's own range checks
-        raise InputError(str(error)) from None
-    except outputs.OutputError as error:
-        raise InputError(f"--out: {error}") from None
-    except FormatError as error:
-        raise click.ClickException(str(error)) from None
 
 
 # --- sweep ---------------------------------------------------------------------------------
@@ -403,14 +287,14 @@ def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bo
     from ravine.montage import montage as make_montage
     from scenes.params import ParamError
 
-    lesson = _load_scenes()
+    lesson = load_scenes()
     if scene not in lesson.scene_names():
         raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
     cls = lesson.scene_class(scene)
-    given = _given(values)
+    given = given_values(values)
     unknown = [name for name in given if name not in {spec.name for spec in cls.SPEC.params}]
     if unknown:
-        _validate(cls.SPEC, given)  # raises naming the option
+        validate_params(cls.SPEC, given)  # raises naming the option
     swept = {name: raw for name, raw in given.items()
              if len(sweep.split_values(cls.SPEC.param(name).kind, raw)) > 1}
     fixed = {name: raw for name, raw in given.items() if name not in swept}
@@ -420,8 +304,8 @@ def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bo
         raise InputError(str(error)) from None
     except ValueError as error:
         raise InputError(str(error)) from None
-    _check_out_dir(Path(out_dir))
-    _require_render_deps()
+    check_out_dir(Path(out_dir))
+    require_render_deps()
     with click.progressbar(length=len(planned), label=f"sweep {scene}", file=sys.stderr) as bar:
         results = executor.render_all(planned, workers=jobs, force=force,
                                       on_done=lambda index, result: bar.update(1))
@@ -519,7 +403,7 @@ def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values:
     if fmt == "npz" and out_file is None:
         raise InputError("--format npz needs --out FILE")
     if out_file is not None:
-        _check_out_dir(Path(out_file).parent if str(Path(out_file).parent) else Path("."))
+        check_out_dir(Path(out_file).parent if str(Path(out_file).parent) else Path("."))
     noise: Any = None
     if params["batch_size"] is not None:
         noise = "minibatch"
