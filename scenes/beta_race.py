@@ -13,6 +13,7 @@ from engine import analysis, get_landscape, run, theory
 from engine.compare import leaders, overshoot, settled_leader
 from scenes import style
 from scenes.base import LessonScene, pace
+from scenes.contours import landscape_backdrop
 from scenes.fades import fade_in
 from scenes.params import ParamSpec, SceneSpec, landscape_param, lr_param, start_param, steps_param
 from scenes.race import (
@@ -23,7 +24,7 @@ from scenes.race import (
     point_text,
     racer_marks,
 )
-from scenes.widgets import landscape_backdrop, LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
 
 
 NAME_ENDS = (" ", ",", ":", ";", ")", "\n", ". ", ".\n")  # never a bare ".": "β = 0." is in "β = 0.5"

@@ -25,6 +25,7 @@ from engine import analysis, get_landscape, run, theory
 from engine.compare import path_gap, step_lengths
 from scenes import style
 from scenes.base import LessonScene
+from scenes.contours import landscape_backdrop
 from scenes.fades import fade_in, fade_out
 from scenes.framing import fit_view
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
@@ -36,7 +37,7 @@ from scenes.race import (
     point_text,
     racer_marks,
 )
-from scenes.widgets import landscape_backdrop, StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
 
 LIBRARY = style.OPTIMIZER_COLORS["momentum"]
 EMA = style.OPTIMIZER_COLORS["ema"]

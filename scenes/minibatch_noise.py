@@ -20,6 +20,7 @@ from engine.minibatch import dataset, gradient_draws, mean_turn_angle, minibatch
 from scenes import style
 from scenes.arrows import RidingArrows
 from scenes.base import LessonScene, reading_ticks
+from scenes.contours import landscape_backdrop
 from scenes.fades import fade_in
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
@@ -35,7 +36,6 @@ from scenes.params import (
     steps_param,
 )
 from scenes.widgets import (
-    landscape_backdrop,
     Ball,
     PlotFrame,
     ProgressivePath,

@@ -21,12 +21,12 @@ from engine.overshoot import max_overshoot, overshoot_step
 from scenes import style
 from scenes.arrows import RidingArrows, nice_scale
 from scenes.base import LessonScene, pace
+from scenes.contours import landscape_backdrop
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
 from scenes.race import Racer, axis_name
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets import (
-    landscape_backdrop,
     Ball,
     LossInset,
     PlotFrame,

@@ -33,12 +33,13 @@ from engine import analysis, get_landscape, theory
 from engine.rates import best_gd_lr, probe_runs, rate_sweep
 from scenes import colormap, style
 from scenes.base import LessonScene
+from scenes.contours import contour_levels, ellipse_contours
 from scenes.fades import fade_in
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.heatmap import HeatMap, ProbeMarker, color_key, swatch_row
 from scenes.logplot import decade_label
 from scenes.params import ParamSpec, SceneSpec, landscape_param
-from scenes.widgets import PlotFrame, StepDriver, SwapLabel, contour_levels, ellipse_contours, label
+from scenes.widgets import PlotFrame, StepDriver, SwapLabel, label
 
 START = (-4.0, 1.5)
 TOLERANCE = 1e-6

@@ -13,6 +13,7 @@ from manim import DOWN, UP
 from engine import analysis, get_landscape, run, theory
 from scenes import style
 from scenes.base import LessonScene, pace
+from scenes.contours import landscape_backdrop
 from scenes.framing import View, bounded_prefix, clip_segment_to_view
 from scenes.params import (
     SceneSpec,
@@ -34,7 +35,6 @@ from scenes.widgets import (
     StepDriver,
     SwapLabel,
     label,
-    landscape_backdrop,
     legend_row,
     stack_in,
 )

@@ -15,12 +15,13 @@ from engine import analysis, get_landscape, run, theory
 from engine.compare import farthest, lr_bracket
 from scenes import style
 from scenes.base import LessonScene, reading_ticks
+from scenes.contours import landscape_backdrop
 from scenes.fades import fade_in, fade_out
 from scenes.framing import View, fit_view
 from scenes.numberline import EtaLine, StableRange
 from scenes.params import ParamSpec, SceneSpec, beta_param, landscape_param, start_param, steps_param
 from scenes.race import AppearAt, Racer, axis_name, escape_label, racer_marks
-from scenes.widgets import landscape_backdrop, StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
 
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
 GD = style.OPTIMIZER_COLORS["gd"]
