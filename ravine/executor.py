@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Callable, Sequence
 
 from ravine.jobs import RenderJob, RenderResult, lookup, render
@@ -18,16 +19,56 @@ from ravine.jobs import RenderJob, RenderResult, lookup, render
 MAX_DEFAULT_WORKERS = 8
 
 
-def available_memory() -> int | None:
-    """Bytes of memory available to new processes without swapping (Linux ``MemAvailable``),
-    or None where that cannot be read."""
+# A cgroup "limit" at or above this is no limit (v1 writes 2**63 rounded down to a page).
+_UNLIMITED = 2**60
+
+
+def available_memory(proc: Path = Path("/proc"), cgroup_root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """Bytes of memory new processes may still take: the system's ``MemAvailable`` and, in a
+    container or a service with a memory limit, that cgroup's limit less its usage (cgroup v2
+    ``memory.max``/``memory.current``, or v1 ``memory.limit_in_bytes``/``usage_in_bytes``),
+    whichever is less; None where neither can be read."""
+    known = [amount for amount in (_meminfo_available(proc), _cgroup_headroom(proc, cgroup_root))
+             if amount is not None]
+    return min(known) if known else None
+
+
+def _meminfo_available(proc: Path) -> int | None:
     try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+        for line in (proc / "meminfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         return None
+    return None
+
+
+def _cgroup_headroom(proc: Path, cgroup_root: Path) -> int | None:
+    """Limit less usage of this process's memory cgroup, None when unlimited or unknown. Tries the
+    cgroup's own folder, then the mount's root (a container sees its own cgroup there)."""
+    try:
+        lines = (proc / "self" / "cgroup").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    places = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        relative = path.lstrip("/")
+        if controllers == "":  # cgroup v2
+            places += [(cgroup_root / relative, "memory.max", "memory.current"),
+                       (cgroup_root, "memory.max", "memory.current")]
+        elif "memory" in controllers.split(","):  # cgroup v1
+            places += [(cgroup_root / "memory" / relative, "memory.limit_in_bytes", "memory.usage_in_bytes"),
+                       (cgroup_root / "memory", "memory.limit_in_bytes", "memory.usage_in_bytes")]
+    for folder, limit_name, usage_name in places:
+        try:
+            limit_text = (folder / limit_name).read_text(encoding="ascii").strip()
+            usage = int((folder / usage_name).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+        if limit_text == "max" or not limit_text.isdigit() or int(limit_text) >= _UNLIMITED:
+            continue
+        return max(0, int(limit_text) - usage)
     return None
 
 

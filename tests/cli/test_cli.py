@@ -166,6 +166,41 @@ def test_available_memory_is_read_from_the_system():
     assert memory is not None and 0 < memory <= os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
+def fake_system(tmp_path, cgroup_line: str, files: dict[str, str], available_kib: int = 8 * 2**20):
+    """A /proc and /sys/fs/cgroup of a machine with ``available_kib`` free and these cgroup files."""
+    proc, root = tmp_path / "proc", tmp_path / "cgroup"
+    (proc / "self").mkdir(parents=True)
+    (proc / "meminfo").write_text(f"MemTotal: 99999999 kB\nMemAvailable: {available_kib} kB\n")
+    (proc / "self" / "cgroup").write_text(cgroup_line + "\n")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return proc, root
+
+
+@pytest.mark.parametrize("cgroup_line, files, expected_gib", [
+    ("0::/", {}, 8.0),  # no memory controller files: the system's MemAvailable
+    ("0::/", {"memory.max": "max\n", "memory.current": "1073741824\n"}, 8.0),
+    ("0::/", {"memory.max": "4294967296\n", "memory.current": "1073741824\n"}, 3.0),  # a container
+    ("0::/ci/job", {"ci/job/memory.max": "2147483648\n", "ci/job/memory.current": "0\n"}, 2.0),
+    ("4:memory:/svc\n0::/", {"memory/svc/memory.limit_in_bytes": "3221225472\n",
+                              "memory/svc/memory.usage_in_bytes": "1073741824\n"}, 2.0),  # cgroup v1
+    ("4:memory:/svc", {"memory/svc/memory.limit_in_bytes": "9223372036854771712\n",
+                       "memory/svc/memory.usage_in_bytes": "5\n"}, 8.0),  # v1's "no limit"
+])
+def test_available_memory_respects_a_cgroup_limit(tmp_path, cgroup_line, files, expected_gib):
+    from ravine.executor import available_memory
+
+    proc, root = fake_system(tmp_path, cgroup_line, files)
+    assert available_memory(proc, root) == int(expected_gib * 2**30)
+
+
+def test_available_memory_is_none_where_nothing_can_be_read(tmp_path):
+    from ravine.executor import available_memory
+
+    assert available_memory(tmp_path / "no-proc", tmp_path / "no-cgroup") is None
+
+
 def test_peak_memory_estimate_grows_with_the_frame():
     from ravine.jobs import RenderJob
 
