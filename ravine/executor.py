@@ -52,7 +52,10 @@ def _cgroup_headroom(proc: Path, cgroup_root: Path) -> int | None:
         return None
     places = []
     for line in lines:
-        _, controllers, path = line.split(":", 2)
+        fields = line.split(":", 2)
+        if len(fields) != 3:
+            continue
+        _, controllers, path = fields
         relative = path.lstrip("/")
         if controllers == "":  # cgroup v2
             places += [(cgroup_root / relative, "memory.max", "memory.current"),

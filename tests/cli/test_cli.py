@@ -185,6 +185,7 @@ def fake_system(tmp_path, cgroup_line: str, files: dict[str, str], available_kib
     ("0::/ci/job", {"ci/job/memory.max": "2147483648\n", "ci/job/memory.current": "0\n"}, 2.0),
     ("4:memory:/svc\n0::/", {"memory/svc/memory.limit_in_bytes": "3221225472\n",
                               "memory/svc/memory.usage_in_bytes": "1073741824\n"}, 2.0),  # cgroup v1
+    ("garbage\n0::/", {"memory.max": "2147483648\n", "memory.current": "0\n"}, 2.0),
     ("4:memory:/svc", {"memory/svc/memory.limit_in_bytes": "9223372036854771712\n",
                        "memory/svc/memory.usage_in_bytes": "5\n"}, 8.0),  # v1's "no limit"
 ])
