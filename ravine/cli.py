@@ -253,7 +253,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
     require_render_deps()
     try:
         result = lesson_pipeline.build(quality, Path(out_dir), chosen, jobs=jobs, force=force,
-                                       cards=not no_cards, log=_log, narration=narration)
+                                       cards=not no_cards, log=log, narration=narration)
     except outputs.OutputError as error:
         raise InputError(f"--out: {error}") from None
     log(f"lesson: {result.assembly.duration:.1f} s in {len(result.assembly.chapters)} chapters")

@@ -63,3 +63,17 @@ def test_lesson_cli_rejects_unknown_scene(tmp_path):
     result = CliRunner().invoke(cli, ["lesson", "--only", "nope", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "--only" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_lesson_cli_renders_and_assembles_with_the_default_jobs(tmp_path):
+    """The command itself, end to end: its -j left to the machine (parallel processes here when
+    there are two CPUs), progress on stderr, the written paths on stdout."""
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["lesson", "-q", "low", "--only", "by-hand", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [str(out / name) for name in ("lesson.mp4", "lesson.srt", "lesson.vtt",
+                                                                  "chapters.vtt")]
+    assert "[3/3] rendered" in result.stderr and "lesson: " in result.stderr
+    clips = sorted((out / "clips").glob("*.mp4"))
+    assert len(clips) == 3  # title card, chapter card, by-hand
+    assert probe_video(out / "lesson.mp4").frames == sum(probe_video(clip).frames for clip in clips)
