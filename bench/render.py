@@ -17,7 +17,6 @@ its own: the "peak MiB" column.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -25,6 +24,8 @@ from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import peak_resident_mib  # noqa: E402  (needs the path above)
 
 QUALITIES = {"720p30": "medium", "1080p60": "high", "480p15": "low"}
 
@@ -71,7 +72,7 @@ def timed_render(scene: str, quality: str, out: str) -> tuple[float, str, float]
     began = time.perf_counter()
     result = render(RenderJob(scene, {}, quality, out), force=True)
     rendered = time.perf_counter() - began
-    return rendered, str(result.video), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return rendered, str(result.video), peak_resident_mib()
 
 
 def in_fresh_process(function, *args):

@@ -124,13 +124,13 @@ def require_render_deps() -> None:
         raise click.ClickException(str(error)) from None
 
 
-def run_render(render: Callable, job):
-    """``render(job)``, its input errors turned into one-line exits (2 for bad input, 1 for format
-    errors found only while rendering)."""
+def run_render(render: Callable, work):
+    """``render(work)`` (one job, or a list for the executor), its input errors turned into
+    one-line exits (2 for bad input, 1 for format errors found only while rendering)."""
     from scenes.params import ParamError
 
     try:
-        return render(job)
+        return render(work)
     except ParamError as error:
         raise InputError(str(error)) from None
     except ValueError as error:  # the engine's own range checks

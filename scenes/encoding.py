@@ -347,9 +347,9 @@ class HandoffRenderer(CairoRenderer):
     FRAME_QUEUE_BYTES = 32 * 2**20
     MIN_FRAME_QUEUE = 2
 
-    def __init__(self, *args, ring_size: int = 0, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._ring_size = ring_size
+        self._ring_size = 0  # set from the writer's queue in init_scene
         self._ring: list[np.ndarray] = []
         self._ring_index = 0
         self._last_frame: np.ndarray | None = None
@@ -359,7 +359,7 @@ class HandoffRenderer(CairoRenderer):
         """How many drawn width × height RGBA frames may wait for conversion: what fits
         :attr:`FRAME_QUEUE_BYTES`, at least :attr:`MIN_FRAME_QUEUE`, at most ``configured``."""
         fitting = cls.FRAME_QUEUE_BYTES // (4 * width * height)
-        return max(1, min(configured, max(cls.MIN_FRAME_QUEUE, fitting)))
+        return min(configured, max(cls.MIN_FRAME_QUEUE, fitting))
 
     def init_scene(self, scene, session_spec, file_writer_settings) -> None:
         spec = file_writer_settings.video_encoder
@@ -368,7 +368,7 @@ class HandoffRenderer(CairoRenderer):
             file_writer_settings = dataclasses.replace(file_writer_settings, encoder_queue_size=depth)
         super().init_scene(scene, session_spec, file_writer_settings)
         # queued frames + the one being encoded + the one blocked in put() + the one drawing
-        self._ring_size = max(self._ring_size, file_writer_settings.encoder_queue_size + 4)
+        self._ring_size = file_writer_settings.encoder_queue_size + 4
 
     def _next_buffer(self) -> np.ndarray:
         current = self.camera.pixel_array

@@ -211,10 +211,14 @@ def test_peak_memory_estimate_grows_with_the_frame():
 
 
 def test_a_real_render_stays_under_its_peak_memory_estimate(tmp_path):
-    """The estimate the default -j relies on holds for a real render (its own process's peak)."""
-    script = ("import resource, sys; from ravine.jobs import RenderJob, render; "
+    """The estimate the default -j relies on holds for a real render (its own process's peak).
+
+    The peak is VmHWM, the high-water mark of the process's own memory: ru_maxrss would carry
+    over the forking test worker's size across exec."""
+    script = ("import re, sys; from pathlib import Path; from ravine.jobs import RenderJob, render; "
               "job = RenderJob('by-hand', {}, 'medium', sys.argv[1]); render(job); "
-              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, job.peak_memory())")
+              "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1); "
+              "print(int(hwm) * 1024, job.peak_memory())")
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
     peak, estimate = map(int, done.stdout.split()[-2:])
     assert 150 * 2**20 < peak < estimate
