@@ -1,13 +1,16 @@
 """What skip pictures save on a real clip: codec CPU, file size and picture quality (not a test).
 
 Renders a scene once while recording the pictures its encoder receives (yuv420p, each with the
-number of frames it is shown), then codes that same sequence through ravine's encoder three ways,
+number of frames it is shown), then codes that same sequence through ravine's encoder five ways,
 one after another on this thread's clock:
 
-- every frame coded, preset veryfast with its B-frames: ravine's settings before skip pictures;
-- every frame coded, without B-frames and with one reference (the settings skips need);
-- ravine: each picture coded once (a held one twice, the second coding refining the first),
-  stamped with how long it is shown, the rest of a hold as skip pictures.
+- H.264 (mp4), every frame coded, preset veryfast with its B-frames: ravine's settings before
+  skip pictures;
+- H.264, every frame coded, without B-frames and with one reference (the settings skips need);
+- H.264, ravine: each picture coded once (a held one twice, the second coding refining the
+  first), stamped with how long it is shown, the rest of a hold as skip pictures;
+- VP9 (webm, ravine's settings), every frame coded;
+- VP9, ravine: a held picture coded twice, the rest of the hold as show-existing frames.
 
 For each: codec CPU ms per frame shown, KiB, and PSNR (all planes, dB) against the recorded
 pictures, over all frames and over the held ones (repeats).
@@ -27,13 +30,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ravine.formats import X264_OPTIONS  # noqa: E402  (needs the path above)
+from ravine.formats import ENCODER_OPTIONS, X264_OPTIONS  # noqa: E402  (needs the path above)
 
 BEFORE = {name: value for name, value in X264_OPTIONS.items() if name != "x264-params"}
-WAYS = [
-    ("every frame coded, veryfast (B-frames 3)", BEFORE, False),
-    ("every frame coded, bframes=0:ref=1", X264_OPTIONS, False),
-    ("ravine: held coded twice, then skips", X264_OPTIONS, True),
+H264, VP9 = ("mp4", "libx264"), ("webm", "libvpx-vp9")
+WAYS = [  # name, (container, codec), options, repeats written without coding
+    ("H.264 every frame coded, veryfast (B-frames 3)", H264, BEFORE, False),
+    ("H.264 every frame coded, bframes=0:ref=1", H264, X264_OPTIONS, False),
+    ("H.264 ravine: held coded twice, then skips", H264, X264_OPTIONS, True),
+    ("VP9 every frame coded", VP9, ENCODER_OPTIONS["webm"], False),
+    ("VP9 ravine: held coded twice, then show-existing", VP9, ENCODER_OPTIONS["webm"], True),
 ]
 
 
@@ -60,7 +66,7 @@ def record(scene: str, quality: str, folder: Path) -> tuple[list, list[int], obj
 
 
 def code(pictures: list, repeats: list[int], spec, options: dict[str, str], skips: bool,
-         target: Path) -> tuple[float, bool]:
+         target: Path, container: str = "mp4", codec: str = "libx264") -> tuple[float, bool]:
     """Codec CPU seconds to code the sequence through ravine's encoder, and whether it used skips."""
     import av
 
@@ -76,7 +82,8 @@ def code(pictures: list, repeats: list[int], spec, options: dict[str, str], skip
             super()._code_pictures()
             spent[0] += time.thread_time() - start
 
-    encoder = Timed(target=target, spec=replace(spec, options=tuple(options.items())))
+    encoder = Timed(target=target, spec=replace(spec, container_format=container, codec=codec,
+                                                options=tuple(options.items())))
     for picture, repeat in zip(pictures, repeats):
         encoder.write_picture(av.VideoFrame.from_ndarray(picture, format="yuv420p"), repeat=repeat)
     flush = time.thread_time()
@@ -109,14 +116,15 @@ def main() -> None:
     pictures, repeats, spec = record(args.scene, args.quality, folder)
     frames = sum(repeats)
     print(f"{args.scene} at {spec.width}x{spec.height}, {float(spec.frame_rate):g} fps: {frames} frames, "
-          f"{len(pictures)} pictures ({frames - len(pictures)} repeats); libx264 crf 23, one thread")
-    print(f"{'way':<42} {'codec ms/frame':>15} {'KiB':>6} {'PSNR all':>9} {'PSNR held':>10}")
-    for name, options, skips in WAYS:
-        target = folder / "coded.mp4"
-        cpu, used_skips = code(pictures, repeats, spec, options, skips, target)
+          f"{len(pictures)} pictures ({frames - len(pictures)} repeats); libx264 crf 23, one thread; "
+          f"VP9 {' '.join(f'{name} {value}' for name, value in ENCODER_OPTIONS['webm'].items())}")
+    print(f"{'way':<50} {'codec ms/frame':>15} {'KiB':>6} {'PSNR all':>9} {'PSNR held':>10}")
+    for name, (container, codec), options, skips in WAYS:
+        target = folder / f"coded.{container}"
+        cpu, used_skips = code(pictures, repeats, spec, options, skips, target, container, codec)
         assert used_skips == skips, name
         psnr_all, psnr_held = quality(target, pictures, repeats)
-        print(f"{name:<42} {1000 * cpu / frames:>15.2f} {target.stat().st_size // 1024:>6}"
+        print(f"{name:<50} {1000 * cpu / frames:>15.2f} {target.stat().st_size // 1024:>6}"
               f" {psnr_all:>9.2f} {psnr_held:>10.2f}", flush=True)
 
 

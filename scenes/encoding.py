@@ -9,10 +9,11 @@ one queue, drawing and encoding overlap all the way through, and the one segment
 into the movie by Manim's own combine step (so sound, GIF output and subcaptions behave as before).
 
 :class:`PipelinedEncoder` splits encoding into two threads (pixel conversion, then the codec) and
-converts a held frame (``wait``, frozen frames) once for all its repeats. With H.264 settings that
-allow it (no B-frames, one reference: ravine's mp4 and mov), the codec codes a held frame twice
-(the second refines the first), stamped with how long it is held, and each further repeat is
-written as a skip picture (:mod:`scenes.h264`): a few dozen bytes that decode to an exact copy.
+converts a held frame (``wait``, frozen frames) once for all its repeats. The codec codes a held
+frame twice (the second coding refines the first) and each further repeat is written without
+coding: with H.264 settings that allow it (no B-frames, one reference: ravine's mp4 and mov) as a
+skip picture (:mod:`scenes.h264`), a few dozen bytes that decode to an exact copy; with VP9 (webm
+without alpha) as a one-byte show-existing frame (:mod:`scenes.vp9`).
 
 :class:`HandoffRenderer` hands each drawn frame's buffer to the encoder instead of copying it
 (Manim copies every frame, about 1 ms at 720p and 2 ms at 1080p): the camera draws into a ring
@@ -38,7 +39,9 @@ from manim.scene.scene_file_writer import SceneFileWriter, _PartialMovieEncodeJo
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.typing import RGBAPixelArray
 
+from scenes.bitstream import MalformedBits
 from scenes.h264 import SkipPictures, Unsupported
+from scenes.vp9 import repeat_frame
 
 STREAM_NAME = "scene-stream"
 # Pictures are converted with the BT.709 matrix into limited ("TV") range and the stream says so
@@ -58,8 +61,10 @@ class PipelinedEncoder(VideoSegmentEncoder):
     A held frame (``repeat`` > 1) is converted once. Where the codec's parameter sets allow skip
     pictures (:class:`scenes.h264.SkipPictures`), it is coded twice (the second coding refines the
     first), with time stamps that tell the codec how long it stays (x264 spends bits by
-    duration), and the rest of its repeats are skip pictures; otherwise it is coded ``repeat``
-    times.
+    duration), and the rest of its repeats are skip pictures. With VP9 (no alpha) it is coded
+    twice and the rest of its repeats are show-existing frames (:func:`scenes.vp9.repeat_frame`),
+    where the codec hands the second coding's packet straight back (no lag). Otherwise it is
+    coded ``repeat`` times.
     """
 
     # Converted pictures waiting for the codec, bounded by bytes. A deep queue lets drawing and
@@ -72,9 +77,12 @@ class PipelinedEncoder(VideoSegmentEncoder):
     # call, and with FFmpeg 8 each starts its own slice threads (dozens of short-lived threads per
     # clip). One thread: conversion already overlaps drawing and coding, and `-j` fills the cores.
     CONVERSION_THREADS = 1
-    # Write repeats as skip pictures where the codec's settings allow (False: code every frame;
-    # for comparisons such as bench/skip_pictures.py).
+    # Write repeats as skip pictures (H.264) or show-existing frames (VP9) where the codec's
+    # settings allow (False: code every frame; for comparisons such as bench/skip_pictures.py).
     SKIP_REPEATS = True
+    # VP9 pixel formats whose repeats can be show-existing frames (with alpha, FFmpeg codes a
+    # second VP9 stream into side data, which would need repeating too).
+    SHOW_EXISTING_FORMATS = ("yuv420p", "yuv422p", "yuv444p")
 
     def __init__(self, *, target: Path, spec: VideoEncoderSpec) -> None:
         super().__init__(target=target, spec=spec)
@@ -84,6 +92,8 @@ class PipelinedEncoder(VideoSegmentEncoder):
         self._converter = VideoReformatter()
         self._colours = self._tag_colours()
         self._skip_pictures = self._open_skip_pictures()
+        self._shows_existing = (self.SKIP_REPEATS and spec.codec == "libvpx-vp9"
+                                and spec.pixel_format in self.SHOW_EXISTING_FORMATS)
         self._repeats: deque[int] = deque()  # per picture given to the codec, in coding order
         self._next_out = 0  # the next output frame's time stamp (frames)
         self._coder = Thread(target=self._code_pictures, name=f"codec-{target.stem}", daemon=True)
@@ -126,8 +136,9 @@ class PipelinedEncoder(VideoSegmentEncoder):
 
     @property
     def skips_repeats(self) -> bool:
-        """Whether repeats are written as skip pictures (else the codec codes every frame)."""
-        return self._skip_pictures is not None
+        """Whether repeats are written as skip pictures or show-existing frames (else the codec
+        codes every frame)."""
+        return self._skip_pictures is not None or self._shows_existing
 
     def _code_pictures(self) -> None:
         while True:
@@ -144,12 +155,11 @@ class PipelinedEncoder(VideoSegmentEncoder):
 
     def _code(self, picture: av.VideoFrame, repeat: int) -> None:
         picture.time_base = self._time_base
+        if self._shows_existing:
+            self._code_showing_existing(picture, repeat)
+            return
         if self._skip_pictures is None:
-            for _ in range(repeat):
-                picture.pts = self._next_pts
-                self._next_pts += 1
-                for packet in self._stream.encode(picture):
-                    self._container.mux(packet)
+            self._code_each(picture, repeat)
             return
         # A held picture is coded twice: x264's second pass at the same picture codes what its
         # first lost (about +0.6 dB over a hold), then the rest of the hold is skip pictures.
@@ -159,6 +169,48 @@ class PipelinedEncoder(VideoSegmentEncoder):
             self._repeats.append(shown)
             for packet in self._stream.encode(picture):
                 self._mux_with_repeats(packet)
+
+    def _code_each(self, picture: av.VideoFrame, count: int) -> None:
+        for _ in range(count):
+            picture.pts = self._next_pts
+            self._next_pts += 1
+            for packet in self._stream.encode(picture):
+                self._container.mux(packet)
+
+    def _code_showing_existing(self, picture: av.VideoFrame, repeat: int) -> None:
+        """VP9: code the picture (twice when held), then show it again for the rest of the hold.
+
+        A repeat is written only when the codec handed back the second coding's own packet at
+        once (no lag, not dropped) and that frame is shown and stored in a reference slot; else
+        the rest of the hold is coded like any frame."""
+        coded = b""
+        for _ in range(min(repeat, 2)):
+            picture.pts = self._next_pts
+            self._next_pts += 1
+            packets = self._stream.encode(picture)
+            own = len(packets) == 1 and packets[0].pts == picture.pts and repeat > 2
+            coded = bytes(packets[0]) if own else b""  # read before muxing: the muxer takes the data
+            for packet in packets:
+                self._container.mux(packet)
+        rest = repeat - min(repeat, 2)
+        try:
+            frame = repeat_frame(coded) if coded else None
+        except MalformedBits:
+            frame = None
+        if frame is None:
+            self._code_each(picture, rest)
+            return
+        for _ in range(rest):
+            self._mux_frame(av.Packet(frame), self._next_pts)
+            self._next_pts += 1
+
+    def _mux_frame(self, packet: av.Packet, frame_index: int) -> None:
+        """Mux ``packet`` as the output's frame ``frame_index`` (one frame long)."""
+        packet.pts = packet.dts = frame_index
+        packet.duration = 1
+        packet.time_base = self._time_base
+        packet.stream = self._stream
+        self._container.mux(packet)
 
     def _mux_with_repeats(self, packet: av.Packet) -> None:
         """Mux a coded picture (``frame_num`` relabelled) and a skip picture per repeat after it.
@@ -174,12 +226,8 @@ class PipelinedEncoder(VideoSegmentEncoder):
         for index in range(self._repeats.popleft()):
             if index:
                 packet = av.Packet(skips.skip())
-            packet.pts = packet.dts = self._next_out
-            packet.duration = 1
-            packet.time_base = self._time_base
-            packet.stream = self._stream
+            self._mux_frame(packet, self._next_out)
             self._next_out += 1
-            self._container.mux(packet)
 
     def _stop_coder(self) -> None:
         if self._coder.is_alive():

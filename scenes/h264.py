@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scenes.bitstream import BitReader, BitWriter, MalformedBits
+
 START_CODE = b"\x00\x00\x00\x01"
 NAL_SLICE, NAL_IDR, NAL_SPS, NAL_PPS = 1, 5, 7, 8
 SLICE_TYPE_P_ALL = 5  # slice_type 5: P, and every slice of the picture is P
@@ -66,84 +68,6 @@ SKIP_FLAG_INIT = (23, 33)
 
 class Unsupported(ValueError):
     """The stream's parameter sets rule out skip pictures (the reason is the message)."""
-
-
-class BitReader:
-    """Reads bits, most significant first, from an RBSP (emulation prevention removed)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self.position = 0
-
-    def bits(self, count: int) -> int:
-        """The next ``count`` bits as an unsigned integer."""
-        value = 0
-        for _ in range(count):
-            byte = self._data[self.position >> 3]
-            value = (value << 1) | ((byte >> (7 - (self.position & 7))) & 1)
-            self.position += 1
-        return value
-
-    def ue(self) -> int:
-        """An unsigned Exp-Golomb code (ue(v))."""
-        zeros = 0
-        while self.bits(1) == 0:
-            zeros += 1
-            if zeros > 31:
-                raise Unsupported("malformed Exp-Golomb code")
-        return (1 << zeros) - 1 + self.bits(zeros)
-
-    def se(self) -> int:
-        """A signed Exp-Golomb code (se(v))."""
-        code = self.ue()
-        return (code + 1) // 2 if code % 2 else -(code // 2)
-
-
-class BitWriter:
-    """Collects bits, most significant first."""
-
-    def __init__(self) -> None:
-        self._bits: list[int] = []
-
-    def bits(self, value: int, count: int) -> None:
-        """Append ``value`` as ``count`` bits."""
-        self._bits.extend((value >> shift) & 1 for shift in range(count - 1, -1, -1))
-
-    def ue(self, value: int) -> None:
-        """Append ``value`` as an unsigned Exp-Golomb code."""
-        code = value + 1
-        length = code.bit_length()
-        self.bits(0, length - 1)
-        self.bits(code, length)
-
-    def se(self, value: int) -> None:
-        """Append ``value`` as a signed Exp-Golomb code."""
-        self.ue(2 * value - 1 if value > 0 else -2 * value)
-
-    @property
-    def aligned(self) -> bool:
-        return len(self._bits) % 8 == 0
-
-    def pad(self, bit: int) -> None:
-        """Fill the last byte with ``bit`` (1s: cabac_alignment_one_bit; 0s: trailing bits)."""
-        while not self.aligned:
-            self._bits.append(bit)
-
-    def extend(self, bits: list[int]) -> None:
-        """Append bits (a list of 0s and 1s)."""
-        self._bits.extend(bits)
-
-    def bit_list(self) -> list[int]:
-        """A copy of the bits so far."""
-        return list(self._bits)
-
-    def to_bytes(self) -> bytes:
-        """The bits so far as bytes (must be byte-aligned)."""
-        if not self.aligned:
-            raise ValueError("bit string is not byte-aligned")
-        if not self._bits:
-            return b""
-        return int("".join(map(str, self._bits)), 2).to_bytes(len(self._bits) // 8, "big")
 
 
 def unescape(payload: bytes) -> bytes:
@@ -343,12 +267,15 @@ class SkipPictures:
         sequences, pictures = {}, {}
         for unit in nal_units(parameter_sets):
             kind = unit[0] & 0x1F
-            if kind == NAL_SPS:
-                sps = parse_sps(unescape(unit[1:]))
-                sequences[sps.sps_id] = sps
-            elif kind == NAL_PPS:
-                pps = parse_pps(unescape(unit[1:]))
-                pictures[pps.pps_id] = pps
+            try:
+                if kind == NAL_SPS:
+                    sps = parse_sps(unescape(unit[1:]))
+                    sequences[sps.sps_id] = sps
+                elif kind == NAL_PPS:
+                    pps = parse_pps(unescape(unit[1:]))
+                    pictures[pps.pps_id] = pps
+            except MalformedBits as error:
+                raise Unsupported(f"malformed parameter set: {error}") from error
         if len(pictures) != 1 or not sequences:
             raise Unsupported("expected one SPS and one PPS")
         self.pps = next(iter(pictures.values()))

@@ -65,6 +65,21 @@ def test_webm_is_vp9(card_outputs):
     assert probe.codec == "vp9" and probe.frames == round(card_outputs["card-webm"].duration * 15)
 
 
+def test_webm_holds_are_show_existing_frames(card_outputs):
+    """ravine's VP9 settings let held frames be one-byte show-existing frames (the card holds its
+    text for seconds); FFmpeg's decoder and libvpx's decode the clip to the same frames."""
+    webm = card_outputs["card-webm"].video
+    with av.open(str(webm)) as container:
+        sizes = [packet.size for packet in container.demux(video=0) if packet.size]
+    assert sizes.count(1) > len(sizes) / 2
+    with av.open(str(webm)) as container:
+        own = [frame.to_ndarray() for frame in container.decode(video=0)]
+    with av.open(str(webm)) as container:
+        libvpx = av.CodecContext.create("libvpx-vp9", "r")
+        other = [frame.to_ndarray() for packet in container.demux(video=0) for frame in libvpx.decode(packet)]
+    assert len(own) == len(sizes) and all(np.array_equal(a, b) for a, b in zip(own, other, strict=True))
+
+
 def test_gif_loops_with_a_palette(card_outputs):
     result = card_outputs["card-gif"]
     with Image.open(result.video) as image:

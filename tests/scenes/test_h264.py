@@ -5,41 +5,17 @@ from __future__ import annotations
 
 import io
 import random
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from av.video.reformatter import Colorspace, VideoReformatter
-from manim._config.video_encoder import VideoEncoderSpec
 
 from scenes import h264
-from scenes.encoding import LIMITED_RANGE, PipelinedEncoder
-from scenes.h264 import BitReader, BitWriter, SkipPictures, Unsupported, escape, nal_units, unescape
-
-FPS = 30
-WIDTH, HEIGHT = 320, 180  # 20 × 12 macroblocks (the last row cropped)
-RAVINE_X264 = {"crf": "23", "preset": "veryfast", "threads": "1", "x264-params": "bframes=0:ref=1"}
-STRICT = {"err_detect": "crccheck+bitstream+buffer+explode"}
-
-
-def test_exp_golomb_codes_round_trip() -> None:
-    values = [0, 1, 2, 3, 7, 8, 254, 255, 256, 65535, 2**20]
-    writer = BitWriter()
-    for value in values:
-        writer.ue(value)
-        writer.se(value)
-        writer.se(-value)
-        writer.bits(value & 0x1F, 5)
-    writer.pad(0)
-    reader = BitReader(writer.to_bytes())
-    for value in values:
-        assert (reader.ue(), reader.se(), reader.se(), reader.bits(5)) == (value, value, -value, value & 0x1F)
-    small = BitWriter()
-    small.ue(0), small.ue(1), small.ue(2), small.ue(3)
-    small.pad(0)
-    assert small.to_bytes() == bytes([0b1_010_011_0, 0b0100_0000])  # 1, 010, 011, 00100 (7.3 Table 9-2)
+from scenes.h264 import SkipPictures, Unsupported, escape, nal_units, unescape
+from tests.scenes.coding_helpers import (
+    FPS, HEIGHT, RAVINE_X264, WIDTH, decode, encode, expand, pictures, reference,
+)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -81,81 +57,6 @@ def test_parameter_sets_of_ravines_settings() -> None:
 def test_settings_that_rule_out_skip_pictures(params: str, reason: str) -> None:
     with pytest.raises(Unsupported, match=reason):
         SkipPictures(parameter_sets({**RAVINE_X264, "x264-params": params}))
-
-
-def pictures(count: int, seed: int = 1) -> list[np.ndarray]:
-    """``count`` different RGBA pictures: a disc moving over a gradient, with some noise."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
-    frames = []
-    for index in range(count):
-        cx, cy = 40 + 240 * index / max(count - 1, 1), 90 + 50 * np.sin(index / 3)
-        disc = (x - cx) ** 2 + (y - cy) ** 2 < 30 ** 2
-        rgba = np.zeros((HEIGHT, WIDTH, 4), np.uint8)
-        rgba[..., 0] = np.where(disc, 250, x * 255 // WIDTH)
-        rgba[..., 1] = np.where(disc, 200, y * 255 // HEIGHT)
-        rgba[..., 2] = rng.integers(0, 40, (HEIGHT, WIDTH))
-        rgba[..., 3] = 255
-        frames.append(rgba)
-    return frames
-
-
-def spec(options: dict[str, str]) -> VideoEncoderSpec:
-    return VideoEncoderSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=WIDTH,
-                            height=HEIGHT, frame_rate=Fraction(FPS), options=tuple(options.items()))
-
-
-def encode(target: Path, frames: list[np.ndarray], repeats: list[int], options: dict[str, str]) -> bool:
-    """Write ``frames`` held ``repeats`` times each through PipelinedEncoder; whether it used skips."""
-    encoder = PipelinedEncoder(target=target, spec=spec(options))
-    for frame, repeat in zip(frames, repeats):
-        encoder.write_frame(frame, repeat=repeat)
-    encoder.finish()
-    return encoder.skips_repeats
-
-
-def codings(repeats: list[int]) -> list[int]:
-    """Frames shown per coded picture: the encoder codes a held picture twice (1 frame, then the
-    rest of the hold) and a picture shown once, once."""
-    return [shown for repeat in repeats for shown in ((1, repeat - 1) if repeat > 1 else (1,))]
-
-
-def reference(target: Path, frames: list[np.ndarray], repeats: list[int], options: dict[str, str]) -> Path:
-    """The pictures coded by PyAV and libx264 alone, as the encoder codes them (a held picture
-    twice, each coding stamped with its start, so x264 sees the same durations), without skip
-    pictures: what the coded pictures of ``encode`` must decode to."""
-    converter = VideoReformatter()
-    with av.open(str(target), "w") as container:
-        stream = container.add_stream("libx264", rate=FPS, options=options)
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        start = 0
-        for frame, repeat in zip(frames, repeats):
-            picture = converter.reformat(av.VideoFrame.from_ndarray(frame, format="rgba"), format="yuv420p",
-                                         threads=PipelinedEncoder.CONVERSION_THREADS,
-                                         dst_colorspace=Colorspace.ITU709, dst_color_range=LIMITED_RANGE)
-            for shown in codings([repeat]):
-                picture.pts, picture.time_base = start, Fraction(1, FPS)
-                start += shown
-                for packet in stream.encode(picture):
-                    container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return target
-
-
-def expand(coded: list[np.ndarray], repeats: list[int]) -> list[np.ndarray]:
-    """Each coded picture as many times as it is shown."""
-    return [picture for picture, shown in zip(coded, codings(repeats), strict=True) for _ in range(shown)]
-
-
-def decode(path: Path) -> tuple[list[np.ndarray], list[int]]:
-    """Every frame (yuv420p planes) and its time stamp, decoded with every error check on."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.codec_context.options = STRICT
-        frames = [(frame.to_ndarray(format="yuv420p"), frame.pts) for frame in container.decode(stream)]
-        time_base = stream.time_base
-    return [f for f, _ in frames], [round(pts * time_base * FPS) for _, pts in frames]
 
 
 @pytest.mark.parametrize("params", [
