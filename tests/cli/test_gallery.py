@@ -3,8 +3,10 @@ Chromium that plays every clip and loads its captions from a local HTTP server."
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
+import io
 import json
 import os
 import re
@@ -14,7 +16,11 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
+from av.video.reformatter import Colorspace
+from PIL import Image
 
 from ravine.gallery import write_gallery
 from ravine.jobs import RenderJob, render
@@ -252,3 +258,56 @@ def test_chromium_plays_every_clip_with_captions(gallery, server, browser):
     assert label in ("Copied", "Press Ctrl+C")
     severe = [entry for entry in browser.get_log("browser") if entry.get("level") == "SEVERE"]
     assert severe == [], severe
+
+
+def longest_hold(video: Path) -> tuple[int, int, list]:
+    """The first and last frame index of the longest run of one-byte (show-existing) VP9 frames
+    in ``video``, and every frame decoded by FFmpeg as RGB."""
+    with av.open(str(video)) as container:
+        sizes = [packet.size for packet in container.demux(video=0) if packet.size]
+    with av.open(str(video)) as container:
+        frames = [frame.to_ndarray(format="rgb24", dst_colorspace=Colorspace.ITU709).astype(np.int16)
+                  for frame in container.decode(video=0)]
+    best, start = (0, -1), None
+    for index, size in enumerate(sizes + [0]):
+        if size == 1 and start is None:
+            start = index
+        elif size != 1 and start is not None:
+            best = max(best, (index - start, start))
+            start = None
+    length, first = best
+    return first, first + length - 1, frames
+
+
+def test_chromium_shows_webm_holds_and_plays_to_the_end(gallery, server, browser):
+    """The webm's held frames are one-byte VP9 show-existing frames: Chromium's decoder shows the
+    held picture there (as FFmpeg decodes it) and plays the clip to its end without an error."""
+    manifest = json.loads((gallery / "clips" / "b#2.manifest.json").read_text(encoding="utf-8"))
+    fps = manifest["quality"]["fps"]
+    first, last, frames = longest_hold(gallery / "clips" / "b#2.webm")
+    assert last - first >= fps  # a hold of a second or more
+    browser.get(server + "index.html")
+    browser.execute_script("""
+        window.shown = null;
+        const video = document.querySelector("article[data-name='b#2'] video");
+        video.muted = true;
+        video.addEventListener('seeked', () => {
+          const canvas = document.createElement('canvas');
+          canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+          canvas.getContext('2d').drawImage(video, 0, 0);
+          window.shown = canvas.toDataURL('image/png');
+        }, {once: true});
+        video.addEventListener('loadeddata', () => { video.currentTime = arguments[0]; }, {once: true});
+        video.preload = 'auto';
+        video.load();""", (first + last + 1) / 2 / fps)
+    data_url = poll(browser, "return window.shown;")
+    assert data_url, "the webm did not seek within 20 s"
+    shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGB"), np.int16)
+    held = frames[(first + last) // 2]
+    difference = np.abs(shown - held).mean()  # 0.9 of 255 here: Chromium's and FFmpeg's YUV to RGB
+    assert difference < 2 and np.abs(held - frames[0]).mean() > 3 * difference  # the first frame differs (4.0)
+    ended = poll(browser, """
+        const video = document.querySelector("article[data-name='b#2'] video");
+        if (!window.playing) { window.playing = true; video.currentTime = 0; video.playbackRate = 4; video.play(); }
+        return video.ended || video.error ? {ended: video.ended, error: video.error && video.error.code} : null;""")
+    assert ended == {"ended": True, "error": None}
