@@ -329,7 +329,7 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
     from manim import console, tempconfig
 
     quality = QUALITIES[job.quality]
-    container = formats.manim_format(job.format, job.transparent)
+    container = formats.manim_format(job.format, job.transparent, job.at)
     console.file = sys.stderr  # Manim's log console must not write to our stdout
     target = out_dir / f"{job.stem}.{job.format}"
     poster = None if job.format == "png" else out_dir / f"{job.stem}.poster.png"
@@ -341,7 +341,7 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
         with tempconfig(settings):
             scene = cls(params=params, burn_captions=job.burn_captions, narrator=narrator)
             scene.render()
-            movie = Path(scene.renderer.file_writer.movie_file_path)
+            movie = None if container == "png" else Path(scene.renderer.file_writer.movie_file_path)
         publish_private_cache(Path(media), *size)
         if poster is not None:
             poster_work = Path(media) / "poster.png"
@@ -359,6 +359,9 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
             cap = None if job.gif_max_mb is None else int(job.gif_max_mb * 1e6)
             chosen = formats.gif(movie, work, cap)
             details["gif"] = asdict(chosen)
+        elif movie is None:  # the last frame, drawn once with every animation skipped
+            formats.save_picture(scene.renderer.get_frame(), work, alpha=job.transparent)
+            details["still_time"] = (round(scene.elapsed * quality.fps) - 1) / quality.fps
         elif job.format == "png":
             details["still_time"] = formats.still(movie, work, job.at)
         else:

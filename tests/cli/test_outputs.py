@@ -36,11 +36,12 @@ def moov_before_mdat(path: Path) -> bool:
 def card_outputs(tmp_path_factory):
     out = tmp_path_factory.mktemp("formats")
     results = {}
-    for fmt, transparent in (("mp4", False), ("webm", False), ("gif", False), ("png", False),
-                             ("webm", True), ("mov", True), ("png", True)):
-        name = f"card-{fmt}{'-alpha' if transparent else ''}"
+    for fmt, transparent, at in (("mp4", False, None), ("webm", False, None), ("gif", False, None),
+                                 ("png", False, 1.0), ("webm", True, None), ("mov", True, None),
+                                 ("png", True, 1.0), ("png", False, None), ("png", True, None)):
+        name = f"card-{fmt}{'-last' if fmt == 'png' and at is None else ''}{'-alpha' if transparent else ''}"
         results[name] = render(RenderJob("title-card", CARD, "low", str(out), name, format=fmt,
-                                         transparent=transparent, at=1.0 if fmt == "png" else None))
+                                         transparent=transparent, at=at))
     return results
 
 
@@ -94,6 +95,22 @@ def test_png_still_at_time(card_outputs):
         assert image.size == (854, 480) and image.mode == "RGB"
     manifest = json.loads(result.manifest.read_text())
     assert manifest["details"]["still_time"] == pytest.approx(1.0, abs=1 / 15)
+
+
+def test_png_of_the_last_frame_is_drawn_without_a_video(card_outputs):
+    """A png of the last frame skips the animations and draws the final state once: the same
+    picture as the mp4's poster (the last frame drawn), at the time of the video's last frame."""
+    mp4, still = card_outputs["card-mp4"], card_outputs["card-png-last"]
+    with Image.open(still.video) as image, Image.open(mp4.poster) as poster:
+        assert image.mode == "RGB"
+        assert np.abs(np.asarray(image).astype(int) - np.asarray(poster)).max() <= 1
+    manifest = json.loads(still.manifest.read_text())
+    frames = probe_video(mp4.video).frames
+    assert manifest["details"]["still_time"] == pytest.approx((frames - 1) / 15)
+    assert still.duration == mp4.duration and manifest["cues"] == json.loads(mp4.manifest.read_text())["cues"]
+    assert not list(Path(still.video).parent.glob("card-png-last.mp4"))
+    with Image.open(card_outputs["card-png-last-alpha"].video) as image:
+        assert image.mode == "RGBA" and image.getextrema()[3][0] == 0
 
 
 def test_transparent_outputs_carry_alpha(card_outputs):
