@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenes.bitstream import BitReader, MalformedBits
+from scenes.bitstream import BitReader, BitWriter, MalformedBits
 
 FRAME_MARKER = 2
 SYNC_CODE = 0x498342
@@ -110,10 +110,16 @@ def show_existing_frame(profile: int, slot: int) -> bytes:
     """A frame that shows reference ``slot`` (0–7) again, in a stream of ``profile`` (0–3)."""
     if not 0 <= profile <= 3 or not 0 <= slot <= 7:
         raise ValueError(f"profile {profile} (0–3), slot {slot} (0–7)")
-    bits = [1, 0, profile & 1, profile >> 1] + ([0] if profile == 3 else []) + [1]
-    bits += [(slot >> shift) & 1 for shift in (2, 1, 0)]
-    bits += [0] * (-len(bits) % 8)  # trailing bits
-    return int("".join(map(str, bits)), 2).to_bytes(len(bits) // 8, "big")
+    writer = BitWriter()
+    writer.bits(FRAME_MARKER, 2)
+    writer.bits(profile & 1, 1)  # profile_low_bit
+    writer.bits(profile >> 1, 1)  # profile_high_bit
+    if profile == 3:
+        writer.bits(0, 1)  # reserved_zero
+    writer.bits(1, 1)  # show_existing_frame
+    writer.bits(slot, 3)  # frame_to_show_map_idx
+    writer.pad(0)  # trailing bits
+    return writer.to_bytes()
 
 
 def repeat_frame(packet: bytes) -> bytes | None:
