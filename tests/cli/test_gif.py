@@ -13,35 +13,27 @@ from PIL import Image
 
 from ravine import formats
 from ravine.formats import GIF_LADDER, FormatError, GifSettings, gif, gif_timing
+from tests.cli.video_helpers import write_video
 
 FPS = 30
 PALETTE = [(255, 82, 82), (100, 181, 246), (255, 213, 79), (129, 199, 132)]  # saturated: BT.709 matters
 
 
 def make_video(path: Path, width: int, height: int, seconds: float = 2.0) -> Path:
-    """An H.264 video (BT.709, limited range, tagged): coloured boxes moving over a dark
-    background, ``seconds`` long at 30 fps, with noise so that GIF sizes depend on the frame."""
+    """Coloured boxes moving over a dark background, ``seconds`` long at 30 fps, with noise so
+    that GIF sizes depend on the frame."""
     rng = np.random.default_rng(0)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=FPS, options={"crf": "18", "preset": "veryfast"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.colorspace = stream.codec_context.color_primaries = stream.codec_context.color_trc = 1
-        stream.codec_context.color_range = 1
+
+    def pictures():
         for index in range(round(seconds * FPS)):
             rgb = np.full((height, width, 3), 16, np.uint8)
             rgb[: height // 2, : width // 2] = rng.integers(0, 60, (height // 2, width // 2, 3))
             for number, colour in enumerate(PALETTE):
                 x = (index * 4 + number * width // 4) % (width - width // 8)
                 rgb[height // 2:height // 2 + height // 6, x:x + width // 8] = colour
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
-                format="yuv420p", dst_colorspace=av.video.reformatter.Colorspace.ITU709,
-                dst_color_range=av.video.reformatter.ColorRange.MPEG)
-            frame.pts, frame.time_base = index, Fraction(1, FPS)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+            yield rgb
+
+    return write_video(path, pictures(), FPS)
 
 
 def gif_frames(path: Path) -> tuple[list[np.ndarray], list[int]]:
