@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 FORMATS: tuple[str, ...] = ("mp4", "webm", "gif", "png", "mov")
 TRANSPARENT_FORMATS: tuple[str, ...] = ("webm", "mov", "png")
@@ -198,7 +202,7 @@ def _write_gif(source: Path, target: Path, settings: GifSettings) -> None:
                duration=durations, optimize=False, disposal=1)
 
 
-def _gif_frames(source: Path, max_width: int, wanted: set[int]):
+def _gif_frames(source: Path, max_width: int, wanted: set[int]) -> Iterator[Image.Image]:
     """The frames of ``source`` numbered in ``wanted``, in order, as RGB images at most
     ``max_width`` wide, scaled by swscale's Lanczos filter (6× faster than Pillow's here), colours
     converted as the stream is tagged."""
