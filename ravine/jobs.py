@@ -122,7 +122,7 @@ class RenderJob:
 
     def cache_key(self, resolved_params: dict[str, Any]) -> str:
         """SHA-256 of everything that determines the output: scene, resolved params, quality,
-        format options, package versions and the source of ``engine/`` and ``scenes/``."""
+        format options, package versions and the source that shapes a clip (:data:`CACHED_SOURCES`)."""
         payload = {
             key: value for key, value in self.to_json().items() if key not in ("out_dir", "name", "params")
         }
@@ -137,13 +137,23 @@ def versions() -> dict[str, str]:
     return {pkg: version(pkg) for pkg in ("ravine", "manim", "numpy")}
 
 
-@lru_cache(maxsize=1)
-def source_hash() -> str:
-    """SHA-256 over the Python source of ``engine/`` and ``scenes/`` (a code change invalidates caches)."""
+# The code a clip's files depend on: the engine and the scenes that draw it, and ravine's own
+# part of every render (render settings and manifest, encoder settings and conversions, the
+# audio mix, caption files). A change to any of it invalidates cached clips.
+CACHED_SOURCES: tuple[str, ...] = ("engine", "scenes", "ravine/jobs.py", "ravine/formats.py",
+                                   "ravine/audio.py", "ravine/outputs.py")
+
+
+@lru_cache(maxsize=4)
+def source_hash(root: Path = Path(__file__).resolve().parent.parent,
+                sources: tuple[str, ...] = CACHED_SOURCES) -> str:
+    """SHA-256 over the Python source in ``sources`` (folders and files under ``root``), each
+    file with its path: a code change there invalidates caches. Computed once per process
+    (``source_hash.cache_clear()`` to read the files again)."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in ("engine", "scenes"):
-        for path in sorted((root / package).rglob("*.py")):
+    for source in sources:
+        place = root / source
+        for path in sorted(place.rglob("*.py")) if place.is_dir() else [place]:
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

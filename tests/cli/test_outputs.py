@@ -194,6 +194,32 @@ def test_cache_hit_and_miss(tmp_path):
     assert not forced.cached
 
 
+def test_source_hash_covers_what_shapes_a_clip(tmp_path):
+    """A change to the scenes, the engine or ravine's encoder settings and conversions changes
+    the cache key; the CLI's own code does not."""
+    from ravine.jobs import CACHED_SOURCES, source_hash
+
+    root = Path(__file__).resolve().parent.parent.parent
+    copy = tmp_path / "tree"
+    for source in (*CACHED_SOURCES, "ravine/cli.py"):
+        place = root / source
+        for path in sorted(place.rglob("*.py")) if place.is_dir() else [place]:
+            target = copy / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    original = source_hash(copy)
+    assert original == source_hash(root)
+    for changed, same in (("ravine/formats.py", False), ("scenes/vp9.py", False), ("engine/theory.py", False),
+                          ("ravine/cli.py", True)):
+        path = copy / changed
+        text = path.read_text()
+        path.write_text(text + "\n# changed\n")
+        source_hash.cache_clear()  # computed once per process otherwise
+        assert (source_hash(copy) == original) is same, changed
+        path.write_text(text)
+    source_hash.cache_clear()
+
+
 def test_config_file_renders_every_clip(tmp_path):
     config = tmp_path / "clips.toml"
     config.write_text(
