@@ -32,6 +32,7 @@ from threading import Thread
 
 import av
 import numpy as np
+from av.packet import PacketSideData
 from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 from manim._config.video_encoder import VideoEncoderSpec
 from manim.renderer.cairo_renderer import CairoRenderer
@@ -41,9 +42,10 @@ from manim.typing import RGBAPixelArray
 
 from scenes.bitstream import MalformedBits
 from scenes.h264 import SkipPictures, Unsupported
-from scenes.vp9 import repeat_frame
+from scenes.vp9 import repeat_alpha, repeat_frame
 
 STREAM_NAME = "scene-stream"
+ALPHA_SIDE_DATA = "matroska_block_additional"  # where FFmpeg puts a VP9 frame's alpha frame
 # Pictures are converted with the BT.709 matrix into limited ("TV") range and the stream says so
 # (matrix, primaries and transfer: BT.709; sRGB shares its primaries). Untagged, a player guesses,
 # and a guess of BT.601 against BT.709 shifts saturated colours by up to 16 of 255 (the palette's
@@ -81,8 +83,8 @@ class PipelinedEncoder(VideoSegmentEncoder):
     # settings allow (False: code every frame; for comparisons such as bench/skip_pictures.py).
     SKIP_REPEATS = True
     # VP9 pixel formats whose repeats can be show-existing frames (with alpha, FFmpeg codes a
-    # second VP9 stream into side data, which would need repeating too).
-    SHOW_EXISTING_FORMATS = ("yuv420p", "yuv422p", "yuv444p")
+    # second VP9 stream into each packet's side data: its frame is shown again there too).
+    SHOW_EXISTING_FORMATS = ("yuv420p", "yuv422p", "yuv444p", "yuva420p")
 
     def __init__(self, *, target: Path, spec: VideoEncoderSpec) -> None:
         super().__init__(target=target, spec=spec)
@@ -94,6 +96,7 @@ class PipelinedEncoder(VideoSegmentEncoder):
         self._skip_pictures = self._open_skip_pictures()
         self._shows_existing = (self.SKIP_REPEATS and spec.codec == "libvpx-vp9"
                                 and spec.pixel_format in self.SHOW_EXISTING_FORMATS)
+        self._has_alpha = spec.pixel_format.startswith("yuva")  # VP9 alpha rides in side data
         self._repeats: deque[int] = deque()  # per picture given to the codec, in coding order
         self._next_out = 0  # the next output frame's time stamp (frames)
         self._coder = Thread(target=self._code_pictures, name=f"codec-{target.stem}", daemon=True)
@@ -181,28 +184,48 @@ class PipelinedEncoder(VideoSegmentEncoder):
         """VP9: code the picture (twice when held), then show it again for the rest of the hold.
 
         A repeat is written only when the codec handed back the second coding's own packet at
-        once (no lag, not dropped) and that frame is shown and stored in a reference slot; else
-        the rest of the hold is coded like any frame."""
-        coded = b""
+        once (no lag, not dropped) and that frame (and its alpha frame, with alpha) is shown and
+        stored in a reference slot; else the rest of the hold is coded like any frame."""
+        coded, alpha = b"", None
         for _ in range(min(repeat, 2)):
             picture.pts = self._next_pts
             self._next_pts += 1
             packets = self._stream.encode(picture)
             own = len(packets) == 1 and packets[0].pts == picture.pts and repeat > 2
-            coded = bytes(packets[0]) if own else b""  # read before muxing: the muxer takes the data
+            # read before muxing: the muxer takes the data
+            coded = bytes(packets[0]) if own else b""
+            alpha = PacketSideData.from_packet(packets[0], ALPHA_SIDE_DATA) if own and self._has_alpha else None
             for packet in packets:
                 self._container.mux(packet)
         rest = repeat - min(repeat, 2)
-        try:
-            frame = repeat_frame(coded) if coded else None
-        except MalformedBits:
-            frame = None
+        frame = self._repeat_of(coded, alpha)
         if frame is None:
             self._code_each(picture, rest)
             return
         for _ in range(rest):
-            self._mux_frame(av.Packet(frame), self._next_pts)
+            packet = av.Packet(frame)
+            if alpha is not None:
+                packet.set_sidedata(alpha)  # a copy
+            self._mux_frame(packet, self._next_pts)
             self._next_pts += 1
+
+    @staticmethod
+    def _repeat_of(coded: bytes, alpha: PacketSideData | None) -> bytes | None:
+        """The show-existing frame that repeats ``coded``, its ``alpha`` side data turned into
+        its own repeat in place; None where either cannot be repeated."""
+        if not coded:
+            return None
+        try:
+            frame = repeat_frame(coded)
+            if frame is None or alpha is None:
+                return frame
+            alpha_repeat = repeat_alpha(bytes(alpha))
+        except MalformedBits:
+            return None
+        if alpha_repeat is None:
+            return None
+        alpha.update(alpha_repeat)
+        return frame
 
     def _mux_frame(self, packet: av.Packet, frame_index: int) -> None:
         """Mux ``packet`` as the output's frame ``frame_index`` (one frame long)."""

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from scenes.bitstream import BitReader, BitWriter, MalformedBits
 
 FRAME_MARKER = 2
+# FFmpeg carries a VP9 stream's alpha as a second VP9 stream, one frame per packet in the packet's
+# Matroska BlockAdditional side data: the BlockAddID (1, alpha) as 8 big-endian bytes, then the frame.
+BLOCK_ADD_ID_BYTES = 8
 SYNC_CODE = 0x498342
 CS_RGB = 7
 SUPERFRAME_MARKER = 0b110
@@ -133,3 +136,17 @@ def repeat_frame(packet: bytes) -> bytes | None:
         return None
     flags = header.refresh_frame_flags
     return show_existing_frame(header.profile, (flags & -flags).bit_length() - 1)
+
+
+def repeat_alpha(block_additional: bytes) -> bytes | None:
+    """The BlockAdditional side data (see :data:`BLOCK_ADD_ID_BYTES`) that shows this packet's
+    alpha frame once more, or None where there is none (:func:`repeat_frame`).
+
+    The show-existing frame is padded with zero bytes to the size of the alpha frame it follows:
+    PyAV can only overwrite side data at its own size, and VP9 allows padding after a frame
+    without a compressed header (6.1, ``padding_bit``; libvpx's decoder skips it)."""
+    head, alpha = block_additional[:BLOCK_ADD_ID_BYTES], block_additional[BLOCK_ADD_ID_BYTES:]
+    if len(head) < BLOCK_ADD_ID_BYTES:
+        return None
+    frame = repeat_frame(alpha)
+    return None if frame is None else head + frame.ljust(len(alpha), b"\0")

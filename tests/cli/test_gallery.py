@@ -260,14 +260,9 @@ def test_chromium_plays_every_clip_with_captions(gallery, server, browser):
     assert severe == [], severe
 
 
-def longest_hold(video: Path) -> tuple[int, int, list]:
-    """The first and last frame index of the longest run of one-byte (show-existing) VP9 frames
-    in ``video``, and every frame decoded by FFmpeg as RGB."""
-    with av.open(str(video)) as container:
-        sizes = [packet.size for packet in container.demux(video=0) if packet.size]
-    with av.open(str(video)) as container:
-        frames = [frame.to_ndarray(format="rgb24", dst_colorspace=Colorspace.ITU709).astype(np.int16)
-                  for frame in container.decode(video=0)]
+def longest_run_of_one_byte_frames(sizes: list[int]) -> tuple[int, int]:
+    """The first and last index of the longest run of one-byte packets (VP9 show-existing
+    frames) in a stream's packet ``sizes``."""
     best, start = (0, -1), None
     for index, size in enumerate(sizes + [0]):
         if size == 1 and start is None:
@@ -276,7 +271,29 @@ def longest_hold(video: Path) -> tuple[int, int, list]:
             best = max(best, (index - start, start))
             start = None
     length, first = best
-    return first, first + length - 1, frames
+    return first, first + length - 1
+
+
+def seek_and_draw(browser, video_js: str, seconds: float) -> np.ndarray:
+    """Load the page's video (``video_js`` finds it), seek it to ``seconds``, draw the frame
+    shown there on a canvas; the canvas's pixels as an int16 RGBA array."""
+    browser.execute_script(f"""
+        window.shown = null;
+        const video = {video_js};
+        video.muted = true;
+        video.addEventListener('seeked', () => {{
+          const canvas = document.createElement('canvas');
+          canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+          canvas.getContext('2d').drawImage(video, 0, 0);
+          window.shown = canvas.toDataURL('image/png');
+        }}, {{once: true}});
+        video.addEventListener('loadeddata', () => {{ video.currentTime = arguments[0]; }}, {{once: true}});
+        video.preload = 'auto';
+        video.load();""", seconds)
+    data_url = poll(browser, "return window.shown;")
+    assert data_url, "the video did not seek within 20 s"
+    image = Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGBA")
+    return np.asarray(image, np.int16)
 
 
 def test_chromium_shows_webm_holds_and_plays_to_the_end(gallery, server, browser):
@@ -284,30 +301,60 @@ def test_chromium_shows_webm_holds_and_plays_to_the_end(gallery, server, browser
     held picture there (as FFmpeg decodes it) and plays the clip to its end without an error."""
     manifest = json.loads((gallery / "clips" / "b#2.manifest.json").read_text(encoding="utf-8"))
     fps = manifest["quality"]["fps"]
-    first, last, frames = longest_hold(gallery / "clips" / "b#2.webm")
+    clip = gallery / "clips" / "b#2.webm"
+    with av.open(str(clip)) as container:
+        sizes = [packet.size for packet in container.demux(video=0) if packet.size]
+    first, last = longest_run_of_one_byte_frames(sizes)
     assert last - first >= fps  # a hold of a second or more
+    with av.open(str(clip)) as container:
+        frames = [frame.to_ndarray(format="rgb24", dst_colorspace=Colorspace.ITU709).astype(np.int16)
+                  for frame in container.decode(video=0)]
     browser.get(server + "index.html")
-    browser.execute_script("""
-        window.shown = null;
-        const video = document.querySelector("article[data-name='b#2'] video");
-        video.muted = true;
-        video.addEventListener('seeked', () => {
-          const canvas = document.createElement('canvas');
-          canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-          canvas.getContext('2d').drawImage(video, 0, 0);
-          window.shown = canvas.toDataURL('image/png');
-        }, {once: true});
-        video.addEventListener('loadeddata', () => { video.currentTime = arguments[0]; }, {once: true});
-        video.preload = 'auto';
-        video.load();""", (first + last + 1) / 2 / fps)
-    data_url = poll(browser, "return window.shown;")
-    assert data_url, "the webm did not seek within 20 s"
-    shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGB"), np.int16)
+    video = "document.querySelector(\"article[data-name='b#2'] video\")"
+    shown = seek_and_draw(browser, video, (first + last + 1) / 2 / fps)[..., :3]
     held = frames[(first + last) // 2]
     difference = np.abs(shown - held).mean()  # 0.9 of 255 here: Chromium's and FFmpeg's YUV to RGB
     assert difference < 2 and np.abs(held - frames[0]).mean() > 3 * difference  # the first frame differs (4.0)
-    ended = poll(browser, """
-        const video = document.querySelector("article[data-name='b#2'] video");
-        if (!window.playing) { window.playing = true; video.currentTime = 0; video.playbackRate = 4; video.play(); }
-        return video.ended || video.error ? {ended: video.ended, error: video.error && video.error.code} : null;""")
+    ended = poll(browser, f"""
+        const video = {video};
+        if (!window.playing) {{ window.playing = true; video.currentTime = 0; video.playbackRate = 4; video.play(); }}
+        return video.ended || video.error ? {{ended: video.ended, error: video.error && video.error.code}} : null;""")
     assert ended == {"ended": True, "error": None}
+
+
+@pytest.fixture(scope="module")
+def transparent_page(tmp_path_factory):
+    """A transparent webm card (alpha as a second VP9 stream in side data) on a bare page, served
+    over HTTP: the page's own URL and the clip's path."""
+    folder = tmp_path_factory.mktemp("alpha")
+    clip = render(RenderJob("title-card", {"heading": "Alpha"}, "low", str(folder), "alpha",
+                            format="webm", transparent=True)).video
+    (folder / "index.html").write_text(f'<!doctype html><video src="{clip.name}" muted></video>', encoding="utf-8")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html", clip
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_chromium_shows_transparent_webm_holds(transparent_page, browser):
+    """In a transparent webm a hold's repeats show the picture and its alpha again (the alpha
+    frame padded to its coded size): Chromium draws the held frame with the alpha libvpx decodes."""
+    url, clip = transparent_page
+    with av.open(str(clip)) as container:
+        sizes = [packet.size for packet in container.demux(video=0) if packet.size]
+    first, last = longest_run_of_one_byte_frames(sizes)
+    assert last - first >= 15
+    with av.open(str(clip)) as container:
+        libvpx = av.CodecContext.create("libvpx-vp9", "r")
+        frames = [frame.to_ndarray(format="rgba", dst_colorspace=Colorspace.ITU709).astype(np.int16)
+                  for packet in container.demux(video=0) for frame in libvpx.decode(packet)]
+    held = frames[(first + last) // 2]
+    assert held[..., 3].min() == 0 and held[..., 3].max() == 255  # clear background, opaque text
+    browser.get(url)
+    shown = seek_and_draw(browser, "document.querySelector('video')", (first + last + 1) / 2 / 15)
+    alpha_difference = np.abs(shown[..., 3] - held[..., 3]).mean()
+    assert alpha_difference < 2 and np.abs(held[..., 3] - frames[0][..., 3]).mean() > 3 * max(alpha_difference, 0.5)
+    opaque = held[..., 3] == 255
+    assert np.abs(shown[..., :3] - held[..., :3])[opaque].mean() < 2  # 0.8 here

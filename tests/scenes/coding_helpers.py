@@ -47,10 +47,10 @@ def spec(options: dict[str, str], codec: tuple[str, str] = H264, pixel_format: s
 
 
 def encode(target: Path, frames: list[np.ndarray], repeats: list[int], options: dict[str, str],
-           codec: tuple[str, str] = H264) -> bool:
+           codec: tuple[str, str] = H264, pixel_format: str = "yuv420p") -> bool:
     """Write ``frames`` held ``repeats`` times each through PipelinedEncoder; whether repeats were
     written without coding (skip pictures, show-existing frames)."""
-    encoder = PipelinedEncoder(target=target, spec=spec(options, codec))
+    encoder = PipelinedEncoder(target=target, spec=spec(options, codec, pixel_format))
     for frame, repeat in zip(frames, repeats):
         encoder.write_frame(frame, repeat=repeat)
     encoder.finish()
@@ -64,17 +64,17 @@ def codings(repeats: list[int]) -> list[int]:
 
 
 def reference(target: Path, frames: list[np.ndarray], repeats: list[int], options: dict[str, str],
-              codec: tuple[str, str] = H264) -> Path:
+              codec: tuple[str, str] = H264, pixel_format: str = "yuv420p") -> Path:
     """The pictures coded by PyAV and the codec alone, as the encoder codes them (a held picture
     twice, each coding stamped with its start, so the codec sees the same time stamps), with no
     repeats: what the coded pictures of :func:`encode` must decode to."""
     converter = VideoReformatter()
     with av.open(str(target), "w", format=codec[0]) as container:
         stream = container.add_stream(codec[1], rate=FPS, options=options)
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, pixel_format
         start = 0
         for frame, repeat in zip(frames, repeats):
-            picture = converter.reformat(av.VideoFrame.from_ndarray(frame, format="rgba"), format="yuv420p",
+            picture = converter.reformat(av.VideoFrame.from_ndarray(frame, format="rgba"), format=pixel_format,
                                          threads=PipelinedEncoder.CONVERSION_THREADS,
                                          dst_colorspace=Colorspace.ITU709, dst_color_range=LIMITED_RANGE)
             for shown in codings([repeat]):
@@ -92,9 +92,10 @@ def expand(coded: list[np.ndarray], repeats: list[int]) -> list[np.ndarray]:
     return [picture for picture, shown in zip(coded, codings(repeats), strict=True) for _ in range(shown)]
 
 
-def decode(path: Path, decoder: str | None = None) -> tuple[list[np.ndarray], list[int]]:
-    """Every frame (yuv420p planes) and its time stamp in frames, decoded with every error check
-    on by FFmpeg's own decoder, or by ``decoder`` (a codec name such as ``libvpx-vp9``)."""
+def decode(path: Path, decoder: str | None = None, pixel_format: str = "yuv420p") -> tuple[list[np.ndarray], list[int]]:
+    """Every frame (planes in ``pixel_format``) and its time stamp in frames, decoded with every
+    error check on by FFmpeg's own decoder, or by ``decoder`` (a codec name such as
+    ``libvpx-vp9``, which also decodes VP9's alpha)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         time_base = stream.time_base
@@ -104,5 +105,14 @@ def decode(path: Path, decoder: str | None = None) -> tuple[list[np.ndarray], li
         else:
             context = av.CodecContext.create(decoder, "r")
             decoded = [frame for packet in container.demux(stream) for frame in context.decode(packet)]
-        frames = [(frame.to_ndarray(format="yuv420p"), frame.pts) for frame in decoded]
+        frames = [(visible_planes(frame) if pixel_format == "yuva420p" else frame.to_ndarray(format=pixel_format),
+                   frame.pts) for frame in decoded]
     return [f for f, _ in frames], [round(pts * time_base * FPS) for _, pts in frames]
+
+
+def visible_planes(frame: av.VideoFrame) -> np.ndarray:
+    """A decoded frame's planes as one flat array of their visible bytes (row padding dropped;
+    PyAV cannot turn yuva420p into an array itself)."""
+    return np.concatenate([
+        np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width].ravel()
+        for plane in frame.planes])

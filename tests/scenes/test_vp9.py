@@ -15,9 +15,9 @@ from av.video.reformatter import Colorspace
 
 from scenes import encoding
 from scenes.bitstream import MalformedBits
-from scenes.encoding import LIMITED_RANGE, PipelinedEncoder
-from scenes.vp9 import parse_frame_header, repeat_frame, show_existing_frame, superframe_frames
-from tests.scenes.coding_helpers import FPS, HEIGHT, VP9, WIDTH, decode, encode, expand, pictures, reference, spec
+from scenes.encoding import LIMITED_RANGE
+from scenes.vp9 import parse_frame_header, repeat_alpha, repeat_frame, show_existing_frame, superframe_frames
+from tests.scenes.coding_helpers import FPS, HEIGHT, VP9, WIDTH, decode, encode, expand, pictures, reference
 
 # ravine's webm settings (ravine.formats), which the encoder's show-existing frames rely on: no lag.
 RAVINE_VP9 = {"crf": "36", "b": "0", "deadline": "realtime", "cpu-used": "7", "row-mt": "1", "lag-in-frames": "0"}
@@ -74,6 +74,17 @@ def test_repeat_frame_shows_the_lowest_slot_refreshed() -> None:
     assert repeat_frame(show_existing_frame(0, 3)) is None
     hidden = bytes([0b1000_0100 | 0b0, 0]) + packets[2][2:]  # inter frame, show_frame 0 (bit 5)
     assert not parse_frame_header(hidden).show_frame and repeat_frame(hidden) is None
+
+
+def test_alpha_repeats_keep_their_side_data_size() -> None:
+    """An alpha frame's repeat: the same BlockAddID, a show-existing frame, zero padding up to
+    the coded alpha frame's size (PyAV overwrites side data only at its own size)."""
+    coded = coded_packets(2)[1]
+    head = (1).to_bytes(8, "big")
+    repeat = repeat_alpha(head + coded)
+    assert len(repeat) == 8 + len(coded) and repeat[:8] == head
+    assert repeat[8:9] == repeat_frame(coded) and set(repeat[9:]) <= {0}
+    assert repeat_alpha(head[:5]) is None and repeat_alpha(head + show_existing_frame(0, 1)) is None
 
 
 def test_superframes_split_into_their_frames() -> None:
@@ -161,10 +172,31 @@ def test_a_lagging_codec_codes_every_repeat(tmp_path: Path, options: dict[str, s
     assert max(errors) < 40 < min(stale)  # each frame its own picture, not the one before
 
 
-def test_alpha_and_switched_off_code_every_repeat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    alpha = PipelinedEncoder(target=tmp_path / "alpha.webm", spec=spec(RAVINE_VP9, VP9, "yuva420p"))
-    assert not alpha.skips_repeats
-    alpha.abort()
+def with_alpha(frames: list[np.ndarray]) -> list[np.ndarray]:
+    """The pictures with an alpha ramp across them that moves from picture to picture."""
+    for index, frame in enumerate(frames):
+        frame[..., 3] = (np.arange(WIDTH)[None, :] * 0.7 + 9 * index).astype(np.uint8)
+    return frames
+
+
+def test_held_frames_with_alpha_decode_to_exact_copies(tmp_path: Path) -> None:
+    """With alpha (a second VP9 stream in each packet's side data) a repeat shows the colour
+    frame and the alpha frame again: libvpx decodes the stream, alpha included, bit for bit to
+    the pictures libvpx codes alone, each repeated."""
+    frames = with_alpha(pictures(12))
+    repeats = [1, 5, 1, 31, 2, 1, 12, 3, 1, 1, 4, 1]
+    assert encode(tmp_path / "held.webm", frames, repeats, RAVINE_VP9, VP9, "yuva420p")
+    held, stamps = decode(tmp_path / "held.webm", "libvpx-vp9", "yuva420p")
+    coded, _ = decode(reference(tmp_path / "once.webm", frames, repeats, RAVINE_VP9, VP9, "yuva420p"),
+                      "libvpx-vp9", "yuva420p")
+    assert len(held) == sum(repeats) and stamps == list(range(sum(repeats)))
+    assert held[0].size == 2 * WIDTH * HEIGHT + 2 * (WIDTH // 2) * (HEIGHT // 2)  # Y, U, V and A: alpha decoded
+    expected = expand(coded, repeats)
+    assert [i for i, (got, want) in enumerate(zip(held, expected)) if not np.array_equal(got, want)] == []
+    assert one_byte_packets(tmp_path / "held.webm") == sum(repeat - 2 for repeat in repeats if repeat > 2)
+
+
+def test_switched_off_codes_every_repeat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(encoding.PipelinedEncoder, "SKIP_REPEATS", False)
     frames = pictures(4)
     assert not encode(tmp_path / "plain.webm", frames, [5] * 4, RAVINE_VP9, VP9)
