@@ -113,7 +113,7 @@ def montage(videos: Sequence[Path], labels: Sequence[str], target: Path) -> Path
                     if picture is None:
                         continue  # an ended clip holds its last frame
                     alive = True
-                    if picture is last[index] or (last[index] is not None and np.array_equal(picture, last[index])):
+                    if picture is last[index]:  # _pictures hands a held frame back as the same array
                         continue
                     if shown:
                         encoder.write_frame(canvas, repeat=shown)  # converted now: the canvas is free

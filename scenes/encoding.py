@@ -12,8 +12,8 @@ into the movie by Manim's own combine step (so sound, GIF output and subcaptions
 converts a held frame (``wait``, frozen frames) once for all its repeats. The codec codes a held
 frame twice (the second coding refines the first) and each further repeat is written without
 coding: with H.264 settings that allow it (no B-frames, one reference: ravine's mp4 and mov) as a
-skip picture (:mod:`scenes.h264`), a few dozen bytes that decode to an exact copy; with VP9 (webm
-without alpha) as a one-byte show-existing frame (:mod:`scenes.vp9`).
+skip picture (:mod:`scenes.h264`), a few dozen bytes that decode to an exact copy; with VP9 (webm,
+alpha included) as a one-byte show-existing frame (:mod:`scenes.vp9`).
 
 :class:`HandoffRenderer` hands each drawn frame's buffer to the encoder instead of copying it
 (Manim copies every frame, about 1 ms at 720p and 2 ms at 1080p): the camera draws into a ring
@@ -42,10 +42,9 @@ from manim.typing import RGBAPixelArray
 
 from scenes.bitstream import MalformedBits
 from scenes.h264 import SkipPictures, Unsupported
-from scenes.vp9 import repeat_alpha, repeat_frame
+from scenes.vp9 import ALPHA_SIDE_DATA, repeat_alpha, repeat_frame
 
 STREAM_NAME = "scene-stream"
-ALPHA_SIDE_DATA = "matroska_block_additional"  # where FFmpeg puts a VP9 frame's alpha frame
 # Pictures are converted with the BT.709 matrix into limited ("TV") range and the stream says so
 # (matrix, primaries and transfer: BT.709; sRGB shares its primaries). Untagged, a player guesses,
 # and a guess of BT.601 against BT.709 shifts saturated colours by up to 16 of 255 (the palette's
@@ -63,10 +62,10 @@ class PipelinedEncoder(VideoSegmentEncoder):
     A held frame (``repeat`` > 1) is converted once. Where the codec's parameter sets allow skip
     pictures (:class:`scenes.h264.SkipPictures`), it is coded twice (the second coding refines the
     first), with time stamps that tell the codec how long it stays (x264 spends bits by
-    duration), and the rest of its repeats are skip pictures. With VP9 (no alpha) it is coded
-    twice and the rest of its repeats are show-existing frames (:func:`scenes.vp9.repeat_frame`),
-    where the codec hands the second coding's packet straight back (no lag). Otherwise it is
-    coded ``repeat`` times.
+    duration), and the rest of its repeats are skip pictures. With VP9 it is coded twice and
+    the rest of its repeats are show-existing frames (:func:`scenes.vp9.repeat_frame`, and
+    :func:`scenes.vp9.repeat_alpha` for the alpha frame in the side data), where the codec hands
+    the second coding's packet straight back (no lag). Otherwise it is coded ``repeat`` times.
     """
 
     # Converted pictures waiting for the codec, bounded by bytes. A deep queue lets drawing and

@@ -23,7 +23,9 @@ from scenes.bitstream import BitReader, BitWriter, MalformedBits
 
 FRAME_MARKER = 2
 # FFmpeg carries a VP9 stream's alpha as a second VP9 stream, one frame per packet in the packet's
-# Matroska BlockAdditional side data: the BlockAddID (1, alpha) as 8 big-endian bytes, then the frame.
+# Matroska BlockAdditional side data (PyAV's name below): the BlockAddID (1, alpha) as 8
+# big-endian bytes, then the frame.
+ALPHA_SIDE_DATA = "matroska_block_additional"
 BLOCK_ADD_ID_BYTES = 8
 SYNC_CODE = 0x498342
 CS_RGB = 7

@@ -4,6 +4,7 @@ Chromium that plays every clip and loads its captions from a local HTTP server."
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import io
@@ -155,14 +156,23 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(gallery):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(gallery)))
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve ``folder`` over HTTP on a free local port; yields the base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(gallery):
+    with serve(gallery) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -330,12 +340,8 @@ def transparent_page(tmp_path_factory):
     clip = render(RenderJob("title-card", {"heading": "Alpha"}, "low", str(folder), "alpha",
                             format="webm", transparent=True)).video
     (folder / "index.html").write_text(f'<!doctype html><video src="{clip.name}" muted></video>', encoding="utf-8")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html", clip
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(folder) as url:
+        yield url + "index.html", clip
 
 
 def test_chromium_shows_transparent_webm_holds(transparent_page, browser):
