@@ -4,8 +4,8 @@
 - ``webm``: VP9 from Manim with real-time encoder settings (yuva420p with ``transparent``).
 - ``mov``: H.264 in QuickTime, or qtrle with alpha when ``transparent`` (an editing intermediate).
 - ``gif``: a palette-optimized loop converted from the mp4, shrunk until it fits a size cap.
-- ``png``: one still, at a given time (taken from a rendered video) or the last frame (drawn
-  directly, no video), with alpha when ``transparent``.
+- ``png``: one still, the frame a video would show at a given time or the last frame, drawn
+  directly (:mod:`scenes.still`: no video is coded), with alpha when ``transparent``.
 """
 
 from __future__ import annotations
@@ -50,19 +50,16 @@ class FormatError(ValueError):
     """A format option that cannot be honoured (message names the option and what is allowed)."""
 
 
-def manim_format(fmt: str, transparent: bool, at: float | None = None) -> str:
-    """What Manim renders for an output ``fmt``: a video container (gif, and a png at a time
-    ``at``, are taken from the video afterwards), or ``png`` for a png of the last frame (Manim
-    skips every animation and draws the final state once: no video at all)."""
+def manim_format(fmt: str, transparent: bool) -> str:
+    """What Manim renders for an output ``fmt``: a video container (a gif is converted from the
+    mp4 afterwards), or ``png`` for a still (one frame drawn, no video at all)."""
     if fmt not in FORMATS:
         raise FormatError(f"--format {fmt}: allowed one of {', '.join(FORMATS)}")
     if transparent and fmt not in TRANSPARENT_FORMATS:
         raise FormatError(f"--transparent needs --format {', '.join(TRANSPARENT_FORMATS)} (mp4 and gif have no alpha)")
     if fmt in ("mp4", "webm", "mov"):
         return fmt
-    if fmt == "png":
-        return "png" if at is None else "mov" if transparent else "mp4"
-    return "mp4"
+    return "png" if fmt == "png" else "mp4"
 
 
 def encoder_options(manim_fmt: str, transparent: bool) -> dict[str, str]:

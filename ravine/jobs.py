@@ -338,8 +338,10 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
                   manifest_path: Path, narrator=None) -> RenderResult:
     from manim import console, tempconfig
 
+    from scenes.still import StillRenderer, frame_at
+
     quality = QUALITIES[job.quality]
-    container = formats.manim_format(job.format, job.transparent, job.at)
+    container = formats.manim_format(job.format, job.transparent)
     console.file = sys.stderr  # Manim's log console must not write to our stdout
     target = out_dir / f"{job.stem}.{job.format}"
     poster = None if job.format == "png" else out_dir / f"{job.stem}.poster.png"
@@ -349,7 +351,10 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
         size = (settings["pixel_width"], settings["pixel_height"])
         seed_private_cache(Path(media), *size)
         with tempconfig(settings):
-            scene = cls(params=params, burn_captions=job.burn_captions, narrator=narrator)
+            # A still is one frame drawn without a video: the one shown at ``at``, or the last.
+            renderer = {} if container != "png" else {
+                "renderer": StillRenderer(None if job.at is None else frame_at(job.at, quality.fps))}
+            scene = cls(params=params, burn_captions=job.burn_captions, narrator=narrator, **renderer)
             scene.render()
             movie = None if container == "png" else Path(scene.renderer.file_writer.movie_file_path)
         publish_private_cache(Path(media), *size)
@@ -369,11 +374,12 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
             cap = None if job.gif_max_mb is None else int(job.gif_max_mb * 1e6)
             chosen = formats.gif(movie, work, cap)
             details["gif"] = asdict(chosen)
-        elif movie is None:  # the last frame, drawn once with every animation skipped
-            formats.save_picture(scene.renderer.get_frame(), work, alpha=job.transparent)
-            details["still_time"] = (round(scene.elapsed * quality.fps) - 1) / quality.fps
-        elif job.format == "png":
-            details["still_time"] = formats.still(movie, work, job.at)
+        elif movie is None:  # a still: one frame drawn, no video
+            formats.save_picture(scene.renderer.still, work, alpha=job.transparent)
+            frame = scene.renderer.still_frame
+            if frame is None:  # the final state, shown from the video's last frame on
+                frame = round(scene.elapsed * quality.fps) - 1
+            details["still_time"] = frame / quality.fps
         else:
             os.replace(movie, work)
         for path in (work, poster_work if poster is not None else None):
