@@ -91,6 +91,7 @@ class StillRenderer(HandoffRenderer):
         self._count(count)
 
     def init_scene(self, scene, *args: Any, **kwargs: Any) -> None:
+        """Manim's set-up; keeps the scene, which a frozen hold's still is drawn from."""
         super().init_scene(scene, *args, **kwargs)
         self._scene = scene
 
