@@ -17,6 +17,7 @@ pictures, over all frames and over the held ones (repeats).
 
     .venv/bin/python bench/skip_pictures.py                          # heavy-ball at 720p30
     .venv/bin/python bench/skip_pictures.py --scene ravine-race --quality high
+    .venv/bin/python bench/skip_pictures.py --x264 subme=1 --x264 no-deblock=1   # extra rows
 """
 
 from __future__ import annotations
@@ -111,7 +112,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scene", default="heavy-ball")
     parser.add_argument("--quality", default="medium", choices=["low", "medium", "high"])
+    parser.add_argument("--x264", action="append", default=[], metavar="PARAMS",
+                        help="an extra row: ravine's H.264 way with these x264-params added "
+                             "(e.g. subme=1 or me=dia:no-deblock=1; repeatable)")
     args = parser.parse_args()
+    ways = WAYS + [(f"H.264 ravine + {extra}", H264,
+                    {**X264_OPTIONS, "x264-params": f"{X264_OPTIONS['x264-params']}:{extra}"}, True)
+                   for extra in args.x264]
     folder = Path(tempfile.mkdtemp())
     pictures, repeats, spec = record(args.scene, args.quality, folder)
     frames = sum(repeats)
@@ -119,7 +126,7 @@ def main() -> None:
           f"{len(pictures)} pictures ({frames - len(pictures)} repeats); libx264 crf 23, one thread; "
           f"VP9 {' '.join(f'{name} {value}' for name, value in ENCODER_OPTIONS['webm'].items())}")
     print(f"{'way':<50} {'codec ms/frame':>15} {'KiB':>6} {'PSNR all':>9} {'PSNR held':>10}")
-    for name, (container, codec), options, skips in WAYS:
+    for name, (container, codec), options, skips in ways:
         target = folder / f"coded.{container}"
         cpu, used_skips = code(pictures, repeats, spec, options, skips, target, container, codec)
         assert used_skips == skips, name
