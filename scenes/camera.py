@@ -8,7 +8,8 @@ emits the same ``move_to``/``curve_to``/``close_path`` sequence.
 
 It also keeps each path while its points are unchanged, and draws layers (:mod:`scenes.layers`):
 a fading mobject, or the still parts above a play's moving ones, rasterized once and
-composited on every frame instead of re-drawing all their parts per frame.
+composited on every frame instead of re-drawing all their parts per frame. Images are drawn by
+:mod:`scenes.image_draw`: the same pixels, composited over their own box only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from manim import Camera, Mobject
 from manim.mobject.types.vectorized_mobject import VMobject
 
 from scenes.family import members_with_points
+from scenes.image_draw import ImageDrawer
 from scenes.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
 
 
@@ -36,6 +38,12 @@ class LessonCamera(Camera):
         super().__init__(*args, **kwargs)
         # vmobject → (its points when last drawn, their Cairo path once seen twice unchanged)
         self._paths: WeakKeyDictionary[VMobject, tuple[np.ndarray, cairo.Path | None]] = WeakKeyDictionary()
+        self._images = ImageDrawer()
+
+    def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
+        """Manim's drawing of an image mobject, its warp reused while unchanged and composited
+        over its own box instead of the whole frame (:mod:`scenes.image_draw`: the same pixels)."""
+        self._images.draw(self, image_mobject, pixel_array)
 
     def display_vectorized(self, vmobject: VMobject, ctx: cairo.Context) -> "LessonCamera":
         """Manim's background stroke, fill and stroke of ``vmobject``, leaving out each one that is
