@@ -1,4 +1,4 @@
-"""One still of a scene, drawn without the video: the frame a render would show at a given frame.
+"""One still of a scene, drawn without a video: the frame a video render would show at a given time.
 
 A png at a time used to render and code the whole video, then decode one frame of it. The
 :class:`StillRenderer` instead walks the scene exactly as a video render does (every play, and
@@ -85,7 +85,7 @@ class StillRenderer(HandoffRenderer):
 
     def freeze_current_frame(self, duration: float) -> None:
         """A frozen hold: ``int(duration × fps)`` frames of one picture, drawn if the target is one."""
-        count = int(duration * self.camera.frame_rate)
+        count = int(duration / (1 / self.camera.frame_rate))  # as Manim counts them
         if not self.skip_animations and self.frames <= self.target < self.frames + count:
             self._capture(self._scene, self._scene.moving_mobjects, self.target)
         self._count(count)
