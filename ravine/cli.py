@@ -9,6 +9,7 @@ commands share (options built from the scenes' specs, errors, checks) is in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from ravine.cli_options import (
     CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand, check_out_dir, given_values,
     load_scenes, log, narration_options, require_render_deps, run_render, validate_params,
 )
-from ravine.jobs import render
+from ravine.jobs import GIF_MAX_MB_RANGE, render
 
 
 class RavineGroup(click.Group):
@@ -102,7 +103,7 @@ def list_scenes(as_json: bool) -> None:
               help="draw the captions into the frame (the .srt/.vtt are written either way)")
 @click.option("--at", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="time of the still for --format png [default: the last frame]")
-@click.option("--gif-max-mb", type=click.FloatRange(min=0.01, max=500), default=None, metavar="MB",
+@click.option("--gif-max-mb", type=click.FloatRange(*GIF_MAX_MB_RANGE), default=None, metavar="MB",
               help="size cap for --format gif: width and frame rate shrink until it fits")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="render every clip listed in a TOML file (schema in the README)")
@@ -153,9 +154,14 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
         if given:
             options = ", ".join("--" + key.replace("_", "-") for key in given)
             raise InputError(f"{options}: scene parameters go in the TOML file or come from the manifest")
+        overrides = _job_overrides(click.get_current_context())
+        if config_file and "name" in overrides:
+            raise InputError("--name: with --config each clip's name comes from the file (name = \"...\")")
         try:
             jobs = (clip_config.load_clips(Path(config_file)) if config_file
                     else [clip_config.job_from_manifest(Path(from_manifest), out_dir)])
+            jobs = [dataclasses.replace(job, **overrides) for job in jobs]
+            clip_config.check_distinct_files(jobs, f"--config {config_file}" if config_file else f"--from {from_manifest}")
         except clip_config.ConfigError as error:
             raise InputError(str(error)) from None
     for job in jobs:  # validate everything before writing anything
@@ -196,6 +202,25 @@ def _check_narration(job) -> None:
         make_narrator(job)
     except SpeechUnavailable as error:
         raise InputError(str(error)) from None
+
+
+# render's options that set a RenderJob field of the same meaning: option name -> field name.
+_JOB_OPTIONS = {"quality": "quality", "out_dir": "out_dir", "name": "name", "fmt": "format",
+                "transparent": "transparent", "aspect": "aspect", "burn_captions": "burn_captions", "at": "at",
+                "gif_max_mb": "gif_max_mb", "narrate": "narrate", "voice": "voice", "speech_rate": "speech_rate"}
+
+
+def _job_overrides(context: click.Context) -> dict[str, Any]:
+    """The render-job fields set by options given on the command line (not left at their
+    defaults), for clips that come from a clip list or a manifest: those options apply to every
+    clip, over the file. ``--voice`` implies ``--narrate``."""
+    overrides = {
+        field: context.params[option] for option, field in _JOB_OPTIONS.items()
+        if context.get_parameter_source(option) not in (None, click.core.ParameterSource.DEFAULT)
+    }
+    if overrides.get("voice") is not None:
+        overrides["narrate"] = True
+    return overrides
 
 
 def _validate_format(job) -> None:

@@ -12,6 +12,7 @@ import click
 from ravine import deps, outputs
 from ravine.executor import default_workers
 from ravine.formats import FormatError
+from ravine.jobs import SPEECH_RATE_RANGE
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
@@ -82,7 +83,7 @@ def given_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def narration_options(func: Callable) -> Callable:
     """``--narrate``, ``--voice`` and ``--speech-rate``, the same on every command that renders."""
-    func = click.option("--speech-rate", type=click.IntRange(80, 400), default=165, show_default=True,
+    func = click.option("--speech-rate", type=click.IntRange(*SPEECH_RATE_RANGE), default=165, show_default=True,
                         metavar="WPM", help="speaking rate in words per minute")(func)
     func = click.option("--voice", default=None, metavar="VOICE",
                         help="a piper voice model (PATH.onnx; piper-tts is installed on demand) or an "

@@ -10,10 +10,14 @@ Schema (see ``examples/clips.toml``)::
     [[clip]]
     scene = "ravine-race" # required: a name from `ravine list`
     name = "race-slow"    # output file stem (default: the scene name)
-    format = "webm"       # also: quality, out, transparent, aspect, burn_captions, at, gif_max_mb
+    format = "webm"       # also: quality, out, transparent, aspect, burn_captions, at, gif_max_mb,
+                          # narrate, voice, speech_rate
     [clip.params]         # scene parameters, as on the command line (dashes or underscores)
     beta = 0.5
     start = [-4, 1.5]
+
+Options given on the command line with ``--config`` or ``--from`` (``-q low``, ``--out drafts``,
+``--narrate``, ...) apply to every clip, over what the file or manifest says.
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ravine.jobs import ASPECTS, QUALITIES, RenderJob
+from ravine.jobs import ASPECTS, GIF_MAX_MB_RANGE, QUALITIES, SPEECH_RATE_RANGE, RenderJob
 from ravine.formats import FORMATS
 
 JOB_KEYS = {"scene", "name", "quality", "format", "transparent", "aspect", "burn_captions", "at", "gif_max_mb",
-            "out", "params"}
+            "narrate", "voice", "speech_rate", "out", "params"}
 
 
 class ConfigError(ValueError):
@@ -62,6 +66,16 @@ def load_clips(path: Path) -> list[RenderJob]:
         _check_choice(where, "quality", merged.get("quality", "medium"), tuple(QUALITIES))
         _check_choice(where, "format", merged.get("format", "mp4"), FORMATS)
         _check_choice(where, "aspect", merged.get("aspect", "16:9"), ASPECTS)
+        for key in ("transparent", "burn_captions", "narrate"):
+            if key in merged and not isinstance(merged[key], bool):
+                raise ConfigError(f"{where}: {key} = {merged[key]!r} is invalid; allowed: true, false")
+        for key in ("scene", "name", "voice", "out"):
+            if key in merged and not isinstance(merged[key], str):
+                raise ConfigError(f"{where}: {key} = {merged[key]!r} is invalid; allowed: a string")
+        _check_number(where, "at", merged.get("at"), 0.0, None, "seconds")
+        _check_number(where, "gif_max_mb", merged.get("gif_max_mb"), *GIF_MAX_MB_RANGE, "megabytes")
+        _check_number(where, "speech_rate", merged.get("speech_rate"), *SPEECH_RATE_RANGE, "words per minute",
+                      integer=True)
         params = {str(key).replace("-", "_"): value for key, value in dict(merged.get("params", {})).items()}
         out = Path(merged.get("out", "out"))
         if not out.is_absolute():
@@ -70,21 +84,36 @@ def load_clips(path: Path) -> list[RenderJob]:
             scene=str(merged["scene"]), params=params, quality=merged.get("quality", "medium"), out_dir=str(out),
             name=merged.get("name"), format=merged.get("format", "mp4"),
             transparent=bool(merged.get("transparent", False)), aspect=merged.get("aspect", "16:9"),
-            burn_captions=bool(merged.get("burn_captions", True)), at=merged.get("at"),
-            gif_max_mb=merged.get("gif_max_mb"),
+            burn_captions=merged.get("burn_captions", True), at=merged.get("at"),
+            gif_max_mb=merged.get("gif_max_mb"), narrate=merged.get("narrate", False) or "voice" in merged,
+            voice=merged.get("voice"), speech_rate=merged.get("speech_rate", 165),
         ))
-        _check_distinct_files(where, jobs)
+    check_distinct_files(jobs, f"--config {path}")
     return jobs
 
 
-def _check_distinct_files(where: str, jobs: list[RenderJob]) -> None:
-    """The last job must not write another's files: a clip's video, poster, captions and manifest
-    all share its folder and name, whatever its format."""
-    last = jobs[-1]
-    for index, job in enumerate(jobs[:-1], start=1):
-        if job.stem == last.stem and Path(job.out_dir).resolve() == Path(last.out_dir).resolve():
-            raise ConfigError(f"{where}: writes the same files as clip {index} ({Path(last.out_dir) / last.stem}.*); "
-                              f"give one of them another 'name' or 'out'")
+def check_distinct_files(jobs: list[RenderJob], source: str) -> None:
+    """No two jobs may write the same files: a clip's video, poster, captions and manifest all
+    share its folder and name, whatever its format. ``source`` names the list in the message."""
+    seen: dict[tuple[str, Path], int] = {}
+    for index, job in enumerate(jobs, start=1):
+        place = (job.stem, Path(job.out_dir).resolve())
+        if place in seen:
+            raise ConfigError(f"{source}: clip {index}: writes the same files as clip {seen[place]} "
+                              f"({Path(job.out_dir) / job.stem}.*); give one of them another 'name' or 'out'")
+        seen[place] = index
+
+
+def _check_number(where: str, key: str, value: Any, low: float, high: float | None, unit: str,
+                  integer: bool = False) -> None:
+    """``value`` (None: not given) must be a number (an integer if ``integer``) in [low, high]."""
+    if value is None:
+        return
+    kinds = (int,) if integer else (int, float)
+    allowed = f"{low:g} to {high:g}" if high is not None else f"at least {low:g}"
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < low or (high is not None and value > high):
+        raise ConfigError(f"{where}: {key} = {value!r} is invalid; allowed: {'an integer' if integer else 'a number'} "
+                          f"of {unit}, {allowed}")
 
 
 def _check_choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> None:

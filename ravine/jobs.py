@@ -40,6 +40,9 @@ QUALITIES: dict[str, Quality] = {
 
 
 ASPECTS: tuple[str, ...] = ("16:9", "1:1", "9:16")
+# Allowed ranges of two render options, checked on the command line and in clip lists.
+GIF_MAX_MB_RANGE: tuple[float, float] = (0.01, 500.0)  # megabytes
+SPEECH_RATE_RANGE: tuple[int, int] = (80, 400)  # words per minute
 
 
 def frame_size(quality: Quality, aspect: str) -> tuple[int, int]:

@@ -255,6 +255,56 @@ def test_config_errors_exit_2_and_write_nothing(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("line,message", [
+    ('format = "png"\nat = -3', "at = -3 is invalid; allowed: a number of seconds, at least 0"),
+    ('format = "png"\nat = "abc"', "at = 'abc' is invalid"),
+    ('format = "gif"\ngif_max_mb = 0', "gif_max_mb = 0 is invalid; allowed: a number of megabytes, 0.01 to 500"),
+    ('transparent = "yes"', "transparent = 'yes' is invalid; allowed: true, false"),
+    ("speech_rate = 20", "speech_rate = 20 is invalid; allowed: an integer of words per minute, 80 to 400"),
+    ("name = 3", "name = 3 is invalid; allowed: a string"),
+])
+def test_config_values_are_checked_before_rendering(tmp_path, line, message):
+    config = tmp_path / "bad.toml"
+    config.write_text(f'[[clip]]\nscene = "title-card"\nout = "o"\n{line}\n')
+    result = CliRunner().invoke(cli, ["render", "--config", str(config)])
+    assert result.exit_code == 2 and f"clip 1: {message}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_command_line_options_apply_to_every_clip_of_a_list_or_manifest(tmp_path):
+    """Options given with --config or --from are not ignored: they apply to every clip, over
+    the file (a clip list drafted at low quality into another folder, a manifest's clip re-rendered
+    as a still); --name is refused with a list, and clips the overrides would make collide too."""
+    from ravine.config import load_clips
+
+    config = tmp_path / "clips.toml"
+    config.write_text('[defaults]\nquality = "high"\nout = "final"\n\n'
+                      '[[clip]]\nscene = "title-card"\nname = "a"\n\n'
+                      '[[clip]]\nscene = "chapter-card"\nname = "b"\nformat = "webm"\nnarrate = false\n')
+    assert [(job.quality, job.format) for job in load_clips(config)] == [("high", "mp4"), ("high", "webm")]
+    drafts = tmp_path / "drafts"
+    result = CliRunner().invoke(cli, ["render", "--config", str(config), "-q", "low", "--out", str(drafts), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    manifests = {name: json.loads((drafts / f"{name}.manifest.json").read_text()) for name in "ab"}
+    assert {name: (m["quality"]["width"], m["format"]) for name, m in manifests.items()} == {
+        "a": (854, "mp4"), "b": (854, "webm")}
+    assert not (tmp_path / "final").exists()
+
+    still = CliRunner().invoke(cli, ["render", "--from", str(drafts / "a.manifest.json"), "--format", "png",
+                                     "--at", "0.5", "--name", "a-still"])
+    assert still.exit_code == 0, still.stderr
+    manifest = json.loads((drafts / "a-still.manifest.json").read_text())
+    assert manifest["format"] == "png" and manifest["details"]["still_time"] == pytest.approx(0.4667, abs=1e-3)
+    assert manifest["quality"]["width"] == 854
+
+    named = CliRunner().invoke(cli, ["render", "--config", str(config), "--name", "x"])
+    assert named.exit_code == 2 and "--name" in named.stderr
+    config.write_text('[[clip]]\nscene = "title-card"\nout = "one"\n\n[[clip]]\nscene = "title-card"\nout = "two"\n')
+    clash = CliRunner().invoke(cli, ["render", "--config", str(config), "--out", str(tmp_path / "same")])
+    assert clash.exit_code == 2 and "clip 2: writes the same files as clip 1" in clash.stderr
+    assert not (tmp_path / "same").exists()
+
+
 def test_example_config_parses():
     from ravine.config import load_clips
 
