@@ -19,8 +19,8 @@ import click
 
 from ravine import deps, outputs
 from ravine.cli_options import (
-    CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand, check_out_dir, given_values,
-    load_scenes, log, narration_options, require_render_deps, run_render, validate_params,
+    CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, FiniteFloatRange, InputError, SceneOptionsCommand, check_out_dir,
+    given_values, load_scenes, log, narration_options, require_render_deps, run_render, validate_params,
 )
 from ravine.jobs import GIF_MAX_MB_RANGE, render
 
@@ -101,9 +101,9 @@ def list_scenes(as_json: bool) -> None:
               help="frame shape; the layout re-flows (portrait stacks the panel under the plot)")
 @click.option("--burn-captions/--no-burn-captions", default=True, show_default=True,
               help="draw the captions into the frame (the .srt/.vtt are written either way)")
-@click.option("--at", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+@click.option("--at", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
               help="time of the still for --format png [default: the last frame]")
-@click.option("--gif-max-mb", type=click.FloatRange(*GIF_MAX_MB_RANGE), default=None, metavar="MB",
+@click.option("--gif-max-mb", type=FiniteFloatRange(*GIF_MAX_MB_RANGE), default=None, metavar="MB",
               help="size cap for --format gif: width and frame rate shrink until it fits")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="render every clip listed in a TOML file (schema in the README)")

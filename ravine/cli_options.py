@@ -4,6 +4,7 @@ options, and the checks every rendering command runs."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Callable
 
@@ -74,6 +75,17 @@ class SceneOptionsCommand(click.Command):
                 self._scene_options.append(click.Option(
                     [first.option, name], default=None, metavar=first.kind.upper(), help=text))
         return params[:-1] + self._scene_options + params[-1:]  # keep --help last
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange, refusing ``inf`` and ``nan`` too (click lets both through its bounds
+    checks: ``nan`` compares false with every bound)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number in the range {self._describe_range()}.", param, ctx)
+        return number
 
 
 def given_values(values: dict[str, Any]) -> dict[str, Any]:

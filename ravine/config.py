@@ -23,6 +23,7 @@ Options given on the command line with ``--config`` or ``--from`` (``-q low``, `
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,8 @@ def _check_number(where: str, key: str, value: Any, low: float, high: float | No
         return
     kinds = (int,) if integer else (int, float)
     allowed = f"{low:g} to {high:g}" if high is not None else f"at least {low:g}"
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < low or (high is not None and value > high):
+    if (isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) or value < low
+            or (high is not None and value > high)):
         raise ConfigError(f"{where}: {key} = {value!r} is invalid; allowed: {'an integer' if integer else 'a number'} "
                           f"of {unit}, {allowed}")
 

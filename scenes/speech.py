@@ -95,9 +95,15 @@ class EspeakBackend(SpeechBackend):
         super().__init__(voice or "en-us", rate)
 
     def check(self) -> None:
+        """espeak-ng is installed and knows the voice (a silent test run: about 15 ms)."""
         if shutil.which("espeak-ng") is None:
             raise SpeechUnavailable("--narrate needs espeak-ng: install it with 'apt-get install espeak-ng' "
                                     "(or run bash scripts/setup-system.sh)")
+        trial = subprocess.run(["espeak-ng", "-v", str(self.voice), "-q", "a"], capture_output=True, text=True)
+        if trial.returncode != 0:
+            raise SpeechUnavailable(f"--voice {self.voice}: espeak-ng has no such voice; give a language or "
+                                    "voice name from 'espeak-ng --voices' (e.g. en-us, en-gb, en+f3), "
+                                    "or the path of a piper .onnx model")
 
     def synthesize(self, text: str, target: Path) -> None:
         subprocess.run(["espeak-ng", "-v", str(self.voice), "-s", str(self.rate), "-w", str(target), text],

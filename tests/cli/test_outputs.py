@@ -258,6 +258,8 @@ def test_config_errors_exit_2_and_write_nothing(tmp_path):
 @pytest.mark.parametrize("line,message", [
     ('format = "png"\nat = -3', "at = -3 is invalid; allowed: a number of seconds, at least 0"),
     ('format = "png"\nat = "abc"', "at = 'abc' is invalid"),
+    ('format = "png"\nat = inf', "at = inf is invalid"),
+    ('format = "gif"\ngif_max_mb = nan', "gif_max_mb = nan is invalid"),
     ('format = "gif"\ngif_max_mb = 0', "gif_max_mb = 0 is invalid; allowed: a number of megabytes, 0.01 to 500"),
     ('transparent = "yes"', "transparent = 'yes' is invalid; allowed: true, false"),
     ("speech_rate = 20", "speech_rate = 20 is invalid; allowed: an integer of words per minute, 80 to 400"),
@@ -314,6 +316,10 @@ def test_example_config_parses():
 
 
 @pytest.mark.parametrize("args,option", [
+    (["--format", "png", "--at", "inf"], "--at"),
+    (["--format", "png", "--at", "nan"], "--at"),
+    (["--format", "gif", "--gif-max-mb", "nan"], "--gif-max-mb"),
+    (["--voice", "nosuchvoice"], "--voice nosuchvoice: espeak-ng has no such voice"),
     (["--format", "mp4", "--transparent"], "--transparent"),
     (["--format", "gif", "--transparent"], "--transparent"),
     (["--at", "2"], "--at"),
