@@ -33,9 +33,14 @@ def combinations(spec: SceneSpec, swept: dict[str, str]) -> list[dict[str, Any]]
     axes = []
     for name, raw in swept.items():
         param = spec.param(name)
-        values = [param.parse(value) for value in split_values(param.kind, raw)]
+        texts = split_values(param.kind, raw)
+        values = [param.parse(value) for value in texts]
         if not values:
             raise ValueError(f"{param.option}: no values given")
+        slugs = [value_slug(value) for value in values]
+        repeated = [text for index, text in enumerate(texts) if slugs[index] in slugs[:index]]
+        if repeated:  # the same clip twice: two renders writing one file
+            raise ValueError(f"{param.option}: {', '.join(repeated)} repeats a value given before it")
         axes.append([(name, value) for value in values])
     combos = [dict(items) for items in itertools.product(*axes)]
     for combo in combos:
@@ -78,9 +83,9 @@ def shared_view(scene_cls, param_sets: Sequence[dict[str, Any]]) -> tuple[float,
 def plan(scene_cls, swept: dict[str, str], fixed: dict[str, Any], quality: str, out_dir: str) -> list[RenderJob]:
     """The sweep's render jobs: ``fixed`` parameters plus each combination, all framed alike."""
     spec = scene_cls.SPEC
+    fixed_parsed = {name: spec.param(name).parse(value) for name, value in fixed.items()}  # bad values first
     if not swept:
         raise ValueError("give at least one parameter with several values, e.g. --beta 0.5,0.9")
-    fixed_parsed = {name: spec.param(name).parse(value) for name, value in fixed.items()}
     combos = combinations(spec, swept)
     full = [{**fixed_parsed, **combo} for combo in combos]
     view = shared_view(scene_cls, full) if "view" not in fixed else None
