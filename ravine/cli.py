@@ -143,6 +143,8 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
     sources = sum(x is not None for x in (scene, config_file, from_manifest))
     if sources != 1:
         raise InputError("give exactly one of: SCENE, --config FILE, --from MANIFEST")
+    if name is not None and outputs.stem_problem(name):
+        raise InputError(f"--name {name!r} is invalid; allowed: {outputs.stem_problem(name)}")
     if scene is not None:
         if scene not in lesson.scene_names() and scene not in lesson.CARD_CLASSES:
             raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")

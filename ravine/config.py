@@ -30,6 +30,7 @@ from typing import Any
 
 from ravine.jobs import ASPECTS, GIF_MAX_MB_RANGE, QUALITIES, SPEECH_RATE_RANGE, RenderJob
 from ravine.formats import FORMATS
+from ravine.outputs import stem_problem
 
 JOB_KEYS = {"scene", "name", "quality", "format", "transparent", "aspect", "burn_captions", "at", "gif_max_mb",
             "narrate", "voice", "speech_rate", "out", "params"}
@@ -73,6 +74,8 @@ def load_clips(path: Path) -> list[RenderJob]:
         for key in ("scene", "name", "voice", "out"):
             if key in merged and not isinstance(merged[key], str):
                 raise ConfigError(f"{where}: {key} = {merged[key]!r} is invalid; allowed: a string")
+        if "name" in merged and stem_problem(merged["name"]):
+            raise ConfigError(f"{where}: name = {merged['name']!r} is invalid; allowed: {stem_problem(merged['name'])}")
         _check_number(where, "at", merged.get("at"), 0.0, None, "seconds")
         _check_number(where, "gif_max_mb", merged.get("gif_max_mb"), *GIF_MAX_MB_RANGE, "megabytes")
         _check_number(where, "speech_rate", merged.get("speech_rate"), *SPEECH_RATE_RANGE, "words per minute",
@@ -137,6 +140,9 @@ def job_from_manifest(path: Path, out_dir: str | None = None) -> RenderJob:
         raise ConfigError(f"--from {path}: not a ravine manifest ({error})") from None
     recorded["out_dir"] = out_dir if out_dir is not None else str(path.parent)
     try:
-        return RenderJob.from_json(recorded)
+        job = RenderJob.from_json(recorded)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"--from {path}: {error}") from None
+    if not isinstance(job.name, (str, type(None))) or (job.name is not None and stem_problem(job.name)):
+        raise ConfigError(f"--from {path}: its name {job.name!r} cannot name files here")
+    return job

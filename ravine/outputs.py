@@ -23,6 +23,24 @@ class OutputError(Exception):
     """An output location that cannot be written (message names the path and the reason)."""
 
 
+# An output name becomes NAME.manifest.json and the like: keep it well under 255 bytes.
+MAX_STEM_LENGTH = 200
+
+
+def stem_problem(stem: str) -> str | None:
+    """What ``stem`` would have to be to name a clip's files (NAME.mp4, NAME.srt, ...), or None
+    if it can: a plain file name, not empty, without folders, not hidden."""
+    if not stem:
+        return "a name that is not empty"
+    if any(mark in stem for mark in ("/", "\\", "\0")):
+        return "a file name without folders (no / or \\); use --out for the folder"
+    if stem.startswith("."):
+        return "a name that does not start with '.'"
+    if len(stem.encode("utf-8")) > MAX_STEM_LENGTH:
+        return f"at most {MAX_STEM_LENGTH} bytes"
+    return None
+
+
 def temp_prefix() -> str:
     """Prefix of this process's temporary files: ``.ravine-tmp-<pid>-`` (so a later run can tell
     a dead run's leftovers from a concurrent run's work in progress)."""

@@ -264,6 +264,7 @@ def test_config_errors_exit_2_and_write_nothing(tmp_path):
     ('transparent = "yes"', "transparent = 'yes' is invalid; allowed: true, false"),
     ("speech_rate = 20", "speech_rate = 20 is invalid; allowed: an integer of words per minute, 80 to 400"),
     ("name = 3", "name = 3 is invalid; allowed: a string"),
+    ('name = "../up"', "name = '../up' is invalid; allowed: a file name without folders"),
 ])
 def test_config_values_are_checked_before_rendering(tmp_path, line, message):
     config = tmp_path / "bad.toml"
@@ -320,15 +321,21 @@ def test_example_config_parses():
     (["--format", "png", "--at", "nan"], "--at"),
     (["--format", "gif", "--gif-max-mb", "nan"], "--gif-max-mb"),
     (["--voice", "nosuchvoice"], "--voice nosuchvoice: espeak-ng has no such voice"),
+    (["--name", "../up"], "--name '../up' is invalid; allowed: a file name without folders"),
+    (["--name", "a/b"], "--name 'a/b' is invalid"),
+    (["--name", ""], "--name '' is invalid; allowed: a name that is not empty"),
+    (["--name", ".hidden"], "--name '.hidden' is invalid"),
     (["--format", "mp4", "--transparent"], "--transparent"),
     (["--format", "gif", "--transparent"], "--transparent"),
     (["--at", "2"], "--at"),
     (["--format", "mp4", "--gif-max-mb", "1"], "--gif-max-mb"),
     (["--aspect", "4:3"], "--aspect"),
 ])
-def test_bad_format_options_exit_2(tmp_path, args, option):
+def test_bad_render_options_exit_2_and_write_nothing(tmp_path, args, option):
     result = CliRunner().invoke(cli, ["render", "title-card", "--out", str(tmp_path / "o"), *args])
-    assert result.exit_code == 2 and option in result.stderr
+    assert result.exit_code == 2 and option in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [path.name for path in tmp_path.iterdir()] in ([], ["o"])
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
 
