@@ -65,21 +65,7 @@ def load_clips(path: Path) -> list[RenderJob]:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(JOB_KEYS))}")
         if "scene" not in merged:
             raise ConfigError(f"{where}: 'scene' is required")
-        _check_choice(where, "quality", merged.get("quality", "medium"), tuple(QUALITIES))
-        _check_choice(where, "format", merged.get("format", "mp4"), FORMATS)
-        _check_choice(where, "aspect", merged.get("aspect", "16:9"), ASPECTS)
-        for key in ("transparent", "burn_captions", "narrate"):
-            if key in merged and not isinstance(merged[key], bool):
-                raise ConfigError(f"{where}: {key} = {merged[key]!r} is invalid; allowed: true, false")
-        for key in ("scene", "name", "voice", "out"):
-            if key in merged and not isinstance(merged[key], str):
-                raise ConfigError(f"{where}: {key} = {merged[key]!r} is invalid; allowed: a string")
-        if "name" in merged and stem_problem(merged["name"]):
-            raise ConfigError(f"{where}: name = {merged['name']!r} is invalid; allowed: {stem_problem(merged['name'])}")
-        _check_number(where, "at", merged.get("at"), 0.0, None, "seconds")
-        _check_number(where, "gif_max_mb", merged.get("gif_max_mb"), *GIF_MAX_MB_RANGE, "megabytes")
-        _check_number(where, "speech_rate", merged.get("speech_rate"), *SPEECH_RATE_RANGE, "words per minute",
-                      integer=True)
+        _check_values(where, merged)
         params = {str(key).replace("-", "_"): value for key, value in dict(merged.get("params", {})).items()}
         out = Path(merged.get("out", "out"))
         if not out.is_absolute():
@@ -94,6 +80,28 @@ def load_clips(path: Path) -> list[RenderJob]:
         ))
     check_distinct_files(jobs, f"--config {path}")
     return jobs
+
+
+def _check_values(where: str, values: dict[str, Any]) -> None:
+    """Each render-job value in ``values`` (a clip's keys, or a manifest's job) of the right type
+    and in range; ``where`` names the clip in the message. Missing keys take their defaults."""
+    _check_choice(where, "quality", values.get("quality", "medium"), tuple(QUALITIES))
+    _check_choice(where, "format", values.get("format", "mp4"), FORMATS)
+    _check_choice(where, "aspect", values.get("aspect", "16:9"), ASPECTS)
+    for key in ("transparent", "burn_captions", "narrate"):
+        if key in values and not isinstance(values[key], bool):
+            raise ConfigError(f"{where}: {key} = {values[key]!r} is invalid; allowed: true, false")
+    for key in ("scene", "name", "voice", "out", "out_dir"):
+        if values.get(key) is not None and not isinstance(values[key], str):
+            raise ConfigError(f"{where}: {key} = {values[key]!r} is invalid; allowed: a string")
+    if not isinstance(values.get("params", {}), dict):
+        raise ConfigError(f"{where}: params = {values['params']!r} is invalid; allowed: a table of scene parameters")
+    if values.get("name") is not None and stem_problem(values["name"]):
+        raise ConfigError(f"{where}: name = {values['name']!r} is invalid; allowed: {stem_problem(values['name'])}")
+    _check_number(where, "at", values.get("at"), 0.0, None, "seconds")
+    _check_number(where, "gif_max_mb", values.get("gif_max_mb"), *GIF_MAX_MB_RANGE, "megabytes")
+    _check_number(where, "speech_rate", values.get("speech_rate"), *SPEECH_RATE_RANGE, "words per minute",
+                  integer=True)
 
 
 def check_distinct_files(jobs: list[RenderJob], source: str) -> None:
@@ -139,10 +147,8 @@ def job_from_manifest(path: Path, out_dir: str | None = None) -> RenderJob:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"--from {path}: not a ravine manifest ({error})") from None
     recorded["out_dir"] = out_dir if out_dir is not None else str(path.parent)
+    _check_values(f"--from {path}", recorded)
     try:
-        job = RenderJob.from_json(recorded)
+        return RenderJob.from_json(recorded)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"--from {path}: {error}") from None
-    if not isinstance(job.name, (str, type(None))) or (job.name is not None and stem_problem(job.name)):
-        raise ConfigError(f"--from {path}: its name {job.name!r} cannot name files here")
-    return job

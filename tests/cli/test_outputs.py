@@ -274,6 +274,19 @@ def test_config_values_are_checked_before_rendering(tmp_path, line, message):
     assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("job,message", [
+    ({"quality": "ultra"}, "quality = 'ultra' is invalid; allowed: low, medium, high, 4k"),
+    ({"format": "png", "at": "x"}, "at = 'x' is invalid"),
+    ({"name": "../up"}, "name = '../up' is invalid"),
+])
+def test_a_hand_edited_manifest_with_bad_values_exits_2(tmp_path, job, message):
+    manifest = tmp_path / "clip.manifest.json"
+    manifest.write_text(json.dumps({"job": {"scene": "title-card", **job}, "params": {}}))
+    result = CliRunner().invoke(cli, ["render", "--from", str(manifest), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and f"--from {manifest}: {message}" in result.stderr, result.stderr
+    assert not (tmp_path / "o").exists() and not list(tmp_path.glob("up.*"))
+
+
 def test_command_line_options_apply_to_every_clip_of_a_list_or_manifest(tmp_path):
     """Options given with --config or --from are not ignored: they apply to every clip, over
     the file (a clip list drafted at low quality into another folder, a manifest's clip re-rendered
