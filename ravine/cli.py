@@ -162,7 +162,7 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
         try:
             jobs = (clip_config.load_clips(Path(config_file)) if config_file
                     else [clip_config.job_from_manifest(Path(from_manifest), out_dir)])
-            jobs = [dataclasses.replace(job, **overrides) for job in jobs]
+            jobs = [_with_overrides(job, overrides) for job in jobs]
             clip_config.check_distinct_files(jobs, f"--config {config_file}" if config_file else f"--from {from_manifest}")
         except clip_config.ConfigError as error:
             raise InputError(str(error)) from None
@@ -223,6 +223,23 @@ def _job_overrides(context: click.Context) -> dict[str, Any]:
     if overrides.get("voice") is not None:
         overrides["narrate"] = True
     return overrides
+
+
+def _with_overrides(job, overrides: dict[str, Any]):
+    """``job`` with the command line's ``overrides``; where they change its format, the file's
+    options that the new format has no use for (a png's ``at``, a gif's size cap, a webm's alpha)
+    are dropped unless given on the command line too."""
+    from ravine import formats
+
+    job = dataclasses.replace(job, **overrides)
+    if "format" in overrides:
+        kept = {
+            "at": job.at if job.format == "png" or "at" in overrides else None,
+            "gif_max_mb": job.gif_max_mb if job.format == "gif" or "gif_max_mb" in overrides else None,
+            "transparent": job.transparent and (job.format in formats.TRANSPARENT_FORMATS or "transparent" in overrides),
+        }
+        job = dataclasses.replace(job, **kept)
+    return job
 
 
 def _validate_format(job) -> None:

@@ -296,7 +296,7 @@ def test_command_line_options_apply_to_every_clip_of_a_list_or_manifest(tmp_path
     config = tmp_path / "clips.toml"
     config.write_text('[defaults]\nquality = "high"\nout = "final"\n\n'
                       '[[clip]]\nscene = "title-card"\nname = "a"\n\n'
-                      '[[clip]]\nscene = "chapter-card"\nname = "b"\nformat = "webm"\nnarrate = false\n')
+                      '[[clip]]\nscene = "chapter-card"\nname = "b"\nformat = "webm"\ntransparent = true\nnarrate = false\n')
     assert [(job.quality, job.format) for job in load_clips(config)] == [("high", "mp4"), ("high", "webm")]
     drafts = tmp_path / "drafts"
     result = CliRunner().invoke(cli, ["render", "--config", str(config), "-q", "low", "--out", str(drafts), "-j", "1"])
@@ -312,6 +312,14 @@ def test_command_line_options_apply_to_every_clip_of_a_list_or_manifest(tmp_path
     manifest = json.loads((drafts / "a-still.manifest.json").read_text())
     assert manifest["format"] == "png" and manifest["details"]["still_time"] == pytest.approx(0.4667, abs=1e-3)
     assert manifest["quality"]["width"] == 854
+    # Another format drops the file's options it has no use for (the webm's alpha), unless given.
+    as_mp4 = CliRunner().invoke(cli, ["render", "--from", str(drafts / "b.manifest.json"), "--format", "mp4",
+                                      "--name", "b-mp4"])
+    assert as_mp4.exit_code == 0, as_mp4.stderr
+    assert json.loads((drafts / "b-mp4.manifest.json").read_text())["transparent"] is False
+    alpha_mp4 = CliRunner().invoke(cli, ["render", "--from", str(drafts / "b.manifest.json"), "--format", "mp4",
+                                         "--transparent", "--name", "b-alpha"])
+    assert alpha_mp4.exit_code == 2 and "--transparent" in alpha_mp4.stderr
 
     named = CliRunner().invoke(cli, ["render", "--config", str(config), "--name", "x"])
     assert named.exit_code == 2 and "--name" in named.stderr
