@@ -156,7 +156,7 @@ class BetaRace(LessonScene):
                        f"{style.fmt_short(float(self.bounds[low]))} for {short.name}.")
         elif self.lead is None:
             r = self.racers[stable[0]]
-            verdict = f"After {steps} steps {r.name} reaches L = {style.fmt(float(r.loss[-1]))}."
+            verdict = f"After {style.count(steps, 'step')} {r.name} reaches L = {style.fmt(float(r.loss[-1]))}."
         else:
             winner = self.racers[stable[self.lead.winner]]
             end_loss = style.fmt(float(winner.loss[-1]))
@@ -164,7 +164,7 @@ class BetaRace(LessonScene):
                 verdict = f"{winner.name} leads from step {self.lead.since} to the end, at L = {end_loss}."
             else:
                 before = self.racers[stable[self.lead.before]]
-                verdict = (f"{before.name} led {self.lead.before_steps} of the first {self.lead.since} steps; "
+                verdict = (f"{before.name} led {self.lead.before_steps} of the first {style.count(self.lead.since, 'step')}; "
                            f"from step {self.lead.since} {winner.name} leads, ending at L = {end_loss}. "
                            f"No single β wins everywhere.")
         beats.append((steps, verdict))

@@ -104,7 +104,7 @@ class ByHand(LessonScene):
         if p["beta"] == 0:
             out["end"] = f"With β = 0 momentum is plain SGD: both end at θ{_sub(n)} = {end}."
         else:
-            out["end"] = (f"After {n} step{'s' if n > 1 else ''}: θ{_sub(n)} = {end} with momentum; plain SGD, "
+            out["end"] = (f"After {style.count(n, 'step')}: θ{_sub(n)} = {end} with momentum; plain SGD, "
                           f"stepping by η g, would be at {plain}.")
         return out
 

@@ -125,7 +125,7 @@ class Conventions(LessonScene):
             out["library"] = (f"Library form: η = {eta}, β = {b}, from {point_text(self.start)}. η is above "
                               f"(2 + 2β)/λmax = {bound}, so this run diverges.")
         else:
-            out["library"] = f"Library form: η = {eta}, β = {b}, {steps} steps from {point_text(self.start)}."
+            out["library"] = f"Library form: η = {eta}, β = {b}, {style.count(steps, 'step')} from {point_text(self.start)}."
         out["ema"] = (f"EMA form with η = {eta} / (1 − {b}) = {style.fmt_short(self.lr_ema)}: "
                       f"each ring lands on a point of the library path.")
         out["gap"] = (f"Largest gap between the paths: {style.fmt(self.gap_max)}, rounding error. "

@@ -169,7 +169,7 @@ class HeavyBall(LessonScene):
         add(steps, text)
 
         beats.append((steps, (
-            f"After {steps} step{'s' if steps != 1 else ''}: gradient descent at x = {position(gd_x[-1])} "
+            f"After {style.count(steps, 'step')}: gradient descent at x = {position(gd_x[-1])} "
             f"(L = {style.fmt(float(self.loss[-1, 0]), 4)}), the heavy ball at x = {position(hb_x[-1])} "
             f"(L = {style.fmt(float(self.loss[-1, 1]), 4)}).")))
         return beats

@@ -91,7 +91,7 @@ class Limitations(LessonScene):
         big, small = style.fmt_short(p["lr_big"]), style.fmt_short(p["lr_small"])
         ratio = p["scale_ratio"]
         ratio = style.fmt(ratio, 0) if float(ratio).is_integer() else style.fmt_short(ratio)
-        arrives = "arrives every step too" if hits == steps else f"arrives in {hits} of {steps} steps"
+        arrives = "arrives every step too" if hits == steps else f"arrives in {hits} of {style.count(steps, 'step')}"
 
         def pair(run: int, lr: str, first: int, second: int) -> str:
             link = "but" if self.fine(run, first) != self.fine(run, second) else "and"
@@ -136,7 +136,7 @@ class Limitations(LessonScene):
             legend_row(FREQUENT_COLOR, f"frequent word: curvature {style.fmt_short(float(curv[0]))}, "
                                        f"a gradient every step", style.SMALL_SIZE),
             legend_row(RARE_COLOR, f"rare word: curvature {style.fmt_short(float(curv[1]))}, a gradient in "
-                                   f"{self.result.rare_updates} of {steps} steps (ticks)", style.SMALL_SIZE),
+                                   f"{self.result.rare_updates} of {style.count(steps, 'step')} (ticks)", style.SMALL_SIZE),
         ]
         top = layout.title.bottom - 0.05
         y = stack_in(full, legend, top, buff=0.1)

@@ -267,7 +267,7 @@ class MinibatchNoise(LessonScene):
                                  [panel.left + 0.15, counter_y - 0.42, 0], size=style.SMALL_SIZE, color=sgd.color)
         mom_counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, counter_y, 0])
         turn_rows = [
-            label(f"turn per step, mean over {steps} steps:", style.SMALL_SIZE, style.MUTED),
+            label(f"turn per step, mean over {style.count(steps, 'step')}:", style.SMALL_SIZE, style.MUTED),
             label(f"mini-batch gradient  {self.turn_raw:.0f}°", style.SMALL_SIZE, sgd.color),
             label(f"velocity  {self.turn_velocity:.0f}°", style.SMALL_SIZE, mom.color),
         ]

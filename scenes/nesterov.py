@@ -172,7 +172,7 @@ class Nesterov(LessonScene):
                 parts.append(f"{r.name} diverged (step {r.diverged_at})")
             else:
                 parts.append(f"{r.name} L = {style.fmt(float(r.loss[-1]), 4)}")
-        beats.append((steps, f"After {steps} step{'s' if steps != 1 else ''}: " + ", ".join(parts) + "."))
+        beats.append((steps, f"After {style.count(steps, 'step')}: " + ", ".join(parts) + "."))
         return beats
 
     # -- drawing ---------------------------------------------------------------------------
@@ -202,13 +202,18 @@ class Nesterov(LessonScene):
         # Runners: paths and balls (escaping runs stop at the border)
         moving = []
         scene_paths = []
+        exits: list[np.ndarray] = []
         for runner in self.runners:
             points = plot.to_scene(runner.theta)
             last_inside = bounded_prefix(runner.theta, view)
             if last_inside < steps:
-                exit_point = clip_segment_to_view(runner.theta[last_inside], runner.theta[last_inside + 1], view)
-                points[last_inside + 1:] = plot.to_scene(exit_point)
-                moving.append(self.escape_label(runner, last_inside + 1, plot.to_scene(exit_point), plot))
+                exit_point = plot.to_scene(
+                    clip_segment_to_view(runner.theta[last_inside], runner.theta[last_inside + 1], view))
+                points[last_inside + 1:] = exit_point
+                # both runs leaving near one border point: their labels on separate lines
+                nudge = sum(1 for point in exits if np.linalg.norm(point - exit_point) < 1.0)
+                exits.append(exit_point)
+                moving.append(self.escape_label(runner, last_inside + 1, exit_point, plot, nudge))
             scene_paths.append(points)
             moving += [ProgressivePath(points, runner.color), Ball(points, runner.color)]
 
@@ -285,8 +290,10 @@ class Nesterov(LessonScene):
 
         self.play_story(driver, beats, steps, ticks_per_step)
 
-    def escape_label(self, runner: Runner, step: int, where: np.ndarray, plot: PlotFrame) -> SwapLabel:
-        """A label that appears where ``runner`` leaves the plot, from ``step`` on."""
+    def escape_label(self, runner: Runner, step: int, where: np.ndarray, plot: PlotFrame,
+                     nudge: int = 0) -> SwapLabel:
+        """A label that appears where ``runner`` leaves the plot, from ``step`` on; ``nudge`` moves
+        it that many lines towards the plot's middle (for runs leaving at one place)."""
         text = f"{runner.name}: off the chart"
         if runner.diverged_at >= 0:
             text += f", diverges at step {runner.diverged_at}"
@@ -295,5 +302,6 @@ class Nesterov(LessonScene):
         beside = where[0] - probe.width - 0.25 if where[0] > box.x else where[0] + 0.25
         x = float(np.clip(beside, box.left + 0.1, box.right - probe.width - 0.1))
         y = float(np.clip(where[1], box.bottom + 0.3, box.top - 0.3))
+        y += (-1.0 if y > box.y else 1.0) * style.SMALL_LINE_STEP * nudge
         return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),
                          size=style.SMALL_SIZE, color=runner.color, font=style.FONT)

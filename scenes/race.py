@@ -140,7 +140,7 @@ def escape_label(text: str, step: int, where: np.ndarray, plot_rect: Rect, color
         probe = label(text, size)
     x = float(np.clip(where[0] - probe.width / 2, plot_rect.left + 0.7, plot_rect.right - probe.width - 0.3))
     inside = UP if where[1] < plot_rect.y else DOWN
-    y = float(where[1] + inside[1] * (0.4 + 0.32 * nudge))
+    y = float(where[1] + inside[1] * (0.4 + style.SMALL_LINE_STEP * nudge))
     return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]), size=size, color=color,
                      font=style.FONT)
 

@@ -25,6 +25,7 @@ from manim import (
     Group,
     Line,
     Rectangle,
+    Square,
     VGroup,
     VMobject,
 )
@@ -130,7 +131,7 @@ class RateMap(LessonScene):
         if self.probes.diverged_at[k] >= 0:
             return f"diverges at step {int(self.probes.diverged_at[k])}"
         if not np.isfinite(self.probes.settle[k]):
-            return f"does not settle within {self.params['steps']} steps"
+            return f"does not settle within {style.count(self.params['steps'], 'step')}"
         return f"settles in {self.steps_words(self.probes.settle[k])}"
 
     def shape_word(self) -> str:
@@ -138,8 +139,8 @@ class RateMap(LessonScene):
 
     def steps_words(self, value: float) -> str:
         if not np.isfinite(value):
-            return f"more than {self.params['steps']} steps"
-        return f"{int(value)} step" + ("" if int(value) == 1 else "s")
+            return f"more than {style.count(self.params['steps'], 'step')}"
+        return style.count(int(value), "step")
 
     def captions(self) -> dict[str, str]:
         steps, sweep = self.params["steps"], self.sweep
@@ -203,7 +204,16 @@ class RateMap(LessonScene):
         opt_at = heat.to_scene([self.tuned.lr, self.tuned.beta])
         optimum = Cross(scale_factor=0.1, stroke_color=style.MINIMUM, stroke_width=4).move_to(opt_at)
         opt_text = self.boxed(label("(η*, β*)", style.SMALL_SIZE, style.TEXT))
-        self.place_clear(opt_text, opt_at, heat.box, avoid=[gd_text, ceiling_text])
+        # clear of the other labels and of the probe ring where it rests (rings 0.24 across), except
+        # on the optimum itself, which the label is beside
+        gd_stop, opt_stop, long_stop, past_stop = self.stops
+        rings = [Square(side_length=0.3).move_to(heat.to_scene(self.probe_points[self.nearest(stop)]))
+                 for stop in (gd_stop, long_stop, past_stop)]
+        self.place_clear(opt_text, opt_at, heat.box, avoid=[gd_text, ceiling_text, *rings])
+        if self.overlap(opt_text, gd_text) > 0:  # the optimum on the GD row's left: its label goes right
+            gd_text.next_to([heat.box.right - 0.1, heat.box.bottom + row_h, 0], UP, buff=0.08,
+                            aligned_edge=np.array([1, 0, 0]))
+            self.place_clear(opt_text, opt_at, heat.box, avoid=[gd_text, ceiling_text, *rings])
         opt_group = VGroup(optimum, opt_text).set_z_index(style.Z_LABEL)
 
         # panel: probe readouts, ravine inset, colour key
@@ -283,18 +293,26 @@ class RateMap(LessonScene):
     @classmethod
     def place_clear(cls, mob, anchor: np.ndarray, box: style.Rect, avoid: list) -> None:
         """Put ``mob`` beside ``anchor`` on the first side (up-right, up-left, down-right, down-left)
-        where, kept inside ``box``, it overlaps none of ``avoid``."""
-        def overlaps(a, b) -> bool:
-            return not (a.get_right()[0] < b.get_left()[0] or b.get_right()[0] < a.get_left()[0]
-                        or a.get_top()[1] < b.get_bottom()[1] or b.get_top()[1] < a.get_bottom()[1])
-
+        where, kept inside ``box``, it overlaps none of ``avoid``; if there is none, on the side
+        where it covers the least of them."""
+        covered = []
         for side in (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT):
             mob.next_to(anchor, side, buff=0.1)
             cls.keep_inside(mob, box)
-            if not any(overlaps(mob, other) for other in avoid):
+            covered.append(sum(cls.overlap(mob, other) for other in avoid))
+            if covered[-1] == 0.0:
                 return
-        mob.next_to(anchor, UP + RIGHT, buff=0.1)
+        # no side is clear: the one that covers the least
+        side = (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT)[int(np.argmin(covered))]
+        mob.next_to(anchor, side, buff=0.1)
         cls.keep_inside(mob, box)
+
+    @staticmethod
+    def overlap(a, b) -> float:
+        """Area (scene units²) where the bounding boxes of ``a`` and ``b`` overlap."""
+        width = min(a.get_right()[0], b.get_right()[0]) - max(a.get_left()[0], b.get_left()[0])
+        height = min(a.get_top()[1], b.get_top()[1]) - max(a.get_bottom()[1], b.get_bottom()[1])
+        return max(0.0, width) * max(0.0, height)
 
     @staticmethod
     def keep_inside(mob, box: style.Rect, pad: float = 0.05) -> None:

@@ -176,7 +176,7 @@ class RavineRace(LessonScene):
                              f"{style.fmt_short(float(racer.loss[-1]))}")
             else:
                 parts.append(f"{racer.name} ends at {style.fmt_point(racer.theta[-1])}")
-        beats.append((steps, f"After {steps} steps: " + "; ".join(parts) + "."))
+        beats.append((steps, f"After {style.count(steps, 'step')}: " + "; ".join(parts) + "."))
         return beats
 
     # -- drawing ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ TITLE_SIZE = 34
 CAPTION_SIZE = 24
 LABEL_SIZE = 22
 SMALL_SIZE = 18
+SMALL_LINE_STEP = 0.32  # scene units from one line of SMALL_SIZE text to the next
 TICK_SIZE = 16
 MATH_SCALE = 0.75
 
@@ -224,3 +225,9 @@ def fmt_percent(fraction: float) -> str:
         return "∞"
     value = 100.0 * float(fraction)
     return fmt(value, 2 if 0 < abs(value) < 1 else 0) + "%"
+
+
+def count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, the noun plural unless the number is 1: "1 step", "30 steps"."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+

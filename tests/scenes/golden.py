@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import pytest
+
+T = TypeVar("T")
 
 CONTROL_DATA = Path(__file__).resolve().parent.parent / "control_data"
 GOLDEN_SIZE = (428, 240)  # pixels (width, height): half of the low quality
@@ -24,13 +26,20 @@ DIFFERING_FRACTION = 0.003  # at most this share of pixels may differ
 
 def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndarray:
     """RGB array (H, W, 3) of the scene's last frame, animations skipped (construct only)."""
+    return constructed(scene_name, params, lambda scene: np.array(scene.renderer.get_frame())[..., :3])
+
+
+def constructed(scene_name: str, params: dict[str, Any] | None, inspect: Callable[[Any], T],
+                size: tuple[int, int] = GOLDEN_SIZE) -> T:
+    """``inspect(scene)`` on the scene at its end, constructed with animations skipped at ``size``
+    pixels (its mobjects in their final places, its last frame drawn)."""
     from manim import tempconfig
 
     from ravine.jobs import Quality, manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
-    width, height = GOLDEN_SIZE
+    width, height = size
     with tempfile.TemporaryDirectory() as media:
         settings = manim_config(Quality("golden", width, height, 15), Path(media), scene_name)
         settings.update({"write_to_movie": False, "save_last_frame": True})
@@ -38,8 +47,7 @@ def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndar
         with tempconfig(settings):
             scene = cls(params=params or {}, skip_animations=True)
             scene.render()
-            frame = np.array(scene.renderer.get_frame())[..., :3]
-    return frame
+            return inspect(scene)
 
 
 def check_golden_frame(request: pytest.FixtureRequest, scene_name: str, name: str,

@@ -110,3 +110,12 @@ def caption_lines(text: str, width: int = 68) -> int:
 
 
 __all__ = ["layout_problems", "picture_problems", "caption_lines"]
+
+
+def overlapping(mobjects, pad: float = 0.0) -> list[tuple[int, int]]:
+    """Index pairs of ``mobjects`` whose bounding boxes (grown by ``pad`` scene units) overlap."""
+    boxes = [(m.get_left()[0] - pad, m.get_right()[0] + pad, m.get_bottom()[1] - pad, m.get_top()[1] + pad)
+             for m in mobjects]
+    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+            if boxes[i][0] < boxes[j][1] and boxes[j][0] < boxes[i][1]
+            and boxes[i][2] < boxes[j][3] and boxes[j][2] < boxes[i][3]]

@@ -85,6 +85,23 @@ def test_layout_holds_at_range_edges():
     assert layout_problems("nesterov", edge, regions=True) == []
 
 
+def test_labels_of_runs_leaving_at_one_place_do_not_overlap():
+    """At η = 10, β = 0.999 both runs leave the chart at the same border point in step 2: their
+    "off the chart" labels stand on separate lines."""
+    from scenes.widgets import SwapLabel
+    from tests.scenes.golden import constructed
+    from tests.scenes.layout_check import overlapping
+
+    extreme = {"landscape": "rotated-ravine", "start": "50,50", "lr": 10, "beta": 0.999, "steps": 200}
+
+    def shown_labels(scene):
+        return [mob for mob in scene.get_mobject_family_members()
+                if isinstance(mob, SwapLabel) and "off the chart" in (mob.text_for(10**6) or "")]
+
+    labels = constructed("nesterov", extreme, shown_labels, size=(854, 480))
+    assert len(labels) == 2 and overlapping(labels) == []
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 

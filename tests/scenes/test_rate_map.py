@@ -77,3 +77,25 @@ def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
     check_golden_frame(request, "rate-map", "rate_map_default")
+
+
+@pytest.mark.parametrize("params", [{}, {"landscape": "bowl", "grid": 120, "steps": 800},
+                                    {"landscape": "seed-ravine", "grid": 16, "steps": 100}])
+def test_boxed_labels_and_the_resting_probe_do_not_overlap(params):
+    """The labels on the heat map (ceiling, GD row, optimum) stand clear of each other and of the
+    probe ring where it rests at the end, at the defaults and at the parameters' edges (where the
+    optimum can sit on the GD row's left end, or next to the probe)."""
+    from manim import BackgroundRectangle
+
+    from scenes.heatmap import ProbeMarker
+    from tests.scenes.golden import constructed
+    from tests.scenes.layout_check import overlapping
+
+    def boxes(scene):
+        members = scene.get_mobject_family_members()
+        return ([mob for mob in members if isinstance(mob, BackgroundRectangle)]
+                + [mob for mob in members if isinstance(mob, ProbeMarker)])
+
+    found = constructed("rate-map", params, boxes, size=(854, 480))
+    assert len(found) == 4 and overlapping(found) == []
+

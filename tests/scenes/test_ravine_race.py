@@ -50,6 +50,16 @@ def test_parameters_change_the_numbers(tmp_path):
     assert default.story()[-1][1] != changed.story()[-1][1]
 
 
+@pytest.mark.parametrize("scene", ["ravine-race", "nesterov", "heavy-ball"])
+def test_one_step_is_one_step(scene):
+    """Counts read as English at a range's low edge: "After 1 step", not "After 1 steps"."""
+    from scenes import style
+
+    assert (style.count(1, "step"), style.count(2, "step"), style.count(0, "step")) == ("1 step", "2 steps", "0 steps")
+    last = computed(scene, {"steps": 1}).story()[-1][1]
+    assert last.startswith("After 1 step: "), last
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
