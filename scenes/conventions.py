@@ -88,10 +88,12 @@ class Conventions(LessonScene):
                              int(library.diverged_at[0]))
         self.ema = SeriesRacer("ema", "EMA", ema.theta[:, 0], ema.loss[:, 0], int(ema.diverged_at[0]))
         self.gap = path_gap(library.theta[:, 0], ema.theta[:, 0])
-        # the first step of each form at the same η (torch's dampening τ = β as the third)
-        first = run(self.landscape, "momentum", lr=lr, beta=beta, steps=1, start=self.start)
-        first_ema = run(self.landscape, "ema", lr=lr, beta=beta, steps=1, start=self.start)
-        first_damped = run(self.landscape, "momentum", lr=lr, beta=beta, dampening=beta, steps=1, start=self.start)
+        # the first step of each form at the same η (torch's dampening τ = β as the third), however
+        # long: a step past the usual divergence bound would be frozen at the start, length 0
+        one_step = {"lr": lr, "beta": beta, "steps": 1, "start": self.start, "divergence_bound": np.finfo(float).max}
+        first = run(self.landscape, "momentum", **one_step)
+        first_ema = run(self.landscape, "ema", **one_step)
+        first_damped = run(self.landscape, "momentum", dampening=beta, **one_step)
         self.first_points = {
             "library": first.theta[:, 0], "ema": first_ema.theta[:, 0], "damped": first_damped.theta[:, 0],
         }
@@ -99,11 +101,15 @@ class Conventions(LessonScene):
         self.axes = analysis.principal_axes(self.landscape)
 
     @property
+    def compared(self) -> int:
+        """How many points of the two paths (the start included) are both in bounds."""
+        ends = [r.diverged_at for r in (self.library, self.ema) if r.diverged_at >= 0]
+        return min(ends) if ends else len(self.gap)
+
+    @property
     def gap_max(self) -> float:
         """Largest distance between the two paths while both are in bounds."""
-        ends = [r.diverged_at for r in (self.library, self.ema) if r.diverged_at >= 0]
-        stop = min(ends) if ends else len(self.gap)
-        return float(np.max(self.gap[:stop]))
+        return float(np.max(self.gap[:self.compared]))
 
     def default_highlights(self) -> dict[str, str]:
         return {"library": LIBRARY, "EMA": EMA, "torch": TORCH_DAMPED}
@@ -128,8 +134,12 @@ class Conventions(LessonScene):
             out["library"] = f"Library form: η = {eta}, β = {b}, {style.count(steps, 'step')} from {point_text(self.start)}."
         out["ema"] = (f"EMA form with η = {eta} / (1 − {b}) = {style.fmt_short(self.lr_ema)}: "
                       f"each ring lands on a point of the library path.")
-        out["gap"] = (f"Largest gap between the paths: {style.fmt(self.gap_max)}, rounding error. "
-                      f"One path, with η scaled by 1/(1 − β) = {window}.")
+        if self.compared <= 1:
+            out["gap"] = (f"Both runs leave the chart in their first step: no path to compare. In range, "
+                          f"η scaled by 1/(1 − β) = {window} makes them one path.")
+        else:
+            out["gap"] = (f"Largest gap between the paths: {style.fmt(self.gap_max)}, rounding error. "
+                          f"One path, with η scaled by 1/(1 − β) = {window}.")
         lib_step, ema_step = self.first_steps["library"], self.first_steps["ema"]
         damped = self.first_steps["damped"]
         if beta == 0.0:

@@ -197,13 +197,21 @@ def superscript(number: int) -> str:
 
 
 def fmt_short(value: float) -> str:
-    """Format a hyperparameter compactly (η = 0.08, β = 0.9): shortest form, up to 4 significant digits."""
+    """Format a hyperparameter or tick compactly (η = 0.08, β = 0.9, 10000, 5×10⁷, 2.5×10⁻⁶): the
+    shortest form, up to 4 significant digits; from 10⁴ to 10⁵ rounded to a whole number, beyond
+    that and below 10⁻⁴ as a mantissa of up to 3 digits (trailing zeros dropped) times a power of ten."""
     if math.isinf(value) or math.isnan(value):
         return fmt(value)
     text = f"{value:.4g}"
-    if "e" in text:
-        return fmt(value, 2)
-    return text.replace("-", "−")
+    if "e" not in text:
+        return text.replace("-", "−")
+    if 1 <= abs(value) < 1e5:
+        return f"{value:.0f}".replace("-", "−")
+    exponent = int(math.floor(math.log10(abs(value))))
+    mantissa = float(f"{value / 10**exponent:.3g}")
+    if abs(mantissa) >= 10:  # 9.996 rounded up to 10
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.3g}".replace("-", "−") + "×10" + superscript(exponent)
 
 
 def fmt_point(point, digits: int = 4) -> str:

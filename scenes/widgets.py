@@ -72,7 +72,11 @@ class PlotFrame(VGroup):
                  target_ticks: int = 5, label_size: int = style.TICK_SIZE) -> None:
         super().__init__()
         self.view = view
-        left_room, bottom_room, top_room, right_room = 0.6, 0.45, 0.36, 0.25
+        y_ticks = [(value, label(style.fmt_short(float(value)), label_size, style.MUTED))
+                   for value in ticks(view.ymin, view.ymax, target_ticks)]
+        # room on the left for the widest y tick label (wide ones such as −4.00×10⁸ included)
+        widest = max((text.width for _, text in y_ticks), default=0.0)
+        left_room, bottom_room, top_room, right_room = max(0.6, widest + 0.1), 0.45, 0.36, 0.25
         self.box = Rect(rect.x + (left_room - right_room) / 2, rect.y + (bottom_room - top_room) / 2,
                         rect.width - left_room - right_room, rect.height - bottom_room - top_room)
         self.scale_x = self.box.width / view.width
@@ -93,10 +97,10 @@ class PlotFrame(VGroup):
             base = self.to_scene([value, view.ymin])
             self.add(Line(base, base + UP * tick_len, stroke_color=style.AXIS, stroke_width=1.5))
             self.add(label(style.fmt_short(float(value)), label_size, style.MUTED).next_to(base, DOWN, buff=0.08))
-        for value in ticks(view.ymin, view.ymax, target_ticks):
+        for value, text in y_ticks:
             base = self.to_scene([view.xmin, value])
             self.add(Line(base, base + RIGHT * tick_len, stroke_color=style.AXIS, stroke_width=1.5))
-            self.add(label(style.fmt_short(float(value)), label_size, style.MUTED).next_to(base, LEFT, buff=0.08))
+            self.add(text.next_to(base, LEFT, buff=0.08))
         if x_label:
             self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
                 self.to_scene([view.xmax, view.ymin]), RIGHT, buff=0.08))

@@ -53,3 +53,17 @@ def test_layout_holds_when_the_runs_diverge():
     from tests.scenes.layout_check import layout_problems
 
     assert layout_problems("conventions", {"lr": 0.2, "steps": 12}) == []
+
+
+def test_first_steps_past_the_divergence_bound_keep_their_length():
+    """At the range's far edge both runs leave the chart in step 1. The first steps still have
+    their lengths (the library's 1/(1 − β) times the EMA form's), not 0 for a run frozen at its
+    start, and the gap caption does not claim a rounding error over paths that never began."""
+    scene = computed("conventions", {"landscape": "rosenbrock", "start": "50,50", "lr": 10, "beta": 0.999,
+                                     "steps": 120})
+    steps = scene.first_steps
+    assert steps["library"] > 1e8 and steps["library"] == pytest.approx(1000 * steps["ema"], rel=1e-9)
+    assert steps["damped"] == pytest.approx(steps["library"], rel=1e-12)
+    story = scene.story()
+    assert "no path to compare" in story["gap"] and "rounding error" not in story["gap"]
+    assert "0.0000" not in story["first"] and "4.90×10⁸" in story["first"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from manim import Dot
 
 from scenes.widgets import Ball, ProgressivePath
@@ -35,3 +36,30 @@ def test_path_grows_with_the_step() -> None:
     assert np.allclose([path.get_start(), path.get_end()], [PATH[0], (PATH[1] + PATH[2]) / 2])
     path.set_progress(3.0)
     assert np.allclose(path.get_end(), PATH[-1])
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.08, "0.08"), (0.9, "0.9"), (1.0, "1"), (0.0001234, "0.0001234"),
+    (10000.0, "10000"), (12345.6, "12346"),  # whole numbers below 10⁵ in full, not "10000.00"
+    (5e7, "5×10⁷"), (-4e8, "−4×10⁸"), (2.5e7, "2.5×10⁷"), (123456.0, "1.23×10⁵"),
+    (2e-5, "2×10⁻⁵"), (-2.5e-5, "−2.5×10⁻⁵"), (9.996e7, "1×10⁸"),
+])
+def test_short_numbers_read_as_written_by_hand(value, text):
+    from scenes.style import fmt_short
+
+    assert fmt_short(value) == text
+
+
+def test_wide_y_tick_labels_stay_inside_the_plot_rect() -> None:
+    """Tick labels such as −4×10⁸ are wider than the usual room on the left: the data box gives
+    way so they stay inside the plot's rect (they used to run off the frame's left edge)."""
+    from scenes.framing import View
+    from scenes.style import Rect
+    from scenes.widgets import PlotFrame
+
+    rect = Rect(-2.0, 0.0, 6.0, 4.0)
+    for view in (View(-6e8, 1e8, -8e7, 8e7), View(-123456.0, 5.0, -2.5e-5, 2.5e-5), View(-6, 6, -6, 6)):
+        plot = PlotFrame(view, rect)
+        assert plot.get_left()[0] >= rect.left - 1e-6, view
+    narrow = PlotFrame(View(-6, 6, -6, 6), rect)
+    assert narrow.box.left == pytest.approx(rect.left + 0.6)  # the usual room when the labels fit
