@@ -29,21 +29,33 @@ from scenes.image_draw import ImageDrawer
 from scenes.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
 
 
+class CameraCaches:
+    """A camera's caches: mobject classes' display kinds, Cairo paths of unchanged VMobjects, and
+    image warps. Slotted, so Manim's animation hashing (plain ``manim`` renders with caching on)
+    sees only its type: the caches never change a frame, and walking a weak dictionary while
+    mobjects are freed fails ("dictionary changed size during iteration")."""
+
+    __slots__ = ("kinds", "paths", "images")
+
+    def __init__(self) -> None:
+        self.kinds: dict[type, type] = {}  # mobject class → Manim's display kind
+        # vmobject → (its points when last drawn, their Cairo path once seen twice unchanged)
+        self.paths: WeakKeyDictionary[VMobject, tuple[np.ndarray, cairo.Path | None]] = WeakKeyDictionary()
+        self.images = ImageDrawer()
+
+
 class LessonCamera(Camera):
     """A :class:`manim.Camera` whose :meth:`set_cairo_context_path` builds paths in bulk (and
     reuses unchanged ones) and that draws layers (:mod:`scenes.layers`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._kinds: dict[type, type] = {}  # mobject class → Manim's display kind
+        self._caches = CameraCaches()
         super().__init__(*args, **kwargs)
-        # vmobject → (its points when last drawn, their Cairo path once seen twice unchanged)
-        self._paths: WeakKeyDictionary[VMobject, tuple[np.ndarray, cairo.Path | None]] = WeakKeyDictionary()
-        self._images = ImageDrawer()
 
     def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
         """Manim's drawing of an image mobject, its warp reused while unchanged and composited
         over its own box instead of the whole frame (:mod:`scenes.image_draw`: the same pixels)."""
-        self._images.draw(self, image_mobject, pixel_array)
+        self._caches.images.draw(self, image_mobject, pixel_array)
 
     def display_vectorized(self, vmobject: VMobject, ctx: cairo.Context) -> "LessonCamera":
         """Manim's background stroke, fill and stroke of ``vmobject``, leaving out each one that is
@@ -71,14 +83,14 @@ class LessonCamera(Camera):
         points = self.transform_points_pre_display(vmobject, vmobject.points)
         if len(points) == 0:
             return self
-        seen = self._paths.get(vmobject)
+        seen = self._caches.paths.get(vmobject)
         unchanged = seen is not None and np.array_equal(seen[0], points)
         if unchanged and seen[1] is not None:
             ctx.new_path()
             ctx.append_path(seen[1])
             return self
         self._emit_path(ctx, vmobject, points)
-        self._paths[vmobject] = (seen[0], ctx.copy_path()) if unchanged else (points.copy(), None)
+        self._caches.paths[vmobject] = (seen[0], ctx.copy_path()) if unchanged else (points.copy(), None)
         return self
 
     @staticmethod
@@ -110,9 +122,10 @@ class LessonCamera(Camera):
         """Manim's display kind of ``mobject`` (VMobject, PMobject, image or plain Mobject),
         looked up once per class."""
         cls = type(mobject)
-        if cls not in self._kinds:
-            self._kinds[cls] = super().type_or_raise(mobject)
-        return self._kinds[cls]
+        kinds = self._caches.kinds
+        if cls not in kinds:
+            kinds[cls] = super().type_or_raise(mobject)
+        return kinds[cls]
 
     # -- layers (scenes.layers) ------------------------------------------------------------
     supports_layers = True

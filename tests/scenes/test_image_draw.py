@@ -70,10 +70,10 @@ def test_a_moved_image_reuses_its_warp_and_a_changed_one_does_not():
         image.set_resampling_algorithm(Image.Resampling.NEAREST)
         frame = random_frame(rng)
         drawn(ours, image, frame)
-        first = ours._images._warps[image]
+        first = ours._caches.images._warps[image]
         image.shift([1.0 / 45 * 3, 0.0, 0.0])  # exactly 3 pixels: same warp, new place
         assert np.array_equal(drawn(ours, image, frame), drawn(manims, image, frame))
-        assert ours._images._warps[image] is first
+        assert ours._caches.images._warps[image] is first
         image.pixel_array[0, 0] = 255 - image.pixel_array[0, 0]
         assert np.array_equal(drawn(ours, image, frame), drawn(manims, image, frame))
-        assert ours._images._warps[image] is not first
+        assert ours._caches.images._warps[image] is not first

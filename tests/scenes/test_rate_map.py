@@ -99,3 +99,18 @@ def test_boxed_labels_and_the_resting_probe_do_not_overlap(params):
     found = constructed("rate-map", params, boxes, size=(854, 480))
     assert len(found) == 4 and overlapping(found) == []
 
+
+
+def test_renders_with_plain_manim_and_its_animation_caching(tmp_path):
+    """`manim -ql scenes/rate_map.py RateMap` works (README). Plain Manim hashes every play, the
+    camera included; the camera's weak-keyed caches once broke that mid-scene ("dictionary
+    changed size during iteration"), so they are kept out of the hash."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "scenes" / "rate_map.py"
+    result = subprocess.run([sys.executable, "-m", "manim", "-ql", "--media_dir", str(tmp_path), str(source),
+                             "RateMap"], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert list(tmp_path.rglob("RateMap.mp4"))
