@@ -295,16 +295,16 @@ class RateMap(LessonScene):
         """Put ``mob`` beside ``anchor`` on the first side (up-right, up-left, down-right, down-left)
         where, kept inside ``box``, it overlaps none of ``avoid``; if there is none, on the side
         where it covers the least of them."""
+        sides = (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT)
         covered = []
-        for side in (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT):
+        for side in sides:
             mob.next_to(anchor, side, buff=0.1)
             cls.keep_inside(mob, box)
             covered.append(sum(cls.overlap(mob, other) for other in avoid))
             if covered[-1] == 0.0:
                 return
         # no side is clear: the one that covers the least
-        side = (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT)[int(np.argmin(covered))]
-        mob.next_to(anchor, side, buff=0.1)
+        mob.next_to(anchor, sides[int(np.argmin(covered))], buff=0.1)
         cls.keep_inside(mob, box)
 
     @staticmethod
