@@ -87,30 +87,25 @@ def faststart(source: Path, target: Path) -> Path:
     return target
 
 
-def still(source: Path, target: Path, at: float | None = None) -> float:
-    """Save the frame shown at ``at`` seconds (None: the last frame) as PNG; return its time.
-
-    Frames keep their alpha channel when the video has one (qtrle argb).
-    """
+def still(source: Path, target: Path) -> float:
+    """Save the video's last frame as PNG (keeping its alpha channel where the video has one,
+    qtrle argb); return that frame's time in seconds. Decodes only from the keyframe before the
+    last two seconds."""
     import av
 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
         alpha = stream.codec_context.pix_fmt in ("argb", "rgba", "bgra", "yuva420p")
-        chosen, chosen_time = None, 0.0
-        # Seek to the keyframe before the wanted time instead of decoding the whole clip.
-        seek_to = (at if at is not None else float(container.duration or 0) / 1e6) - 2.0
+        chosen = None
+        seek_to = float(container.duration or 0) / 1e6 - 2.0
         if seek_to > 0 and stream.time_base:
             container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
         for frame in container.decode(stream):
-            time = float(frame.time or 0.0)
-            if at is not None and time > at + 1e-9 and chosen is not None:
-                break
-            chosen, chosen_time = frame, time
+            chosen = frame
         if chosen is None:
             raise FormatError(f"{source}: no video frames")
         save_picture(chosen.to_ndarray(format="rgba"), target, alpha)
-    return chosen_time
+    return float(chosen.time or 0.0)
 
 
 def save_picture(pixels: np.ndarray, target: Path, alpha: bool) -> None:

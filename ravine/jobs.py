@@ -367,7 +367,7 @@ def _render_fresh(job: RenderJob, cls, params: dict[str, Any], key: str, out_dir
             if last_frame is not None:  # the drawn pixels: no decoding, and no coding loss
                 formats.save_picture(last_frame, poster_work, alpha=job.transparent)
             else:
-                formats.still(movie, poster_work, None)
+                formats.still(movie, poster_work)
         work = Path(media) / f"final.{job.format}"
         if scene.sounds and job.format in audio.AUDIO_CODECS:
             audio.mux(movie, audio.mix(scene.sounds, scene.elapsed), work, job.format)

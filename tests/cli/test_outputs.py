@@ -133,6 +133,21 @@ def last_decoded_frame(path: Path, pixel_format: str):
     return last.to_ndarray(format=pixel_format).astype(int)
 
 
+@pytest.mark.parametrize("name, mode", [("card-mp4", "RGB"), ("card-mov-alpha", "RGBA")])
+def test_still_of_a_video_is_its_last_decoded_frame(card_outputs, tmp_path, name, mode):
+    """The poster's fallback (a render that handed no drawn frame over): the video's last frame,
+    decoded, at its own time, alpha kept for qtrle."""
+    from ravine.formats import still
+
+    video = card_outputs[name].video
+    time = still(video, tmp_path / "last.png")
+    with Image.open(tmp_path / "last.png") as image:
+        assert image.mode == mode
+        decoded = last_decoded_frame(video, "rgba" if mode == "RGBA" else "rgb24")
+        assert np.array_equal(np.asarray(image).astype(int), decoded)
+    assert time == pytest.approx((probe_video(video).frames - 1) / 15, abs=1e-3)
+
+
 @pytest.mark.parametrize("name, mode, tolerance", [
     ("card-mp4", "RGB", 2.0),  # coded: within coding loss (background 1 level off) on average
     ("card-webm", "RGB", 2.0),
