@@ -163,7 +163,8 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             jobs = (clip_config.load_clips(Path(config_file)) if config_file
                     else [clip_config.job_from_manifest(Path(from_manifest), out_dir)])
             jobs = [_with_overrides(job, overrides) for job in jobs]
-            clip_config.check_distinct_files(jobs, f"--config {config_file}" if config_file else f"--from {from_manifest}")
+            source = f"--config {config_file}" if config_file else f"--from {from_manifest}"
+            clip_config.check_distinct_files(jobs, source)
         except clip_config.ConfigError as error:
             raise InputError(str(error)) from None
     for job in jobs:  # validate everything before writing anything
@@ -236,7 +237,8 @@ def _with_overrides(job, overrides: dict[str, Any]):
         kept = {
             "at": job.at if job.format == "png" or "at" in overrides else None,
             "gif_max_mb": job.gif_max_mb if job.format == "gif" or "gif_max_mb" in overrides else None,
-            "transparent": job.transparent and (job.format in formats.TRANSPARENT_FORMATS or "transparent" in overrides),
+            "transparent": job.transparent and (job.format in formats.TRANSPARENT_FORMATS
+                                                or "transparent" in overrides),
         }
         job = dataclasses.replace(job, **kept)
     return job

@@ -136,7 +136,8 @@ class Limitations(LessonScene):
             legend_row(FREQUENT_COLOR, f"frequent word: curvature {style.fmt_short(float(curv[0]))}, "
                                        f"a gradient every step", style.SMALL_SIZE),
             legend_row(RARE_COLOR, f"rare word: curvature {style.fmt_short(float(curv[1]))}, a gradient in "
-                                   f"{self.result.rare_updates} of {style.count(steps, 'step')} (ticks)", style.SMALL_SIZE),
+                                   f"{self.result.rare_updates} of {style.count(steps, 'step')} (ticks)",
+                       style.SMALL_SIZE),
         ]
         top = layout.title.bottom - 0.05
         y = stack_in(full, legend, top, buff=0.1)
@@ -195,7 +196,8 @@ class Limitations(LessonScene):
         readouts = []
         # wide columns: both readouts on one row; narrow ones (square, portrait): one row each
         narrow = width < NARROW_COLUMN
-        offsets = ((FREQUENT, FREQUENT_COLOR, 0.0, 0.0), (RARE, RARE_COLOR, 0.0, -0.32)) if narrow else \
+        below = -style.SMALL_LINE_STEP
+        offsets = ((FREQUENT, FREQUENT_COLOR, 0.0, 0.0), (RARE, RARE_COLOR, 0.0, below)) if narrow else \
             ((FREQUENT, FREQUENT_COLOR, 0.0, 0.0), (RARE, RARE_COLOR, width / 2, 0.0))
         for weight, color, offset, dy in offsets:
             readouts.append(SwapLabel(lambda k, w=weight: self.readout(run, w, k),

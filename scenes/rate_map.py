@@ -246,9 +246,9 @@ class RateMap(LessonScene):
             ]
             for row in range(len(wrapped[0])):
                 lines.append(SwapLabel(lambda k, row=row: wrapped[self.nearest(k)][row],
-                                       [panel.left, panel.top - 0.9 - 0.32 * row, 0],
+                                       [panel.left, panel.top - 0.9 - style.SMALL_LINE_STEP * row, 0],
                                        size=style.SMALL_SIZE, color=style.MUTED))
-            inset_top = panel.top - 1.15 - 0.32 * (len(lines) - 3)
+            inset_top = panel.top - 1.15 - style.SMALL_LINE_STEP * (len(lines) - 3)
         key = self.colour_key(panel, fast, steps)
         key_top = key.get_top()[1]
         inset_rect = style.Rect(panel.x, (inset_top + key_top + 0.1) / 2, panel.width, inset_top - key_top - 0.1)
