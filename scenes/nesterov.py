@@ -24,7 +24,7 @@ from scenes.base import LessonScene, pace
 from scenes.contours import landscape_backdrop
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
-from scenes.race import Racer, axis_name
+from scenes.race import Racer, axis_name, fitted_text
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets import (
     Ball,
@@ -294,14 +294,16 @@ class Nesterov(LessonScene):
                      nudge: int = 0) -> SwapLabel:
         """A label that appears where ``runner`` leaves the plot, from ``step`` on; ``nudge`` moves
         it that many lines towards the plot's middle (for runs leaving at one place)."""
-        text = f"{runner.name}: off the chart"
-        if runner.diverged_at >= 0:
-            text += f", diverges at step {runner.diverged_at}"
-        probe = label(text, style.SMALL_SIZE)
+        wordings = [f"{runner.name}: off the chart"]
+        if runner.diverged_at >= 0:  # a narrow plot gets the short form
+            wordings = [f"{runner.name}: off the chart, diverges at step {runner.diverged_at}",
+                        f"{runner.name}: diverges at step {runner.diverged_at}"]
         box = plot.box
+        text, size = fitted_text(wordings, style.SMALL_SIZE, box.width - 0.4)  # clear of a ball on the border
+        probe = label(text, size)
         beside = where[0] - probe.width - 0.25 if where[0] > box.x else where[0] + 0.25
         x = float(np.clip(beside, box.left + 0.1, box.right - probe.width - 0.1))
         y = float(np.clip(where[1], box.bottom + 0.3, box.top - 0.3))
         y += (-1.0 if y > box.y else 1.0) * style.SMALL_LINE_STEP * nudge
         return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),
-                         size=style.SMALL_SIZE, color=runner.color, font=style.FONT)
+                         size=size, color=runner.color, font=style.FONT)

@@ -10,7 +10,7 @@ dots along a path).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from manim import DOWN, UP, Circle, Mobject, VGroup
@@ -78,7 +78,7 @@ def axis_name(direction: np.ndarray, adjective: str) -> str:
 
 __all__ = [
     "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "noise_settings",
-    "RacerMarks", "racer_marks", "escape_label", "AppearAt", "HollowTrail",
+    "RacerMarks", "racer_marks", "escape_label", "fitted_size", "fitted_text", "AppearAt", "HollowTrail",
 ]
 
 
@@ -127,17 +127,33 @@ def racer_marks(plot: PlotFrame, racer: Racer, width: float = style.PATH_WIDTH) 
                       exit_step, exit_point)
 
 
+def fitted_size(text: str, size: int, room: float) -> int:
+    """The font size for a one-line label of ``text``: ``size``, or smaller (10 at the least) when
+    the label would be wider than ``room`` (scene units). Shrinking beats leaving the plot."""
+    width = label(text, size).width
+    while width > room and size > 10:  # widths are not quite proportional to the size: re-measure
+        size = max(10, min(size - 1, int(size * room / width)))
+        width = label(text, size).width
+    return size
+
+
+def fitted_text(texts: Sequence[str], size: int, room: float) -> tuple[str, int]:
+    """The first of ``texts`` (longest wording first) that fits ``room`` at ``size``, or else the
+    last one with its :func:`fitted_size`."""
+    for text in texts[:-1]:
+        if label(text, size).width <= room:
+            return text, size
+    return texts[-1], fitted_size(texts[-1], size, room)
+
+
 def escape_label(text: str, step: int, where: np.ndarray, plot_rect: Rect, color: str,
                  size: int = style.SMALL_SIZE, nudge: int = 0) -> SwapLabel:
     """A label that appears at ``step`` next to ``where`` (a border point), kept inside ``plot_rect``.
 
     ``nudge`` moves it that many lines further into the plot (for several runs leaving at one place).
     """
+    size = fitted_size(text, size, plot_rect.width - 1.0)
     probe = label(text, size)
-    room = plot_rect.width - 1.0
-    if probe.width > room:  # shrink the font rather than leave the plot
-        size = max(10, int(size * room / probe.width))
-        probe = label(text, size)
     x = float(np.clip(where[0] - probe.width / 2, plot_rect.left + 0.7, plot_rect.right - probe.width - 0.3))
     inside = UP if where[1] < plot_rect.y else DOWN
     y = float(where[1] + inside[1] * (0.4 + style.SMALL_LINE_STEP * nudge))

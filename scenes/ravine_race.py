@@ -27,7 +27,7 @@ from scenes.params import (
     steps_param,
     view_param,
 )
-from scenes.race import Racer, axis_name, frame_racers, noise_settings
+from scenes.race import Racer, axis_name, fitted_size, frame_racers, noise_settings
 from scenes.widgets import (
     Ball,
     LossInset,
@@ -239,9 +239,10 @@ class RavineRace(LessonScene):
         """A label that appears when ``racer`` leaves the plot at ``step``."""
         what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
         text = f"{racer.name}: {what}"
-        probe = label(text, style.SMALL_SIZE)
+        size = fitted_size(text, style.SMALL_SIZE, layout.plot.width - 1.0)
+        probe = label(text, size)
         x = float(np.clip(where[0] + 0.2, layout.plot.left + 0.7, layout.plot.right - probe.width - 0.3))
         inside = UP if where[1] < layout.plot.y else DOWN
         y = float(where[1] + inside[1] * 0.35)
         return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),
-                         size=style.SMALL_SIZE, color=racer.color, font=style.FONT)
+                         size=size, color=racer.color, font=style.FONT)

@@ -331,12 +331,22 @@ def legend_row(color: str, text: str, size: int = style.LABEL_SIZE) -> VGroup:
     return row
 
 
+STACK_SHRINK_TOGETHER = 0.85  # the least factor rows that fit are shrunk by, to match a too-wide one
+
+
 def stack_in(rect: Rect, rows: Sequence, top: float, buff: float = 0.16) -> float:
-    """Left-align ``rows`` downward from y = ``top`` inside ``rect`` (shrinking any too wide); return the bottom y."""
+    """Left-align ``rows`` downward from y = ``top`` inside ``rect``; return the bottom y.
+
+    Rows wider than ``rect`` shrink to fit, and the others shrink with them by the same factor, up
+    to ``STACK_SHRINK_TOGETHER`` (so rows of one kind keep one size when the fit is close, and
+    short rows stay readable when one long row needs much more)."""
+    widest = max((row.width for row in rows), default=0.0)
+    if widest > rect.width:
+        together = max(rect.width / widest, STACK_SHRINK_TOGETHER)
+        for row in rows:
+            row.scale(min(together, rect.width / row.width))
     y = top
     for row in rows:
-        if row.width > rect.width:
-            row.scale_to_fit_width(rect.width)
         row.move_to([rect.left + row.width / 2, y - row.height / 2, 0])
         y -= row.height + buff
     return y + buff

@@ -286,18 +286,30 @@ def longest_run_of_one_byte_frames(sizes: list[int]) -> tuple[int, int]:
 
 def seek_and_draw(browser, video_js: str, seconds: float) -> np.ndarray:
     """Load the page's video (``video_js`` finds it), seek it to ``seconds``, draw the frame
-    shown there on a canvas; the canvas's pixels as an int16 RGBA array."""
+    shown there on a canvas; the canvas's pixels as an int16 RGBA array.
+
+    The frame is drawn when Chromium presents a frame from the 0.2 s before ``seconds``
+    (``requestVideoFrameCallback``): under load, 'seeked' can fire while the first frame is
+    still the one on screen."""
     browser.execute_script(f"""
         window.shown = null;
         const video = {video_js};
+        const target = arguments[0];
         video.muted = true;
-        video.addEventListener('seeked', () => {{
+        const draw = (now, frame) => {{
+          if (frame.mediaTime < target - 0.2 || frame.mediaTime > target + 1e-3) {{
+            video.requestVideoFrameCallback(draw);
+            return;
+          }}
           const canvas = document.createElement('canvas');
           canvas.width = video.videoWidth; canvas.height = video.videoHeight;
           canvas.getContext('2d').drawImage(video, 0, 0);
           window.shown = canvas.toDataURL('image/png');
+        }};
+        video.addEventListener('loadeddata', () => {{
+          video.requestVideoFrameCallback(draw);
+          video.currentTime = target;
         }}, {{once: true}});
-        video.addEventListener('loadeddata', () => {{ video.currentTime = arguments[0]; }}, {{once: true}});
         video.preload = 'auto';
         video.load();""", seconds)
     data_url = poll(browser, "return window.shown;")

@@ -85,6 +85,15 @@ def test_layout_holds_at_range_edges():
     assert layout_problems("nesterov", edge, regions=True) == []
 
 
+def test_long_escape_labels_fit_a_square_plot():
+    """At 1:1 the plot is narrower than "Nesterov: off the chart, diverges at step 2": the label
+    shrinks to fit instead of running off the frame's left edge."""
+    from tests.scenes.layout_check import layout_problems
+
+    extreme = {"landscape": "rotated-ravine", "start": "50,50", "lr": 10, "beta": 0.999, "steps": 200}
+    assert layout_problems("nesterov", extreme, aspect="1:1", regions=True) == []
+
+
 def test_labels_of_runs_leaving_at_one_place_do_not_overlap():
     """At η = 10, β = 0.999 both runs leave the chart at the same border point in step 2: their
     "off the chart" labels stand on separate lines."""
@@ -95,8 +104,9 @@ def test_labels_of_runs_leaving_at_one_place_do_not_overlap():
     extreme = {"landscape": "rotated-ravine", "start": "50,50", "lr": 10, "beta": 0.999, "steps": 200}
 
     def shown_labels(scene):
-        return [mob for mob in scene.get_mobject_family_members()
-                if isinstance(mob, SwapLabel) and "off the chart" in (mob.text_for(10**6) or "")]
+        final = [(mob, mob.text_for(10**6) or "") for mob in scene.get_mobject_family_members()
+                 if isinstance(mob, SwapLabel)]
+        return [mob for mob, text in final if "off the chart" in text or "diverges" in text]
 
     labels = constructed("nesterov", extreme, shown_labels, size=(854, 480))
     assert len(labels) == 2 and overlapping(labels) == []
