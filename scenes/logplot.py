@@ -16,7 +16,7 @@ from manim import DOWN, LEFT, RIGHT, UP, DashedLine, Line, Rectangle, VGroup
 from scenes import style
 from scenes.framing import ticks
 from scenes.style import Rect
-from scenes.widgets import ProgressivePath, label, superscript
+from scenes.widgets import ProgressivePath, fitted_label, label, superscript
 
 
 def decade_label(decade: int) -> str:
@@ -76,7 +76,7 @@ class LogPlot(VGroup):
             self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
                 [self.box.right, self.box.bottom, 0], RIGHT, buff=0.08))
         if y_label:
-            self.add(label(y_label, style.SMALL_SIZE, style.MUTED).next_to(
+            self.add(fitted_label(y_label, rect.right - self.box.left).next_to(
                 [self.box.left, self.box.top, 0], UP, buff=0.08).align_to([self.box.left, 0, 0], LEFT))
         self.set_z_index(style.Z_AXES)
 

@@ -24,7 +24,7 @@ from scenes.base import LessonScene, pace
 from scenes.contours import landscape_backdrop
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
-from scenes.race import Racer, axis_name, fitted_text
+from scenes.race import Racer, axis_name
 from scenes.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets import (
     Ball,
@@ -33,6 +33,7 @@ from scenes.widgets import (
     ProgressivePath,
     StepDriver,
     SwapLabel,
+    fitted_text,
     label,
     legend_row,
     stack_in,

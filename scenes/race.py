@@ -10,7 +10,7 @@ dots along a path).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from manim import DOWN, UP, Circle, Mobject, VGroup
@@ -20,7 +20,7 @@ from scenes import style
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.params import ParamError
 from scenes.style import Rect
-from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, label
+from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, fitted_size, label
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def axis_name(direction: np.ndarray, adjective: str) -> str:
 
 __all__ = [
     "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "noise_settings",
-    "RacerMarks", "racer_marks", "escape_label", "fitted_size", "fitted_text", "AppearAt", "HollowTrail",
+    "RacerMarks", "racer_marks", "escape_label", "AppearAt", "HollowTrail",
 ]
 
 
@@ -125,25 +125,6 @@ def racer_marks(plot: PlotFrame, racer: Racer, width: float = style.PATH_WIDTH) 
         exit_step = last_inside + 1
     return RacerMarks(ProgressivePath(points, racer.color, width=width), Ball(points, racer.color),
                       exit_step, exit_point)
-
-
-def fitted_size(text: str, size: int, room: float) -> int:
-    """The font size for a one-line label of ``text``: ``size``, or smaller (10 at the least) when
-    the label would be wider than ``room`` (scene units). Shrinking beats leaving the plot."""
-    width = label(text, size).width
-    while width > room and size > 10:  # widths are not quite proportional to the size: re-measure
-        size = max(10, min(size - 1, int(size * room / width)))
-        width = label(text, size).width
-    return size
-
-
-def fitted_text(texts: Sequence[str], size: int, room: float) -> tuple[str, int]:
-    """The first of ``texts`` (longest wording first) that fits ``room`` at ``size``, or else the
-    last one with its :func:`fitted_size`."""
-    for text in texts[:-1]:
-        if label(text, size).width <= room:
-            return text, size
-    return texts[-1], fitted_size(texts[-1], size, room)
 
 
 def escape_label(text: str, step: int, where: np.ndarray, plot_rect: Rect, color: str,

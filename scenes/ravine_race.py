@@ -27,13 +27,14 @@ from scenes.params import (
     steps_param,
     view_param,
 )
-from scenes.race import Racer, axis_name, fitted_size, frame_racers, noise_settings
+from scenes.race import Racer, axis_name, frame_racers, noise_settings
 from scenes.widgets import (
     Ball,
     LossInset,
     ProgressivePath,
     StepDriver,
     SwapLabel,
+    fitted_size,
     label,
     legend_row,
     stack_in,

@@ -18,7 +18,7 @@ from scenes import style
 from scenes.framing import ticks
 from scenes.style import Rect
 from scenes.style import superscript
-from scenes.widgets import label
+from scenes.widgets import fitted_label, label
 
 
 class RevealedDots(VMobject):
@@ -87,13 +87,11 @@ class LogXFrame(VGroup):
             self.add(Line(base, base + RIGHT * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
             self.add(label(style.fmt_short(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.08))
         if x_label:
-            words = label(x_label, style.SMALL_SIZE, style.MUTED)
-            if words.width > self.box.width:
-                words.scale_to_fit_width(self.box.width)
+            words = fitted_label(x_label, self.box.width)
             words.move_to([self.box.x, self.box.bottom - 0.32 - words.height / 2, 0])
             self.add(words)
         if y_label:
-            words = label(y_label, style.SMALL_SIZE, style.MUTED)
+            words = fitted_label(y_label, rect.right - self.box.left + 0.1)
             words.move_to([self.box.left + words.width / 2 - 0.1, self.box.top + 0.06 + words.height / 2, 0])
             self.add(words)
         self.set_z_index(style.Z_AXES)

@@ -39,6 +39,33 @@ def label(text: str, size: int = style.LABEL_SIZE, color: str = style.TEXT, font
     return Text(text, font=font, font_size=size, color=color, **kw)
 
 
+def fitted_label(text: str, width: float, size: int = style.SMALL_SIZE, color: str = style.MUTED) -> Text:
+    """A :func:`label` shrunk to at most ``width`` scene units wide (an axis title on a narrow plot)."""
+    words = label(text, size, color)
+    if words.width > width:
+        words.scale_to_fit_width(width)
+    return words
+
+
+def fitted_size(text: str, size: int, room: float) -> int:
+    """The font size for a one-line label of ``text``: ``size``, or smaller (10 at the least) when
+    the label would be wider than ``room`` (scene units). Shrinking beats leaving the plot."""
+    width = label(text, size).width
+    while width > room and size > 10:  # widths are not quite proportional to the size: re-measure
+        size = max(10, min(size - 1, int(size * room / width)))
+        width = label(text, size).width
+    return size
+
+
+def fitted_text(texts: Sequence[str], size: int, room: float) -> tuple[str, int]:
+    """The first of ``texts`` (longest wording first) that fits ``room`` at ``size``, or else the
+    last one with its :func:`fitted_size`."""
+    for text in texts[:-1]:
+        if label(text, size).width <= room:
+            return text, size
+    return texts[-1], fitted_size(texts[-1], size, room)
+
+
 def segments_to_points(segments: np.ndarray) -> np.ndarray:
     """Cubic Bézier control points (4k, 3) drawing straight ``segments`` (k, 2, 3) as one VMobject.
 

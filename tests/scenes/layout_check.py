@@ -4,7 +4,7 @@
 quality's 854×480: Manim lays Text out for the pixel width, so a tiny frame wraps long lines; no
 movie) and, after each ``play_ticks``/``hold``, measures every drawn piece except the caption
 (``picture_problems``): a non-finite point, any point outside the frame, or below the top of the
-caption band, is reported. With ``regions=True`` a piece must also stay inside one of the title /
+caption band, is reported, and so are two words drawn over each other (``text_overlaps``). With ``regions=True`` a piece must also stay inside one of the title /
 plot / panel regions (a plot label running into the panel, a panel row running into the plot),
 the plot and the panel reaching down to the caption band. A test asserts the list is empty at a
 parameter range's edges.
@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 TOLERANCE = 0.02  # scene units
+TEXT_OVERLAP = 0.03  # scene units two words' boxes may share (a descender over the next line's cap)
 
 
 def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, regions: bool = False,
@@ -35,7 +36,8 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
 
     class Probe(cls):  # type: ignore[misc, valid-type]
         def _check(self) -> None:
-            problems.extend(f"{problem} at tick {self.ticks}" for problem in picture_problems(self, regions))
+            found = picture_problems(self, regions) + text_overlaps(self)
+            problems.extend(f"{problem} at tick {self.ticks}" for problem in found)
 
         def play_ticks(self, *args, **kwargs) -> None:
             super().play_ticks(*args, **kwargs)
@@ -55,6 +57,38 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
             scene.render()
     # one line per distinct problem
     return list(dict.fromkeys(problems))
+
+
+def text_overlaps(scene) -> list[str]:
+    """Pairs of drawn words (Text, TeX, live labels; the caption aside) whose boxes overlap by more
+    than ``TEXT_OVERLAP`` scene units each way."""
+    from manim import MarkupText, Paragraph, SingleStringMathTex, Text
+
+    from scenes.widgets import SwapLabel
+
+    kinds = (Text, MarkupText, Paragraph, SingleStringMathTex, SwapLabel)
+    caption = getattr(scene, "_caption", None)
+    skip = set(caption.get_family()) if caption is not None else set()
+    words = []
+
+    def walk(mob) -> None:
+        if mob in skip:
+            return
+        if isinstance(mob, kinds):
+            if mob.width > 1e-3 and any(_visible(part) for part in mob.family_members_with_points()):
+                words.append(mob)
+            return
+        for child in mob.submobjects:
+            walk(child)
+
+    for top in scene.mobjects:
+        walk(top)
+
+    def name(mob) -> str:
+        return getattr(mob, "text", None) or getattr(mob, "tex_string", None) or getattr(mob, "_shown", "")
+
+    return [f"text overlaps: {name(words[i])!r} and {name(words[j])!r}"
+            for i, j in overlapping(words, pad=-TEXT_OVERLAP)]
 
 
 def picture_problems(scene, regions: bool = False) -> list[str]:
@@ -109,7 +143,7 @@ def caption_lines(text: str, width: int = 68) -> int:
     return len(textwrap.wrap(text, width=width))
 
 
-__all__ = ["layout_problems", "picture_problems", "caption_lines"]
+__all__ = ["layout_problems", "picture_problems", "text_overlaps", "caption_lines", "overlapping"]
 
 
 def overlapping(mobjects, pad: float = 0.0) -> list[tuple[int, int]]:
