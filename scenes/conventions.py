@@ -188,15 +188,18 @@ class Conventions(LessonScene):
         step_rule = math(r"\theta_{t+1} = \theta_t - \eta\, v_{t+1}")
         rescale = math(r"\eta_{\mathrm{EMA}} = \frac{\eta}{1-\beta}")
         rules = [lib_row, lib_rule, ema_row, ema_rule, step_rule, rescale]
-        y = stack_in(panel, rules, panel.top - 0.05, buff=0.14)
-        for rule in (lib_rule, ema_rule, step_rule, rescale):
-            rule.shift(RIGHT * 0.3)
+        formulas = (lib_rule, ema_rule, step_rule, rescale)
+        indent = 0.3  # formulas sit indented under their legend rows
+        y = stack_in(style.Rect(panel.x - indent / 2, panel.y, panel.width - indent, panel.height), rules,
+                     panel.top - 0.05, buff=0.14)
+        for rule in formulas:
+            rule.shift(RIGHT * indent)
         rules_group = VGroup(*rules)
         # the step counter and the gap readouts go under the rules, or beside them where the panel
-        # is wide but short (portrait frames)
+        # is wide but short (portrait frames), clear of the widest rule
         left = panel.left
         if y - 1.9 < panel.bottom and panel.width >= 6.0:
-            left, y = panel.x + 0.3, panel.top - 0.05
+            left, y = max(panel.x + 0.3, rules_group.get_right()[0] + 0.4), panel.top - 0.05
         room = panel.right - left
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [left, y - 0.3, 0])
         gap_title = label("gap between the paths, this step", style.SMALL_SIZE, style.MUTED)
@@ -207,6 +210,8 @@ class Conventions(LessonScene):
                               [left + 0.15, y - 1.15, 0], size=style.SMALL_SIZE, color=EMA)
 
         gap_peak = label(f"largest: {style.fmt(self.gap_max)}", style.SMALL_SIZE, EMA, font=style.MONO_FONT)
+        if gap_peak.width > room - 0.15:
+            gap_peak.scale_to_fit_width(room - 0.15)
         gap_peak.move_to([left + 0.15 + gap_peak.width / 2, y - 1.6, 0])
         driver_lib = StepDriver([*lib_marks.widgets, counter])
         driver_ema = StepDriver([trail, ema_ball, gap_value])

@@ -56,16 +56,22 @@ class HeatMap(Group):
             base = self.to_scene([value, self.y_range[0]])
             axes.add(Line(base, base + DOWN * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
             axes.add(label(x_format(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, DOWN, buff=0.12))
+        y_ticks = []
         for value in ticks(max(0.0, self.y_range[0]), self.y_range[1], 5):
             if not self.y_range[0] <= value <= self.y_range[1]:
                 continue
             base = self.to_scene([self.x_range[0], value])
             axes.add(Line(base, base + LEFT * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
-            axes.add(label(y_format(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.12))
+            y_ticks.append(label(y_format(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.12))
+        axes.add(*y_ticks)
         axes.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
             [self.box.right, self.box.bottom, 0], RIGHT, buff=0.1))
-        axes.add(label(y_label, style.SMALL_SIZE, style.MUTED).next_to(
-            [self.box.left, self.box.top, 0], LEFT, buff=0.3))
+        y_title = label(y_label, style.SMALL_SIZE, style.MUTED).next_to([self.box.left, self.box.top, 0], LEFT, buff=0.3)
+        beside = [tick for tick in y_ticks if tick.get_bottom()[1] < y_title.get_top()[1]
+                  and tick.get_top()[1] > y_title.get_bottom()[1]]
+        if beside:  # a tick label at the top: the axis title goes to its left
+            y_title.align_to([min(tick.get_left()[0] for tick in beside) - 0.15, 0, 0], RIGHT)
+        axes.add(y_title)
         axes.set_z_index(style.Z_AXES)
         self.axes = axes
         self.add(image, axes)

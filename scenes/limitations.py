@@ -25,7 +25,7 @@ from scenes.fades import fade_in, fade_out
 from scenes.logplot import decade_label
 from scenes.params import ParamSpec, SceneSpec, lr_param, seed_param
 from scenes.stepchart import EventTicks, StepChart
-from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import StepDriver, SwapLabel, fitted_text, label, legend_row, stack_in
 
 FREQUENT_CURVATURE = 10.0
 START = (1.0, 1.0)
@@ -230,19 +230,19 @@ class Limitations(LessonScene):
         bound = self.result.divergence_bound
         power = math.log10(bound)
         bound_text = decade_label(round(power)) if abs(power - round(power)) < 1e-12 else style.fmt(bound, 0)
-        text = f"{NAMES[weight]}: |θ| > {bound_text} at step {died}"
+        wordings = [f"{NAMES[weight]}: |θ| > {bound_text} at step {died}",
+                    f"|θ| > {bound_text} at step {died}"]  # on a narrow chart the colour names the weight
         span = chart.ymax - chart.ymin
         edge = chart.ymax - 0.12 * span if values[exit_step] > chart.ymax else chart.ymin + 0.14 * span
-        x = float(chart.to_scene(exit_step, 0)[0]) + 0.15
-        probe = label(text, style.SMALL_SIZE)
-        if probe.width > chart.box.width - 0.2:  # narrow chart: the colour names the weight
-            text = f"|θ| > {bound_text} at step {died}"
-            probe = label(text, style.SMALL_SIZE)
-        x = min(x, chart.box.right - probe.width - 0.1)
-        if chart.box.width < NARROW_COLUMN:  # narrow chart: keep the note off the left axis
-            x = max(x, chart.box.left + 0.08)
+        # beside the curve's exit, on the side with more room (never over the curve)
+        exit_x = float(chart.to_scene(exit_step, 0)[0])
+        right_room = chart.box.right - 0.1 - (exit_x + 0.15)
+        left_room = exit_x - 0.15 - (chart.box.left + 0.08)
+        text, size = fitted_text(wordings, style.SMALL_SIZE, max(right_room, left_room))
+        width = label(text, size).width
+        x = exit_x + 0.15 if right_room >= left_room else exit_x - 0.15 - width
         anchor = np.array([x, float(chart.to_scene(0, edge)[1]), 0.0])
-        return SwapLabel(lambda k: text if k >= exit_step else "", anchor, size=style.SMALL_SIZE, color=color,
+        return SwapLabel(lambda k: text if k >= exit_step else "", anchor, size=size, color=color,
                          font=style.FONT)
 
     def readout(self, run: int, weight: int, k: int) -> str:

@@ -73,8 +73,9 @@ class LogPlot(VGroup):
             self.add(Line(base, base + UP * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
             self.add(label(str(int(value)), style.TICK_SIZE, style.MUTED).next_to(base, DOWN, buff=0.08))
         if x_label:
+            # above the axis line, clear of the last tick's number below it
             self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
-                [self.box.right, self.box.bottom, 0], RIGHT, buff=0.08))
+                [self.box.right, self.box.bottom, 0], RIGHT, buff=0.08, aligned_edge=DOWN))
         if y_label:
             self.add(fitted_label(y_label, rect.right - self.box.left).next_to(
                 [self.box.left, self.box.top, 0], UP, buff=0.08).align_to([self.box.left, 0, 0], LEFT))

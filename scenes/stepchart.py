@@ -41,8 +41,9 @@ class StepChart(VGroup):
             self.add(Line(base, base + RIGHT * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
             self.add(label(style.fmt_short(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.08))
         if x_label:
+            # above the axis line, clear of the last tick's number below it
             self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
-                [self.box.right, self.box.bottom, 0], RIGHT, buff=0.08))
+                [self.box.right, self.box.bottom, 0], RIGHT, buff=0.08, aligned_edge=DOWN))
         self.set_z_index(style.Z_AXES)
 
     def to_scene(self, step, value) -> np.ndarray:

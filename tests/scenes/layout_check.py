@@ -20,6 +20,7 @@ import numpy as np
 
 TOLERANCE = 0.02  # scene units
 TEXT_OVERLAP = 0.03  # scene units two words' boxes may share (a descender over the next line's cap)
+TEXT_GAP = 0.15  # the least space between two words side by side on one line, scene units
 
 
 def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, regions: bool = False,
@@ -87,8 +88,25 @@ def text_overlaps(scene) -> list[str]:
     def name(mob) -> str:
         return getattr(mob, "text", None) or getattr(mob, "tex_string", None) or getattr(mob, "_shown", "")
 
-    return [f"text overlaps: {name(words[i])!r} and {name(words[j])!r}"
-            for i, j in overlapping(words, pad=-TEXT_OVERLAP)]
+    over = overlapping(words, pad=-TEXT_OVERLAP)
+    close = [pair for pair in side_by_side(words, TEXT_GAP) if pair not in over]
+    return [f"text overlaps: {name(words[i])!r} and {name(words[j])!r}" for i, j in over] + \
+        [f"text too close beside: {name(words[i])!r} and {name(words[j])!r}" for i, j in close]
+
+
+def side_by_side(mobjects, gap: float) -> list[tuple[int, int]]:
+    """Index pairs on one line (their heights overlap by at least half the shorter one) whose
+    boxes are less than ``gap`` apart horizontally, or overlap."""
+    boxes = [(m.get_left()[0], m.get_right()[0], m.get_bottom()[1], m.get_top()[1]) for m in mobjects]
+    pairs = []
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            (l1, r1, b1, t1), (l2, r2, b2, t2) = boxes[i], boxes[j]
+            shared = min(t1, t2) - max(b1, b2)
+            apart = max(l2 - r1, l1 - r2)
+            if shared >= 0.5 * min(t1 - b1, t2 - b2) and apart < gap:
+                pairs.append((i, j))
+    return pairs
 
 
 def picture_problems(scene, regions: bool = False) -> list[str]:
