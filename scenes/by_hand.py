@@ -9,7 +9,7 @@ although the last gradient pushes back.
 
 from __future__ import annotations
 
-from manim import DOWN, MathTex
+from manim import DOWN, LEFT, MathTex
 
 from engine.sequences import replay
 from scenes import style
@@ -22,6 +22,8 @@ from scenes.style import Rect
 from scenes.worked_table import WorkedTable, as_tex, fmt_column, paren, typeset_cells
 
 TRACK_HEIGHT = 1.35  # the positions strip: two rows and an axis
+SPLIT_GAP = 0.4      # between the velocity table and a θ table under it
+SPLIT_GAIN = 1.2     # split the table in two where that sets its text at least this much larger
 GRADIENT = style.OPTIMIZER_COLORS["gd"]
 VELOCITY = style.OPTIMIZER_COLORS["momentum"]
 
@@ -134,6 +136,21 @@ class ByHand(LessonScene):
         width = len(header)
         return cells[:width], [cells[width + i * width: width * (i + 2)] for i in range(len(rows))]
 
+    @staticmethod
+    def table_groups(header: list, rows: list, width: float, height: float) -> tuple[list[tuple[list, list]], float]:
+        """One table g | v | θ, or (where that would set the numbers much smaller: square and
+        portrait frames) the θ column as a second table under the velocities; with the scale
+        that fits them into ``width`` × ``height``."""
+        def scale(groups: list[tuple[list, list]]) -> float:
+            sizes = [WorkedTable.natural_size(head, cells) for head, cells in groups]
+            stacked = sum(h for _, h in sizes) + SPLIT_GAP * (len(sizes) - 1)
+            return min(1.0, width / max(w for w, _ in sizes), height / stacked)
+
+        whole = [(header, rows)]
+        split = [(header[:2], [row[:2] for row in rows]), (header[2:], [row[2:] for row in rows])]
+        chosen = split if scale(split) > SPLIT_GAIN * scale(whole) else whole
+        return chosen, scale(chosen)
+
     def construct(self) -> None:
         self.compute()
         self.title(self.TITLE)
@@ -152,15 +169,18 @@ class ByHand(LessonScene):
         givens.move_to([0, top - givens.height / 2 - 0.05, 0]).set_z_index(style.Z_LABEL)
         table_top = givens.get_bottom()[1] - 0.35
         header, rows = self.cells()
-        if layout.frame.width >= layout.frame.height:  # one table: g | v | θ
-            groups = [(header, rows)]
-        else:  # a portrait frame: the θ column gets its own table under the velocities
-            groups = [(header[:2], [row[:2] for row in rows]), (header[2:], [row[2:] for row in rows])]
+        groups, table_scale = self.table_groups(header, rows, width, table_top - bottom)
         below = table_top
+        tables: list[WorkedTable] = []  # kept as self.tables
         for head, cells in groups:
-            table = WorkedTable(head, cells, Rect(0, (below + bottom) / 2, width, below - bottom))
+            table = WorkedTable(head, cells, Rect(0, (below + bottom) / 2, width, below - bottom),
+                                max_scale=table_scale)
+            if tables:  # a θ table under the velocities starts where they start
+                table.align_to(tables[0], LEFT)
+            tables.append(table)
             self.add(table.header, table.rule)
-            below = table.get_bottom()[1] - 0.4
+            below = table.get_bottom()[1] - SPLIT_GAP
+        self.tables = tables
         self.add(givens, *[row[0] for row in rows])  # the gradient history is given up front
         track = None
         if below - bottom >= TRACK_HEIGHT:  # room for the positions under the table

@@ -95,19 +95,18 @@ class WorkedTable(VGroup):
 
     ``self.header`` and ``self.rows`` (one VGroup per row) are the pieces to reveal; the rule
     under the header is ``self.rule``. The whole table is scaled down uniformly if it does not
-    fit and is placed at the top of ``rect``.
+    fit (and to ``max_scale`` at most, to match another table) and is placed at the top of ``rect``.
     """
 
     def __init__(self, header: Sequence[Mobject], rows: Sequence[Sequence[Mobject]], rect: Rect,
-                 col_gap: float = 0.6, row_gap: float = 0.3) -> None:
+                 col_gap: float = 0.6, row_gap: float = 0.3, max_scale: float = 1.0) -> None:
         super().__init__()
         grid = [list(header)] + [list(row) for row in rows]
         columns = len(header)
         widths = [max(row[c].width for row in grid) for c in range(columns)]
         heights = [max(cell.height for cell in row) for row in grid]
-        total_w = sum(widths) + col_gap * (columns - 1)
-        total_h = sum(heights) + row_gap * len(grid)
-        scale = min(1.0, rect.width / total_w, rect.height / total_h)
+        total_w, total_h = self.natural_size(header, rows, col_gap, row_gap)
+        scale = min(max_scale, rect.width / total_w, rect.height / total_h)
         lefts = [sum(widths[:c]) + col_gap * c for c in range(columns)]
         y = 0.0
         centres = []
@@ -125,3 +124,12 @@ class WorkedTable(VGroup):
         self.scale(scale, about_point=[0, 0, 0])
         self.move_to([rect.x, rect.top - self.height / 2, 0])
         self.set_z_index(style.Z_LABEL)
+
+    @staticmethod
+    def natural_size(header: Sequence[Mobject], rows: Sequence[Sequence[Mobject]], col_gap: float = 0.6,
+                     row_gap: float = 0.3) -> tuple[float, float]:
+        """Width and height (scene units) the table takes unscaled, with the given gaps."""
+        grid = [list(header)] + [list(row) for row in rows]
+        widths = [max(row[c].width for row in grid) for c in range(len(header))]
+        heights = [max(cell.height for cell in row) for row in grid]
+        return sum(widths) + col_gap * (len(header) - 1), sum(heights) + row_gap * len(grid)

@@ -30,20 +30,21 @@ def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndar
 
 
 def constructed(scene_name: str, params: dict[str, Any] | None, inspect: Callable[[Any], T],
-                size: tuple[int, int] = GOLDEN_SIZE) -> T:
+                size: tuple[int, int] = GOLDEN_SIZE, aspect: str = "16:9") -> T:
     """``inspect(scene)`` on the scene at its end, constructed with animations skipped at ``size``
-    pixels (its mobjects in their final places, its last frame drawn)."""
+    pixels (given for 16:9; another ``aspect`` as ``ravine.jobs.frame_size`` turns it), with its
+    mobjects in their final places and its last frame drawn."""
     from manim import tempconfig
 
-    from ravine.jobs import Quality, manim_config, seed_private_cache
+    from ravine.jobs import Quality, frame_size, manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
-    width, height = size
+    quality = Quality("golden", *size, 15)
     with tempfile.TemporaryDirectory() as media:
-        settings = manim_config(Quality("golden", width, height, 15), Path(media), scene_name)
+        settings = manim_config(quality, Path(media), scene_name, aspect=aspect)
         settings.update({"write_to_movie": False, "save_last_frame": True})
-        seed_private_cache(Path(media), width, height)
+        seed_private_cache(Path(media), *frame_size(quality, aspect))
         with tempconfig(settings):
             scene = cls(params=params or {}, skip_animations=True)
             scene.render()

@@ -69,6 +69,28 @@ def test_layout_at_the_range_edge():
     assert layout_problems("by-hand", edge) == []
 
 
+@pytest.mark.parametrize("aspect,tables", [("16:9", 1), ("1:1", 2), ("9:16", 2)])
+def test_narrow_frames_put_theta_under_the_velocities_in_larger_type(aspect, tables):
+    """One g | v | θ table where it fits; in a square or portrait frame the θ column goes under
+    the velocities, in type at least 1.2× what one table squeezed to the width would get, with
+    both tables at one size and starting at one left edge."""
+    from tests.scenes.golden import constructed
+
+    def measured(scene):
+        row_heights = [table.rows[0].height for table in scene.tables]
+        lefts = [table.get_left()[0] for table in scene.tables]
+        return row_heights, lefts, scene.layout.frame.width
+
+    heights, lefts, frame_width = constructed("by-hand", {}, measured, size=(854, 480), aspect=aspect)
+    assert len(heights) == tables
+    if tables == 2:
+        whole = constructed("by-hand", {}, lambda scene: scene.tables[0].rows[0].height, size=(854, 480))
+        frame_16_9 = constructed("by-hand", {}, lambda scene: scene.layout.frame.width, size=(854, 480))
+        squeezed = whole * min(1.0, frame_width / frame_16_9)  # the 16:9 table at this frame's width, roughly
+        assert heights[0] >= 1.2 * squeezed
+        assert lefts[0] == pytest.approx(lefts[1], abs=1e-6)
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
