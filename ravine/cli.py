@@ -19,10 +19,11 @@ import click
 
 from ravine import deps, outputs
 from ravine.cli_options import (
-    CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, FiniteFloatRange, InputError, SceneOptionsCommand, check_out_dir,
-    given_values, load_scenes, log, narration_options, require_render_deps, run_render, validate_params,
+    CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand, check_out_dir,
+    given_values, load_scenes, log, narration_options, output_options, require_render_deps, run_render,
+    validate_params,
 )
-from ravine.jobs import GIF_MAX_MB_RANGE, render
+from ravine.jobs import render
 
 
 class RavineGroup(click.Group):
@@ -93,18 +94,7 @@ def list_scenes(as_json: bool) -> None:
 @QUALITY_OPTION
 @click.option("--out", "-o", "out_dir", default=None, metavar="DIR", help="output folder [default: out]")
 @click.option("--name", default=None, metavar="STEM", help="output file name without extension (default: scene name)")
-@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png", "mov"]), default="mp4",
-              show_default=True, help="mp4 (H.264, faststart), webm (VP9), gif (palette loop), png (a still), "
-                                      "mov (with --transparent: qtrle alpha)")
-@click.option("--transparent", is_flag=True, help="transparent background (webm, mov or png)")
-@click.option("--aspect", type=click.Choice(["16:9", "1:1", "9:16"]), default="16:9", show_default=True,
-              help="frame shape; the layout re-flows (portrait stacks the panel under the plot)")
-@click.option("--burn-captions/--no-burn-captions", default=True, show_default=True,
-              help="draw the captions into the frame (the .srt/.vtt are written either way)")
-@click.option("--at", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
-              help="time of the still for --format png [default: the last frame]")
-@click.option("--gif-max-mb", type=FiniteFloatRange(*GIF_MAX_MB_RANGE), default=None, metavar="MB",
-              help="size cap for --format gif: width and frame rate shrink until it fits")
+@output_options
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="render every clip listed in a TOML file (schema in the README)")
 @click.option("-j", "--jobs", "workers", type=click.IntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
@@ -167,15 +157,7 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             clip_config.check_distinct_files(jobs, source)
         except clip_config.ConfigError as error:
             raise InputError(str(error)) from None
-    for job in jobs:  # validate everything before writing anything
-        if job.scene not in lesson.scene_names() and job.scene not in lesson.CARD_CLASSES:
-            raise InputError(f"unknown scene '{job.scene}'; known: {', '.join(lesson.scene_names())}")
-        validate_params(lesson.scene_class(job.scene).SPEC, job.params)
-        _validate_format(job)
-        supported = lesson.scene_class(job.scene).ASPECTS
-        if job.aspect not in supported:
-            raise InputError(f"--aspect {job.aspect}: scene '{job.scene}' supports {', '.join(supported)}")
-        _check_narration(job)
+    _validate_jobs(lesson, jobs)
     for folder in sorted({job.out_dir for job in jobs}):
         check_out_dir(Path(folder))
     require_render_deps()
@@ -195,6 +177,20 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             log(f"cached: {result.video} is up to date (use --force to re-render)")
         for path in result.files:
             click.echo(str(path))
+
+
+def _validate_jobs(lesson, jobs) -> None:
+    """Every job's scene, parameters, format options, aspect and voice checked before anything
+    is written; the first problem is an InputError."""
+    for job in jobs:
+        if job.scene not in lesson.scene_names() and job.scene not in lesson.CARD_CLASSES:
+            raise InputError(f"unknown scene '{job.scene}'; known: {', '.join(lesson.scene_names())}")
+        validate_params(lesson.scene_class(job.scene).SPEC, job.params)
+        _validate_format(job)
+        supported = lesson.scene_class(job.scene).ASPECTS
+        if job.aspect not in supported:
+            raise InputError(f"--aspect {job.aspect}: scene '{job.scene}' supports {', '.join(supported)}")
+        _check_narration(job)
 
 
 def _check_narration(job) -> None:
@@ -308,6 +304,9 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
 
 
 # --- sweep ---------------------------------------------------------------------------------
+MONTAGE_FORMATS = ("mp4", "webm", "mov")  # what a montage can tile: clips with frames to decode
+
+
 @cli.command("sweep", cls=SceneOptionsCommand, context_settings=CONTEXT)
 @click.argument("scene")
 @QUALITY_OPTION
@@ -315,10 +314,14 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
 @click.option("-j", "--jobs", type=click.IntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
               help="render this many clips at once, in separate processes; by default one per CPU "
                    "available, at most 8, and no more than the free memory holds at this quality")
-@click.option("--montage", is_flag=True, help="also write DIR/SCENE__montage.mp4 with every clip side by side")
+@output_options
+@narration_options
+@click.option("--montage", is_flag=True, help="also write DIR/SCENE__montage.mp4 with every clip side by side "
+                                              "(mp4, webm or mov clips)")
 @click.option("--force", is_flag=True, help="re-render clips even if identical ones exist")
-def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bool, force: bool,
-                  **values: Any) -> None:
+def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, fmt: str, transparent: bool, aspect: str,
+                  burn_captions: bool, at: float | None, gif_max_mb: float | None, narrate: bool,
+                  voice: str | None, speech_rate: int, montage: bool, force: bool, **values: Any) -> None:
     """Render every combination of the given parameter values as its own clip, framed alike.
 
     Give several values as A,B,C (points and lists: X1,Y1;X2,Y2). File names are built from
@@ -328,6 +331,7 @@ def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bo
     Examples:
       ravine sweep ravine-race --beta 0.5,0.9,0.99 --lr-momentum 0.01,0.02 -q low -j 2
       ravine sweep ravine-race --start "6,6;-4,1.5" --montage
+      ravine sweep beta-race --lr 0.004,0.006 --aspect 9:16 --format webm
     """
     from ravine import executor, sweep
     from ravine.montage import montage as make_montage
@@ -344,12 +348,18 @@ def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, montage: bo
     swept = {name: raw for name, raw in given.items()
              if len(sweep.split_values(cls.SPEC.param(name).kind, raw)) > 1}
     fixed = {name: raw for name, raw in given.items() if name not in swept}
+    if montage and fmt not in MONTAGE_FORMATS:
+        raise InputError(f"--montage: tiles videos (--format {', '.join(MONTAGE_FORMATS)}), not --format {fmt}")
+    written_as = {"format": fmt, "transparent": transparent, "aspect": aspect, "burn_captions": burn_captions,
+                  "at": at, "gif_max_mb": gif_max_mb, "narrate": narrate or voice is not None, "voice": voice,
+                  "speech_rate": speech_rate}
     try:
-        planned = sweep.plan(cls, swept, fixed, quality, out_dir)
+        planned = sweep.plan(cls, swept, fixed, quality, out_dir, **written_as)
     except ParamError as error:
         raise InputError(str(error)) from None
     except ValueError as error:
         raise InputError(str(error)) from None
+    _validate_jobs(lesson, planned)
     check_out_dir(Path(out_dir))
     require_render_deps()
     with click.progressbar(length=len(planned), label=f"sweep {scene}", file=sys.stderr) as bar:

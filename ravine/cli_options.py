@@ -13,7 +13,7 @@ import click
 from ravine import deps, outputs
 from ravine.executor import default_workers
 from ravine.formats import FormatError
-from ravine.jobs import SPEECH_RATE_RANGE
+from ravine.jobs import GIF_MAX_MB_RANGE, SPEECH_RATE_RANGE
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
@@ -103,6 +103,29 @@ def narration_options(func: Callable) -> Callable:
     func = click.option("--narrate", is_flag=True,
                         help="speak every caption (espeak-ng, offline) and mix the voice into the video; "
                              "beats wait for their speech")(func)
+    return func
+
+
+def output_options(func: Callable) -> Callable:
+    """What a clip is written as: ``--format``, ``--transparent``, ``--aspect``,
+    ``--burn-captions/--no-burn-captions``, ``--at`` and ``--gif-max-mb``, the same on every
+    command that writes clips of its own (render, sweep)."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png", "mov"]), default="mp4",
+                     show_default=True, help="mp4 (H.264, faststart), webm (VP9), gif (palette loop), "
+                                             "png (a still), mov (with --transparent: qtrle alpha)"),
+        click.option("--transparent", is_flag=True, help="transparent background (webm, mov or png)"),
+        click.option("--aspect", type=click.Choice(["16:9", "1:1", "9:16"]), default="16:9", show_default=True,
+                     help="frame shape; the layout re-flows (portrait stacks the panel under the plot)"),
+        click.option("--burn-captions/--no-burn-captions", default=True, show_default=True,
+                     help="draw the captions into the frame (the .srt/.vtt are written either way)"),
+        click.option("--at", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
+                     help="time of the still for --format png [default: the last frame]"),
+        click.option("--gif-max-mb", type=FiniteFloatRange(*GIF_MAX_MB_RANGE), default=None, metavar="MB",
+                     help="size cap for --format gif: width and frame rate shrink until it fits"),
+    ]
+    for option in reversed(options):
+        func = option(func)
     return func
 
 

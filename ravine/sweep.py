@@ -80,8 +80,10 @@ def shared_view(scene_cls, param_sets: Sequence[dict[str, Any]]) -> tuple[float,
     return (union.xmin, union.xmax, union.ymin, union.ymax) if union else None
 
 
-def plan(scene_cls, swept: dict[str, str], fixed: dict[str, Any], quality: str, out_dir: str) -> list[RenderJob]:
-    """The sweep's render jobs: ``fixed`` parameters plus each combination, all framed alike."""
+def plan(scene_cls, swept: dict[str, str], fixed: dict[str, Any], quality: str, out_dir: str,
+         **written_as: Any) -> list[RenderJob]:
+    """The sweep's render jobs: ``fixed`` parameters plus each combination, all framed alike;
+    ``written_as`` sets the jobs' output fields (``format``, ``aspect``, ``narrate``, ...)."""
     spec = scene_cls.SPEC
     fixed_parsed = {name: spec.param(name).parse(value) for name, value in fixed.items()}  # bad values first
     if not swept:
@@ -93,5 +95,5 @@ def plan(scene_cls, swept: dict[str, str], fixed: dict[str, Any], quality: str, 
     for combo, params in zip(combos, full):
         if view is not None:
             params = {**params, "view": view}
-        jobs.append(RenderJob(spec.name, params, quality, out_dir, clip_name(spec.name, combo)))
+        jobs.append(RenderJob(spec.name, params, quality, out_dir, clip_name(spec.name, combo), **written_as))
     return jobs

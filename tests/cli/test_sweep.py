@@ -68,3 +68,34 @@ def test_sweep_refuses_repeated_and_bad_single_values(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["sweep", "ravine-race", *args, "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.render
+def test_sweep_writes_clips_as_render_does(tmp_path):
+    """The output options of render apply to every clip of a sweep: here square pngs at a time."""
+    from PIL import Image
+
+    out = tmp_path / "stills"
+    result = CliRunner().invoke(cli, ["sweep", "beta-race", "--betas", "0.5;0.9,0.99", "--steps", "10", "-q", "low",
+                                      "--format", "png", "--aspect", "1:1", "--at", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    stills = sorted(out.glob("beta-race__betas-*.png"))
+    stills = [still for still in stills if not still.name.endswith(".poster.png")]
+    assert len(stills) == 2
+    for still in stills:
+        with Image.open(still) as image:
+            assert image.size == (480, 480)
+        manifest = json.loads(still.with_name(still.name.replace(".png", ".manifest.json")).read_text())
+        assert (manifest["format"], manifest["aspect"]) == ("png", "1:1")
+        assert manifest["details"]["still_time"] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--format", "png", "--montage"], "--montage: tiles videos (--format mp4, webm, mov), not --format png"),
+    (["--at", "2"], "--at: only for --format png"),
+    (["--format", "gif", "--transparent"], "--transparent"),
+])
+def test_sweep_refuses_output_options_that_do_not_fit(tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["sweep", "ravine-race", "--beta", "0.5,0.9", *args, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert not (tmp_path / "o").exists()
