@@ -19,9 +19,9 @@ import click
 
 from ravine import deps, outputs
 from ravine.cli_options import (
-    CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand, check_out_dir,
-    given_values, load_scenes, log, narration_options, output_options, require_render_deps, run_render,
-    validate_params,
+    ASPECT_OPTION, BURN_CAPTIONS_OPTION, CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand,
+    check_out_dir, given_values, load_scenes, log, narration_options, output_options, require_render_deps,
+    run_render, validate_params,
 )
 from ravine.jobs import render
 
@@ -262,9 +262,11 @@ def _validate_format(job) -> None:
                    "available, at most 8, and no more than the free memory holds at this quality")
 @click.option("--force", is_flag=True, help="re-render every clip even if an identical one exists")
 @click.option("--no-cards", is_flag=True, help="leave out the title and chapter cards")
+@ASPECT_OPTION
+@BURN_CAPTIONS_OPTION
 @narration_options
 def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, force: bool, no_cards: bool,
-                   narrate: bool, voice: str | None, speech_rate: int) -> None:
+                   aspect: str, burn_captions: bool, narrate: bool, voice: str | None, speech_rate: int) -> None:
     """Render every scene in lesson order and assemble DIR/lesson.mp4 with chapters and captions.
 
     Writes lesson.mp4 (chapter markers inside), lesson.srt, lesson.vtt and chapters.vtt, and
@@ -276,6 +278,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
       ravine lesson -q low -j 2 --out drafts/
       ravine lesson --only ravine-race,beta-race --no-cards
       ravine lesson --narrate -q low -j 2
+      ravine lesson --aspect 9:16 --no-burn-captions
     """
     from ravine import lesson as lesson_pipeline
 
@@ -287,15 +290,15 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
         if unknown or not chosen:
             raise InputError(f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
                              f"allowed: {', '.join(lesson.scene_names())}")
-    from ravine.jobs import RenderJob
-
-    narration = {"narrate": narrate or voice is not None, "voice": voice, "speech_rate": speech_rate}
-    _check_narration(RenderJob("title-card", **narration))
+    written_as = {"aspect": aspect, "burn_captions": burn_captions, "narrate": narrate or voice is not None,
+                  "voice": voice, "speech_rate": speech_rate}
+    _validate_jobs(lesson, [segment.job for segment in lesson_pipeline.plan(
+        quality, Path(out_dir), chosen, not no_cards, written_as=written_as)])
     check_out_dir(Path(out_dir))
     require_render_deps()
     try:
         result = lesson_pipeline.build(quality, Path(out_dir), chosen, jobs=jobs, force=force,
-                                       cards=not no_cards, log=log, narration=narration)
+                                       cards=not no_cards, log=log, written_as=written_as)
     except outputs.OutputError as error:
         raise InputError(f"--out: {error}") from None
     log(f"lesson: {result.assembly.duration:.1f} s in {len(result.assembly.chapters)} chapters")

@@ -106,19 +106,25 @@ def narration_options(func: Callable) -> Callable:
     return func
 
 
+ASPECT_OPTION = click.option(
+    "--aspect", type=click.Choice(["16:9", "1:1", "9:16"]), default="16:9", show_default=True,
+    help="frame shape; the layout re-flows (portrait stacks the panel under the plot)")
+BURN_CAPTIONS_OPTION = click.option(
+    "--burn-captions/--no-burn-captions", default=True, show_default=True,
+    help="draw the captions into the frame (the .srt/.vtt are written either way)")
+
+
 def output_options(func: Callable) -> Callable:
     """What a clip is written as: ``--format``, ``--transparent``, ``--aspect``,
     ``--burn-captions/--no-burn-captions``, ``--at`` and ``--gif-max-mb``, the same on every
-    command that writes clips of its own (render, sweep)."""
+    command that writes clips of its own (render, sweep; ``lesson`` takes the aspect and captions)."""
     options = [
         click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png", "mov"]), default="mp4",
                      show_default=True, help="mp4 (H.264, faststart), webm (VP9), gif (palette loop), "
                                              "png (a still), mov (with --transparent: qtrle alpha)"),
         click.option("--transparent", is_flag=True, help="transparent background (webm, mov or png)"),
-        click.option("--aspect", type=click.Choice(["16:9", "1:1", "9:16"]), default="16:9", show_default=True,
-                     help="frame shape; the layout re-flows (portrait stacks the panel under the plot)"),
-        click.option("--burn-captions/--no-burn-captions", default=True, show_default=True,
-                     help="draw the captions into the frame (the .srt/.vtt are written either way)"),
+        ASPECT_OPTION,
+        BURN_CAPTIONS_OPTION,
         click.option("--at", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
                      help="time of the still for --format png [default: the last frame]"),
         click.option("--gif-max-mb", type=FiniteFloatRange(*GIF_MAX_MB_RANGE), default=None, metavar="MB",

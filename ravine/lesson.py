@@ -37,12 +37,13 @@ class LessonResult:
 
 
 def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: bool = True,
-         overrides: dict[str, dict] | None = None, narration: dict | None = None) -> list[Segment]:
+         overrides: dict[str, dict] | None = None, written_as: dict | None = None) -> list[Segment]:
     """The lesson's clips in order: title card, then per chapter a card and its scenes.
 
     ``only`` keeps just those scene names (chapters left empty are dropped); ``overrides`` maps a
-    scene name to parameters for it; ``narration`` holds the render jobs' ``narrate`` / ``voice``
-    / ``speech_rate``. Clips go to ``out_dir/clips`` as ``NN-name``.
+    scene name to parameters for it; ``written_as`` sets every render job's ``aspect``,
+    ``burn_captions``, ``narrate``, ``voice`` and ``speech_rate`` (the clips stay mp4 for the
+    assembly). Clips go to ``out_dir/clips`` as ``NN-name``.
     """
     from scenes.lesson import chapters
 
@@ -57,7 +58,7 @@ def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: 
 
     def add(scene: str, params: dict, chapter: str | None = None) -> None:
         name = f"{len(segments) + 1:02d}-{scene}"
-        segments.append(Segment(RenderJob(scene, params, quality, clips_dir, name, **(narration or {})), chapter))
+        segments.append(Segment(RenderJob(scene, params, quality, clips_dir, name, **(written_as or {})), chapter))
 
     if cards:
         add("title-card", {"items": "|".join(title for title, _ in parts)})
@@ -90,12 +91,12 @@ def render_segments(segments: Sequence[Segment], jobs: int | None = 1, force: bo
 def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int | None = 1,
           force: bool = False, cards: bool = True, overrides: dict[str, dict] | None = None,
           log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-          narration: dict | None = None) -> LessonResult:
+          written_as: dict | None = None) -> LessonResult:
     """Plan, render and assemble the lesson into ``out_dir`` (``lesson.mp4``, ``lesson.srt``,
     ``lesson.vtt``, ``chapters.vtt``; clips kept in ``out_dir/clips``)."""
     out_dir = outputs.ensure_writable_dir(Path(out_dir))
     outputs.clean_stale_temps(out_dir)
-    segments = plan(quality, out_dir, only, cards, overrides, narration)
+    segments = plan(quality, out_dir, only, cards, overrides, written_as)
     results = render_segments(segments, jobs=jobs, force=force, log=log)
     clips = [assemble.Clip(result.video, result.cues, segment.chapter)
              for segment, result in zip(segments, results)]

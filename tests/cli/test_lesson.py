@@ -77,3 +77,29 @@ def test_lesson_cli_renders_and_assembles_with_the_default_jobs(tmp_path):
     clips = sorted((out / "clips").glob("*.mp4"))
     assert len(clips) == 3  # title card, chapter card, by-hand
     assert probe_video(out / "lesson.mp4").frames == sum(probe_video(clip).frames for clip in clips)
+
+
+def test_lesson_in_a_square_frame_without_burned_captions(tmp_path):
+    """--aspect and --no-burn-captions reach every clip, cards included: a square lesson with its
+    captions only in the .srt / .vtt (for a course platform that shows its own)."""
+    import json
+
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["lesson", "-q", "low", "--only", "by-hand", "--aspect", "1:1",
+                                      "--no-burn-captions", "-j", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lesson = probe_video(out / "lesson.mp4")
+    assert (lesson.width, lesson.height) == (480, 480)
+    manifests = [json.loads(path.read_text()) for path in sorted((out / "clips").glob("*.manifest.json"))]
+    assert len(manifests) == 3
+    assert all(m["aspect"] == "1:1" and m["burn_captions"] is False for m in manifests)
+    assert parse_srt((out / "lesson.srt").read_text())
+
+
+def test_lesson_refuses_an_aspect_a_scene_does_not_declare(tmp_path, monkeypatch):
+    from scenes.lesson import scene_class
+
+    monkeypatch.setattr(scene_class("by-hand"), "ASPECTS", ("16:9",))
+    result = CliRunner().invoke(cli, ["lesson", "--only", "by-hand", "--aspect", "9:16", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "--aspect 9:16" in result.stderr and "by-hand" in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -93,7 +93,7 @@ def test_narrated_webm_has_opus(tmp_path):
 
 def test_lesson_keeps_every_chapter_aligned(tmp_path):
     built = lesson_pipeline.build("low", tmp_path, only=["ravine-race"], overrides={"ravine-race": PARAMS},
-                                  narration={"narrate": True}, log=lambda m: None)
+                                  written_as={"narrate": True}, log=lambda m: None)
     total = probe_video(built.video).duration
     curve = rms_curve(decode_track(built.video, total))
     cues = parse_srt(built.captions[0].read_text())
