@@ -192,7 +192,11 @@ def _media_markup(clip: Clip, in_page: bool) -> str:
              + (f' poster="{esc(clip.url("poster"))}"' if has("poster") else "") + ">",
              f'{indent}<source src="{esc(clip.url("video"))}" type="{VIDEO_TYPES.get(clip.format, "video/mp4")}">']
     if has("vtt"):
-        lines.append(f'{indent}<track kind="captions" srclang="en" label="English" src="{esc(clip.url("vtt"))}" default>')
+        # shown by default only where the picture has no captions of its own: burned-in captions
+        # and the track's would stand on screen twice
+        shown = "" if clip.manifest.get("burn_captions", True) else " default"
+        lines.append(f'{indent}<track kind="captions" srclang="en" label="English" '
+                     f'src="{esc(clip.url("vtt"))}"{shown}>')
     lines.append("</video>")
     return "\n".join(lines)
 
@@ -242,7 +246,8 @@ header p.note { color: #FFD54F; }
 .clip { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; margin: 0 0 28px;
   padding: 16px; background: #161B21; border: 1px solid #2A3038; border-radius: 10px; }
 @media (max-width: 900px) { .clip { grid-template-columns: minmax(0, 1fr); } }
-.media { display: block; width: 100%; height: auto; background: #000; border-radius: 6px; }
+.media { display: block; width: 100%; height: auto; max-height: 80vh; object-fit: contain; background: #000;
+  border-radius: 6px; }
 .checker { background: repeating-conic-gradient(#2A3038 0% 25%, #1A1F25 0% 50%) 0 0 / 24px 24px; }
 .missing { color: #FF5252; }
 h2 { margin: 0 0 4px; font-size: 19px; }

@@ -23,7 +23,7 @@ import pytest
 from av.video.reformatter import Colorspace
 from PIL import Image
 
-from ravine.gallery import write_gallery
+from ravine.gallery import embed_snippet, load_clips, write_gallery
 from ravine.jobs import RenderJob, render
 
 pytestmark = pytest.mark.render
@@ -90,11 +90,22 @@ def test_one_card_per_manifest_in_name_order_with_relative_urls(gallery):
         assert f'"{url}"' in text, url
     assert '<source src="a%20card.mp4" type="video/mp4">' in text
     assert '<source src="clips/b%232.webm" type="video/webm">' in text
-    assert '<track kind="captions" srclang="en" label="English" src="a%20card.vtt" default>' in text
+    # captions burned into the picture: the track is there, but not shown over them by default
+    assert '<track kind="captions" srclang="en" label="English" src="a%20card.vtt">' in text
     assert text.count('<video class="media" controls preload="metadata" playsinline') == 2
     # no absolute or external URL anywhere
     assert not re.search(r'(?:src|href|poster)="(?:[a-z]+:|/)', text.replace('href="data:,"', ""))
     assert "http://" not in text and "https://" not in text and "//" not in text.replace("://", "")
+
+
+def test_caption_track_is_shown_by_default_only_without_burned_captions(tmp_path):
+    fake_clip(tmp_path, "burned", burn_captions=True)
+    fake_clip(tmp_path, "clean", burn_captions=False)
+    write_gallery(tmp_path)
+    text = page(tmp_path)
+    assert 'src="burned.vtt">' in text and 'src="clean.vtt" default>' in text
+    clean_snippet = embed_snippet(next(c for c in load_clips(tmp_path) if c.name == "clean"))
+    assert 'src="clean.vtt" default>' in clean_snippet
 
 
 def test_params_table_lists_params_output_and_constants(tmp_path):
