@@ -8,7 +8,7 @@ from scenes import style
 from scenes.base import LessonScene
 from scenes.fades import fade_in
 from scenes.params import ParamSpec, SceneSpec
-from scenes.widgets import label
+from scenes.widgets import label, wrapped_label
 
 CARD_TICKS = 45  # a card's minimum length: 3 s
 
@@ -32,8 +32,10 @@ class TitleCard(LessonScene):
 
     def construct(self) -> None:
         p = self.params
-        heading = label(p["heading"], style.TITLE_SIZE + 14, style.TEXT, weight="BOLD")
-        subtitle = label(p["subtitle"], style.CAPTION_SIZE, style.MUTED)
+        body = self.layout.frame
+        room = body.width - 1  # long lines wrap (square and portrait frames) rather than shrink
+        heading = wrapped_label(p["heading"], room, style.TITLE_SIZE + 14, style.TEXT, weight="BOLD")
+        subtitle = wrapped_label(p["subtitle"], room, style.CAPTION_SIZE, style.MUTED)
         rule = Line([-3, 0, 0], [3, 0, 0], stroke_color=style.OPTIMIZER_COLORS["momentum"], stroke_width=3)
         items = [item for item in p["items"].split("|") if item.strip()]
         parts = VGroup(*[label(f"{i}. {item.strip()}", style.LABEL_SIZE, style.TEXT) for i, item in enumerate(items, 1)])
@@ -41,7 +43,6 @@ class TitleCard(LessonScene):
             parts.arrange(DOWN, aligned_edge=[-1, 0, 0], buff=0.18)
         group = VGroup(heading, subtitle, rule, parts) if len(parts) else VGroup(heading, subtitle, rule)
         group.arrange(DOWN, buff=0.35)
-        body = self.layout.frame
         limit_h = body.height - style.CAPTION_HEIGHT - 0.8
         if group.height > limit_h:
             group.scale_to_fit_height(limit_h)
@@ -69,16 +70,19 @@ class ChapterCard(LessonScene):
 
     def construct(self) -> None:
         p = self.params
+        body = self.layout.frame
+        room = body.width - 1
         kicker = label(f"Part {p['number']}", style.LABEL_SIZE, style.OPTIMIZER_COLORS["momentum"])
-        heading = label(p["heading"], style.TITLE_SIZE + 6, style.TEXT, weight="BOLD")
+        heading = wrapped_label(p["heading"], room, style.TITLE_SIZE + 6, style.TEXT, weight="BOLD")
         items = [item.strip() for item in p["items"].split("|") if item.strip()]
         listing = VGroup(*[label(item, style.LABEL_SIZE, style.MUTED) for item in items])
         group = VGroup(kicker, heading)
         if len(listing):
             listing.arrange(DOWN, buff=0.14)
+            if listing.width > room:  # one title a line: the list shrinks as a whole
+                listing.scale_to_fit_width(room)
             group.add(listing)
         group.arrange(DOWN, buff=0.3)
-        body = self.layout.frame
         if group.width > body.width - 1:
             group.scale_to_fit_width(body.width - 1)
         if group.height > body.height - style.CAPTION_HEIGHT - 0.8:

@@ -10,6 +10,7 @@ construction: labels are built once per distinct value and swapped in).
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -37,6 +38,32 @@ from scenes.style import Rect, superscript  # noqa: F401  (superscript re-export
 def label(text: str, size: int = style.LABEL_SIZE, color: str = style.TEXT, font: str = style.FONT, **kw) -> Text:
     """A ``Text`` in the lesson's font; the one constructor every widget uses for words."""
     return Text(text, font=font, font_size=size, color=color, **kw)
+
+
+def wrapped_label(text: str, width: float, size: int = style.LABEL_SIZE, color: str = style.TEXT,
+                  line_buff: float = 0.1, shrink: float = 0.8, **kw) -> VGroup:
+    """``text`` as centred lines of :func:`label` at ``size``, each at most ``width`` scene units
+    wide: a line up to ``1 / shrink`` times too wide is shrunk to fit, a longer one is broken
+    between words into lines of even length (a word wider than ``width`` keeps a line of its own)."""
+    whole = label(text, size, color, **kw)
+    if whole.width <= width:
+        return VGroup(whole)
+    if whole.width * shrink <= width or " " not in text.strip():
+        return VGroup(whole.scale_to_fit_width(width))
+    chars = max(1, int(width / (whole.width / len(text))))  # the line length the average letter allows
+    while True:
+        count = len(_wrap(text, chars))
+        even = chars  # the shortest line length that needs no more lines: lines of even length
+        while even > 1 and len(_wrap(text, even - 1)) == count:
+            even -= 1
+        typeset = [label(line, size, color, **kw) for line in _wrap(text, even)]
+        if chars == 1 or all(line.width <= width for line in typeset):
+            return VGroup(*typeset).arrange(DOWN, buff=line_buff)
+        chars = max(1, chars - max(1, chars // 10))
+
+
+def _wrap(text: str, chars: int) -> list[str]:
+    return textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=False)
 
 
 def fitted_label(text: str, width: float, size: int = style.SMALL_SIZE, color: str = style.MUTED) -> Text:

@@ -30,3 +30,36 @@ def test_undeclared_aspect_is_refused(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["render", "ravine-race", "--aspect", "9:16", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "--aspect 9:16" in result.stderr and "supports 16:9" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def lesson_cards():
+    """The lesson's title card and chapter cards as (scene, params), from the lesson's plan."""
+    from pathlib import Path
+
+    from ravine.lesson import plan
+
+    return [(segment.job.scene, segment.job.params) for segment in plan("low", Path("unused"))
+            if segment.job.scene.endswith("-card")]
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "1:1", "9:16"])
+def test_lesson_cards_hold_every_aspect(aspect):
+    for scene, params in lesson_cards():
+        assert layout_problems(scene, params, aspect=aspect) == [], (scene, params)
+
+
+def test_title_card_wraps_its_subtitle_in_a_portrait_frame_instead_of_shrinking_it():
+    from manim import Text
+
+    from tests.scenes.golden import constructed
+
+    scene, params = lesson_cards()[0]
+
+    def subtitle_lines(card):
+        words = card.SPEC.param("subtitle").default.replace(" ", "")
+        return [m for m in card.get_mobject_family_members() if isinstance(m, Text) and m.text and m.text in words]
+
+    wide = constructed(scene, params, subtitle_lines, size=(854, 480))
+    tall = constructed(scene, params, subtitle_lines, size=(854, 480), aspect="9:16")
+    assert len(wide) == 1 and len(tall) >= 2
+    assert min(line.height for line in tall) >= 0.8 * wide[0].height

@@ -63,3 +63,27 @@ def test_wide_y_tick_labels_stay_inside_the_plot_rect() -> None:
         assert plot.get_left()[0] >= rect.left - 1e-6, view
     narrow = PlotFrame(View(-6, 6, -6, 6), rect)
     assert narrow.box.left == pytest.approx(rect.left + 0.6)  # the usual room when the labels fit
+
+
+def test_wrapped_label_breaks_long_text_into_even_lines_at_full_size() -> None:
+    from scenes.widgets import label, wrapped_label
+
+    text = "Why plain SGD struggles, and how a little memory fixes it"
+    one_line = label(text, 30)
+    lines = wrapped_label(text, one_line.width / 2.2, 30)
+    assert len(lines) == 3
+    assert all(line.width <= one_line.width / 2.2 + 1e-9 for line in lines)
+    assert " ".join(line.text for line in lines).replace(" ", "") == text.replace(" ", "")
+    assert max(line.width for line in lines) < 1.5 * min(line.width for line in lines)  # no orphan word
+    assert lines[0].height == pytest.approx(label("Why plain SGD", 30).height, rel=0.3)  # not shrunk
+
+
+def test_wrapped_label_shrinks_a_line_a_little_too_wide_and_never_breaks_a_word() -> None:
+    from scenes.widgets import label, wrapped_label
+
+    text = "SGD and momentum"
+    width = label(text, 30).width
+    close = wrapped_label(text, width * 0.9, 30)
+    assert len(close) == 1 and close.width == pytest.approx(width * 0.9)
+    word = wrapped_label("Supercalifragilistic", width / 4, 30)
+    assert len(word) == 1 and word.width == pytest.approx(width / 4)
