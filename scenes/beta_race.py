@@ -202,7 +202,7 @@ class BetaRace(LessonScene):
                 nudge = sum(1 for point in exits if np.linalg.norm(point - marks.exit_point) < 2.5)
                 exits.append(marks.exit_point)
                 moving.append(escape_label(f"{racer.name}: {what}", marks.exit_step, marks.exit_point,
-                                           layout.plot, racer.color, nudge=nudge))
+                                           plot.box, racer.color, nudge=nudge))
 
         # Panel: shared η, step counter, one legend row per β with its loss, loss inset
         panel = layout.panel

@@ -70,7 +70,7 @@ class HeatMap(Group):
         beside = [tick for tick in y_ticks if tick.get_bottom()[1] < y_title.get_top()[1]
                   and tick.get_top()[1] > y_title.get_bottom()[1]]
         if beside:  # a tick label at the top: the axis title goes to its left
-            y_title.align_to([min(tick.get_left()[0] for tick in beside) - 0.15, 0, 0], RIGHT)
+            y_title.align_to([min(tick.get_left()[0] for tick in beside) - style.TICK_GAP, 0, 0], RIGHT)
         axes.add(y_title)
         axes.set_z_index(style.Z_AXES)
         self.axes = axes
@@ -113,6 +113,7 @@ def color_key(rgba_row: np.ndarray, width: float, ticks_at: Sequence[tuple[float
         heading.scale_to_fit_width(width)
     heading.move_to([heading.width / 2, -heading.height / 2, 0])
     parts = [bar, frame, heading]
+    marks = []
     for fraction, text in ticks_at:
         x = fraction * width
         words = label(text, style.TICK_SIZE, style.MUTED)
@@ -121,11 +122,25 @@ def color_key(rgba_row: np.ndarray, width: float, ticks_at: Sequence[tuple[float
             words.shift(RIGHT * -words.get_left()[0])
         if words.get_right()[0] > width:
             words.shift(LEFT * (words.get_right()[0] - width))
-        parts.append(words)
+        marks.append(words)
+    parts += spaced(marks)
     group = Group(*parts)
     for part in parts:
         part.set_z_index(style.Z_LABEL)
     return group
+
+
+def spaced(marks: Sequence, gap: float = style.TICK_GAP) -> list:
+    """Tick labels left to right, less those that would come within ``gap`` of their neighbours;
+    the first and the last (a scale's ends) are always kept."""
+    if len(marks) <= 2:
+        return list(marks)
+    kept = [marks[0]]
+    for words in marks[1:-1]:
+        if words.get_left()[0] >= kept[-1].get_right()[0] + gap and \
+                words.get_right()[0] <= marks[-1].get_left()[0] - gap:
+            kept.append(words)
+    return kept + [marks[-1]]
 
 
 def swatch_row(entries: Sequence[tuple[str, str]], size: int = style.TICK_SIZE) -> VGroup:

@@ -78,7 +78,7 @@ def axis_name(direction: np.ndarray, adjective: str) -> str:
 
 __all__ = [
     "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "noise_settings",
-    "RacerMarks", "racer_marks", "escape_label", "AppearAt", "HollowTrail",
+    "RacerMarks", "racer_marks", "escape_label", "ESCAPE_ROOM", "AppearAt", "HollowTrail",
 ]
 
 
@@ -127,16 +127,20 @@ def racer_marks(plot: PlotFrame, racer: Racer, width: float = style.PATH_WIDTH) 
                       exit_step, exit_point)
 
 
-def escape_label(text: str, step: int, where: np.ndarray, plot_rect: Rect, color: str,
+ESCAPE_ROOM = 0.25  # of a plot's data box's width, what an escape label leaves clear (its margins)
+
+
+def escape_label(text: str, step: int, where: np.ndarray, box: Rect, color: str,
                  size: int = style.SMALL_SIZE, nudge: int = 0) -> SwapLabel:
-    """A label that appears at ``step`` next to ``where`` (a border point), kept inside ``plot_rect``.
+    """A label that appears at ``step`` next to ``where`` (a border point), kept inside the plot's
+    data ``box`` (:attr:`PlotFrame.box`, so clear of its tick labels however wide they are).
 
     ``nudge`` moves it that many lines further into the plot (for several runs leaving at one place).
     """
-    size = fitted_size(text, size, plot_rect.width - 1.0)
+    size = fitted_size(text, size, box.width - ESCAPE_ROOM)
     probe = label(text, size)
-    x = float(np.clip(where[0] - probe.width / 2, plot_rect.left + 0.7, plot_rect.right - probe.width - 0.3))
-    inside = UP if where[1] < plot_rect.y else DOWN
+    x = float(np.clip(where[0] - probe.width / 2, box.left + 0.2, box.right - probe.width - 0.05))
+    inside = UP if where[1] < box.y else DOWN
     y = float(where[1] + inside[1] * (0.4 + style.SMALL_LINE_STEP * nudge))
     return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]), size=size, color=color,
                      font=style.FONT)

@@ -209,10 +209,13 @@ class RateMap(LessonScene):
         gd_stop, opt_stop, long_stop, past_stop = self.stops
         rings = [Square(side_length=0.3).move_to(heat.to_scene(self.probe_points[self.nearest(stop)]))
                  for stop in (gd_stop, long_stop, past_stop)]
-        self.place_clear(opt_text, opt_at, heat.box, avoid=[gd_text, ceiling_text, *rings])
-        if self.overlap(opt_text, gd_text) > 0:  # the optimum on the GD row's left: its label goes right
+        # the optimum's label right beside it if it can be; if the GD row's label is in the way (the
+        # optimum on the row's left), that label goes to the row's right end first
+        close = self.place_clear(opt_text, opt_at, heat.box, avoid=[gd_text, ceiling_text, *rings], buffs=(0.1,))
+        if not close and self.overlap(opt_text, gd_text, margin=style.TICK_GAP) > 0:
             gd_text.next_to([heat.box.right - 0.1, heat.box.bottom + row_h, 0], UP, buff=0.08,
                             aligned_edge=np.array([1, 0, 0]))
+        if not close:
             self.place_clear(opt_text, opt_at, heat.box, avoid=[gd_text, ceiling_text, *rings])
         opt_group = VGroup(optimum, opt_text).set_z_index(style.Z_LABEL)
 
@@ -291,27 +294,31 @@ class RateMap(LessonScene):
         return VGroup(back, mob).set_z_index(style.Z_LABEL)
 
     @classmethod
-    def place_clear(cls, mob, anchor: np.ndarray, box: style.Rect, avoid: list) -> None:
-        """Put ``mob`` beside ``anchor`` on the first side (up-right, up-left, down-right, down-left)
-        where, kept inside ``box``, it overlaps none of ``avoid``; if there is none, on the side
-        where it covers the least of them."""
-        sides = (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT)
+    def place_clear(cls, mob, anchor: np.ndarray, box: style.Rect, avoid: list,
+                    buffs: tuple[float, ...] = (0.1, 0.6)) -> bool:
+        """Put ``mob`` beside ``anchor`` on the first side (up-right, up-left, down-right, down-left;
+        at each of ``buffs`` in turn) where, kept inside ``box``, it comes within ``style.TICK_GAP``
+        of none of ``avoid``, and return True; if there is none, where it covers the least of them,
+        and return False."""
+        places = [(side, buff) for buff in buffs for side in (UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT)]
         covered = []
-        for side in sides:
-            mob.next_to(anchor, side, buff=0.1)
+        for side, buff in places:
+            mob.next_to(anchor, side, buff=buff)
             cls.keep_inside(mob, box)
-            covered.append(sum(cls.overlap(mob, other) for other in avoid))
+            covered.append(sum(cls.overlap(mob, other, margin=style.TICK_GAP) for other in avoid))
             if covered[-1] == 0.0:
-                return
-        # no side is clear: the one that covers the least
-        mob.next_to(anchor, sides[int(np.argmin(covered))], buff=0.1)
+                return True
+        side, buff = places[int(np.argmin(covered))]
+        mob.next_to(anchor, side, buff=buff)
         cls.keep_inside(mob, box)
+        return False
 
     @staticmethod
-    def overlap(a, b) -> float:
-        """Area (scene units²) where the bounding boxes of ``a`` and ``b`` overlap."""
-        width = min(a.get_right()[0], b.get_right()[0]) - max(a.get_left()[0], b.get_left()[0])
-        height = min(a.get_top()[1], b.get_top()[1]) - max(a.get_bottom()[1], b.get_bottom()[1])
+    def overlap(a, b, margin: float = 0.0) -> float:
+        """Area (scene units²) where the bounding boxes of ``a`` and ``b`` overlap, ``b``'s grown by
+        ``margin`` on every side (to keep words a gap apart)."""
+        width = min(a.get_right()[0], b.get_right()[0] + margin) - max(a.get_left()[0], b.get_left()[0] - margin)
+        height = min(a.get_top()[1], b.get_top()[1] + margin) - max(a.get_bottom()[1], b.get_bottom()[1] - margin)
         return max(0.0, width) * max(0.0, height)
 
     @staticmethod

@@ -20,8 +20,8 @@ from scenes.fades import fade_in, fade_out
 from scenes.framing import View, fit_view
 from scenes.numberline import EtaLine, StableRange
 from scenes.params import ParamSpec, SceneSpec, beta_param, landscape_param, start_param, steps_param
-from scenes.race import AppearAt, Racer, axis_name, escape_label, racer_marks
-from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.race import ESCAPE_ROOM, AppearAt, Racer, axis_name, escape_label, racer_marks
+from scenes.widgets import StepDriver, SwapLabel, fitted_text, label, legend_row, stack_in
 
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
 GD = style.OPTIMIZER_COLORS["gd"]
@@ -151,6 +151,7 @@ class Stability(LessonScene):
         self.title(self.TITLE)
         views = [self.phase_view(0, 1), self.phase_view(2, 3)]
         plots, backdrops = zip(*(landscape_backdrop(self.landscape, view, layout.plot) for view in views))
+        self.plot_boxes = [plot.box for plot in plots]  # run i is drawn in plot i // 2
         self.add(*backdrops[0])
 
         # Runs: paths, balls, and where the divergent ones leave the view (each phase in its own view)
@@ -245,12 +246,21 @@ class Stability(LessonScene):
     def escape_label(self, index: int, exit_step: int, where: np.ndarray) -> SwapLabel:
         """The label at the border where run ``index`` left: "left the view", then "diverged" (engine)."""
         racer = self.racers[index]
-        head = f"{racer.name}, η = {style.fmt_short(float(self.lrs[index]))}: "
-        texts = {exit_step: head + f"left the view (step {exit_step})"}
-        if racer.diverged_at >= 0:
-            texts[max(racer.diverged_at, exit_step)] = head + f"diverged (step {racer.diverged_at})"
-        widest = max(texts.values(), key=len)
-        mark = escape_label(widest, exit_step, where, self.layout.plot, racer.color)
+        box = self.plot_boxes[index // 2]
+        eta = f"η = {style.fmt_short(float(self.lrs[index]))}: "
+
+        def wordings(head: str) -> dict[int, str]:
+            texts = {exit_step: head + f"left the view (step {exit_step})"}
+            if racer.diverged_at >= 0:
+                texts[max(racer.diverged_at, exit_step)] = head + f"diverged (step {racer.diverged_at})"
+            return texts
+
+        # the run's name where the plot is wide enough, else its colour names it
+        long, short = wordings(f"{racer.name}, {eta}"), wordings(eta)
+        widest, _ = fitted_text([max(long.values(), key=len), max(short.values(), key=len)], style.SMALL_SIZE,
+                                box.width - ESCAPE_ROOM)
+        texts = long if widest in long.values() else short
+        mark = escape_label(widest, exit_step, where, box, racer.color)
         changes = sorted(texts)
         mark.text_for = lambda k: next((texts[c] for c in reversed(changes) if k >= c), "")
         mark.set_progress(0.0)

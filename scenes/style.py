@@ -51,6 +51,7 @@ LABEL_SIZE = 22
 SMALL_SIZE = 18
 SMALL_LINE_STEP = 0.32  # scene units from one line of SMALL_SIZE text to the next
 TICK_SIZE = 16
+TICK_GAP = 0.2  # scene units kept clear between neighbouring tick labels (fewer ticks where needed)
 MATH_SCALE = 0.75
 
 PATH_WIDTH = 3.0

@@ -147,10 +147,10 @@ class PlotFrame(VGroup):
             self.add(Line(self.to_scene([view.xmin, 0]), self.to_scene([view.xmax, 0]),
                           stroke_color=style.GRID, stroke_width=1))
         tick_len = 0.08
-        for value in ticks(view.xmin, view.xmax, target_ticks):
+        for value, text in self.x_tick_labels(target_ticks, label_size):
             base = self.to_scene([value, view.ymin])
             self.add(Line(base, base + UP * tick_len, stroke_color=style.AXIS, stroke_width=1.5))
-            self.add(label(style.fmt_short(float(value)), label_size, style.MUTED).next_to(base, DOWN, buff=0.08))
+            self.add(text)
         for value, text in y_ticks:
             base = self.to_scene([view.xmin, value])
             self.add(Line(base, base + RIGHT * tick_len, stroke_color=style.AXIS, stroke_width=1.5))
@@ -162,6 +162,19 @@ class PlotFrame(VGroup):
             self.add(label(y_label, style.SMALL_SIZE, style.MUTED).next_to(
                 self.to_scene([view.xmin, view.ymax]), UP, buff=0.1))
         self.set_z_index(style.Z_AXES)
+
+    def x_tick_labels(self, target: int, size: int) -> list[tuple[float, Text]]:
+        """The x ticks with their labels placed under the axis: about ``target`` of them, fewer
+        where wide labels (e.g. −4×10⁸ on a narrow plot) would come within ``style.TICK_GAP``."""
+        view = self.view
+        while True:
+            marks = [(value, label(style.fmt_short(float(value)), size, style.MUTED).next_to(
+                self.to_scene([value, view.ymin]), DOWN, buff=0.08)) for value in ticks(view.xmin, view.xmax, target)]
+            crowded = any(right[1].get_left()[0] - left[1].get_right()[0] < style.TICK_GAP
+                          for left, right in zip(marks, marks[1:]))
+            if not crowded or target <= 2:
+                return marks
+            target -= 1
 
     def to_scene(self, points: Sequence[float] | np.ndarray) -> np.ndarray:
         """Scene coordinates (..., 3) of data points (..., 2)."""

@@ -63,3 +63,16 @@ def test_title_card_wraps_its_subtitle_in_a_portrait_frame_instead_of_shrinking_
     tall = constructed(scene, params, subtitle_lines, size=(854, 480), aspect="9:16")
     assert len(wide) == 1 and len(tall) >= 2
     assert min(line.height for line in tall) >= 0.8 * wide[0].height
+
+
+EDGES = [  # parameter-range edges that crowded words in narrow frames before (tick labels, axis titles, labels)
+    ("conventions", "1:1", {"landscape": "rosenbrock", "start": "50,50", "lr": 10, "beta": 0.999, "steps": 120}),
+    ("rate-map", "1:1", {"landscape": "bowl", "grid": 120, "steps": 800}),
+    ("rate-map", "9:16", {"landscape": "seed-ravine", "grid": 16, "steps": 100}),
+    ("stability", "1:1", {"landscape": "bowl", "start": "50,50", "beta": 0.999, "steps": 120, "margin": 0.5}),
+]
+
+
+@pytest.mark.parametrize("name,aspect,params", EDGES, ids=[f"{n}-{a}" for n, a, _ in EDGES])
+def test_range_edges_hold_narrow_frames(name, aspect, params):
+    assert layout_problems(name, params, aspect=aspect) == []
