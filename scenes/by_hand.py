@@ -148,8 +148,8 @@ class ByHand(LessonScene):
 
         whole = [(header, rows)]
         split = [(header[:2], [row[:2] for row in rows]), (header[2:], [row[2:] for row in rows])]
-        chosen = split if scale(split) > SPLIT_GAIN * scale(whole) else whole
-        return chosen, scale(chosen)
+        whole_scale, split_scale = scale(whole), scale(split)
+        return (split, split_scale) if split_scale > SPLIT_GAIN * whole_scale else (whole, whole_scale)
 
     def construct(self) -> None:
         self.compute()
@@ -171,7 +171,7 @@ class ByHand(LessonScene):
         header, rows = self.cells()
         groups, table_scale = self.table_groups(header, rows, width, table_top - bottom)
         below = table_top
-        tables: list[WorkedTable] = []  # kept as self.tables
+        tables: list[WorkedTable] = []
         for head, cells in groups:
             table = WorkedTable(head, cells, Rect(0, (below + bottom) / 2, width, below - bottom),
                                 max_scale=table_scale)

@@ -127,19 +127,24 @@ def racer_marks(plot: PlotFrame, racer: Racer, width: float = style.PATH_WIDTH) 
                       exit_step, exit_point)
 
 
-ESCAPE_ROOM = 0.25  # of a plot's data box's width, what an escape label leaves clear (its margins)
+ESCAPE_MARGINS = (0.2, 0.05)  # an escape label's clearance from its plot box's left and right edges
+ESCAPE_ROOM = sum(ESCAPE_MARGINS)  # of the box's width, what the margins leave the label without
 
 
 def escape_label(text: str, step: int, where: np.ndarray, box: Rect, color: str,
-                 size: int = style.SMALL_SIZE, nudge: int = 0) -> SwapLabel:
+                 size: int = style.SMALL_SIZE, nudge: int = 0, beside: bool = False) -> SwapLabel:
     """A label that appears at ``step`` next to ``where`` (a border point), kept inside the plot's
     data ``box`` (:attr:`PlotFrame.box`, so clear of its tick labels however wide they are).
 
-    ``nudge`` moves it that many lines further into the plot (for several runs leaving at one place).
+    The label is centred on ``where``, or with ``beside`` starts just right of it (clear of a path
+    that leaves upright there). ``nudge`` moves it that many lines further into the plot (for
+    several runs leaving at one place).
     """
     size = fitted_size(text, size, box.width - ESCAPE_ROOM)
     probe = label(text, size)
-    x = float(np.clip(where[0] - probe.width / 2, box.left + 0.2, box.right - probe.width - 0.05))
+    start = where[0] + 0.2 if beside else where[0] - probe.width / 2
+    x = float(np.clip(start, box.left + ESCAPE_MARGINS[0],
+                      box.right - probe.width - ESCAPE_MARGINS[1]))
     inside = UP if where[1] < box.y else DOWN
     y = float(where[1] + inside[1] * (0.4 + style.SMALL_LINE_STEP * nudge))
     return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]), size=size, color=color,

@@ -8,7 +8,6 @@ or plainly ``manim -ql scenes/ravine_race.py RavineRace``.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP
 
 from engine import analysis, get_landscape, run, theory
 from scenes import style
@@ -27,15 +26,13 @@ from scenes.params import (
     steps_param,
     view_param,
 )
-from scenes.race import Racer, axis_name, frame_racers, noise_settings
+from scenes.race import Racer, axis_name, escape_label, frame_racers, noise_settings
 from scenes.widgets import (
     Ball,
     LossInset,
     ProgressivePath,
     StepDriver,
     SwapLabel,
-    fitted_size,
-    label,
     legend_row,
     stack_in,
 )
@@ -202,7 +199,9 @@ class RavineRace(LessonScene):
             if last_inside < steps:
                 exit_point = clip_segment_to_view(racer.theta[last_inside], racer.theta[last_inside + 1], view)
                 points[last_inside + 1:] = plot.to_scene(exit_point)
-                moving.append(self.escape_label(racer, last_inside + 1, plot.to_scene(exit_point), layout))
+                what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
+                moving.append(escape_label(f"{racer.name}: {what}", last_inside + 1, plot.to_scene(exit_point),
+                                           plot.box, racer.color, beside=True))
             moving += [ProgressivePath(points, racer.color), Ball(points, racer.color)]
 
         # Panel: legend, step counter, loss readouts, loss inset
@@ -230,20 +229,8 @@ class RavineRace(LessonScene):
         # Beats
         beats = self.story()
         intro = (f"Same ravine, same start {style.fmt_point(self.start, 0 if np.allclose(self.start, np.round(self.start)) else 2)}: "
-                 f"plain SGD against SGD with momentum, {steps} steps each.")
+                 f"plain SGD against SGD with momentum, {style.count(steps, 'step')} each.")
         with self.beat(intro):
             pass
         self.play_story(driver, beats, steps, lambda start, span, text: pace(
             text, span, style.DEFAULT_STEP_TICKS * (2 if start == 0 else 1), 3, 12))
-
-    def escape_label(self, racer: Racer, step: int, where: np.ndarray, layout: style.Layout) -> SwapLabel:
-        """A label that appears when ``racer`` leaves the plot at ``step``."""
-        what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
-        text = f"{racer.name}: {what}"
-        size = fitted_size(text, style.SMALL_SIZE, layout.plot.width - 1.0)
-        probe = label(text, size)
-        x = float(np.clip(where[0] + 0.2, layout.plot.left + 0.7, layout.plot.right - probe.width - 0.3))
-        inside = UP if where[1] < layout.plot.y else DOWN
-        y = float(where[1] + inside[1] * 0.35)
-        return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),
-                         size=size, color=racer.color, font=style.FONT)

@@ -411,7 +411,8 @@ def stack_in(rect: Rect, rows: Sequence, top: float, buff: float = 0.16) -> floa
     if widest > rect.width:
         together = max(rect.width / widest, STACK_SHRINK_TOGETHER)
         for row in rows:
-            row.scale(min(together, rect.width / row.width))
+            if row.width > 0:
+                row.scale(min(together, rect.width / row.width))
     y = top
     for row in rows:
         row.move_to([rect.left + row.width / 2, y - row.height / 2, 0])

@@ -103,8 +103,7 @@ class WorkedTable(VGroup):
         super().__init__()
         grid = [list(header)] + [list(row) for row in rows]
         columns = len(header)
-        widths = [max(row[c].width for row in grid) for c in range(columns)]
-        heights = [max(cell.height for cell in row) for row in grid]
+        widths, heights = _extents(grid)
         total_w, total_h = self.natural_size(header, rows, col_gap, row_gap)
         scale = min(max_scale, rect.width / total_w, rect.height / total_h)
         lefts = [sum(widths[:c]) + col_gap * c for c in range(columns)]
@@ -130,6 +129,11 @@ class WorkedTable(VGroup):
                      row_gap: float = 0.3) -> tuple[float, float]:
         """Width and height (scene units) the table takes unscaled, with the given gaps."""
         grid = [list(header)] + [list(row) for row in rows]
-        widths = [max(row[c].width for row in grid) for c in range(len(header))]
-        heights = [max(cell.height for cell in row) for row in grid]
+        widths, heights = _extents(grid)
         return sum(widths) + col_gap * (len(header) - 1), sum(heights) + row_gap * len(grid)
+
+
+def _extents(grid: Sequence[Sequence[Mobject]]) -> tuple[list[float], list[float]]:
+    """The widest cell of each column and the tallest of each row."""
+    return ([max(row[c].width for row in grid) for c in range(len(grid[0]))],
+            [max(cell.height for cell in row) for row in grid])
