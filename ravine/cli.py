@@ -20,8 +20,8 @@ import click
 from ravine import deps, outputs
 from ravine.cli_options import (
     ASPECT_OPTION, BURN_CAPTIONS_OPTION, CONTEXT, JOBS_DEFAULT, QUALITY_OPTION, InputError, SceneOptionsCommand,
-    check_out_dir, given_values, load_scenes, log, narration_options, output_options, require_render_deps,
-    run_render, validate_params,
+    check_out_dir, given_values, load_scenes, log, narration_fields, narration_options, output_options,
+    require_render_deps, run_render, validate_params,
 )
 from ravine.jobs import render
 
@@ -140,8 +140,7 @@ def render_command(scene: str | None, quality: str, out_dir: str | None, name: s
             raise InputError(f"unknown scene '{scene}'; known: {', '.join(lesson.scene_names())}")
         jobs = [RenderJob(scene=scene, params=given, quality=quality, out_dir=out_dir or "out", name=name,
                           format=fmt, transparent=transparent, aspect=aspect, burn_captions=burn_captions,
-                          at=at, gif_max_mb=gif_max_mb, narrate=narrate or voice is not None, voice=voice,
-                          speech_rate=speech_rate)]
+                          at=at, gif_max_mb=gif_max_mb, **narration_fields(narrate, voice, speech_rate))]
     else:
         if given:
             options = ", ".join("--" + key.replace("_", "-") for key in given)
@@ -290,8 +289,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, jobs: int, forc
         if unknown or not chosen:
             raise InputError(f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
                              f"allowed: {', '.join(lesson.scene_names())}")
-    written_as = {"aspect": aspect, "burn_captions": burn_captions, "narrate": narrate or voice is not None,
-                  "voice": voice, "speech_rate": speech_rate}
+    written_as = {"aspect": aspect, "burn_captions": burn_captions, **narration_fields(narrate, voice, speech_rate)}
     _validate_jobs(lesson, [segment.job for segment in lesson_pipeline.plan(
         quality, Path(out_dir), chosen, not no_cards, written_as=written_as)])
     check_out_dir(Path(out_dir))
@@ -354,8 +352,7 @@ def sweep_command(scene: str, quality: str, out_dir: str, jobs: int, fmt: str, t
     if montage and fmt not in MONTAGE_FORMATS:
         raise InputError(f"--montage: tiles videos (--format {', '.join(MONTAGE_FORMATS)}), not --format {fmt}")
     written_as = {"format": fmt, "transparent": transparent, "aspect": aspect, "burn_captions": burn_captions,
-                  "at": at, "gif_max_mb": gif_max_mb, "narrate": narrate or voice is not None, "voice": voice,
-                  "speech_rate": speech_rate}
+                  "at": at, "gif_max_mb": gif_max_mb, **narration_fields(narrate, voice, speech_rate)}
     try:
         planned = sweep.plan(cls, swept, fixed, quality, out_dir, **written_as)
     except ParamError as error:

@@ -12,8 +12,8 @@ import click
 
 from ravine import deps, outputs
 from ravine.executor import default_workers
-from ravine.formats import FormatError
-from ravine.jobs import GIF_MAX_MB_RANGE, SPEECH_RATE_RANGE
+from ravine.formats import FORMATS, FormatError
+from ravine.jobs import ASPECTS, GIF_MAX_MB_RANGE, SPEECH_RATE_RANGE
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
@@ -107,7 +107,7 @@ def narration_options(func: Callable) -> Callable:
 
 
 ASPECT_OPTION = click.option(
-    "--aspect", type=click.Choice(["16:9", "1:1", "9:16"]), default="16:9", show_default=True,
+    "--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True,
     help="frame shape; the layout re-flows (portrait stacks the panel under the plot)")
 BURN_CAPTIONS_OPTION = click.option(
     "--burn-captions/--no-burn-captions", default=True, show_default=True,
@@ -119,7 +119,7 @@ def output_options(func: Callable) -> Callable:
     ``--burn-captions/--no-burn-captions``, ``--at`` and ``--gif-max-mb``, the same on every
     command that writes clips of its own (render, sweep; ``lesson`` takes the aspect and captions)."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png", "mov"]), default="mp4",
+        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="mp4",
                      show_default=True, help="mp4 (H.264, faststart), webm (VP9), gif (palette loop), "
                                              "png (a still), mov (with --transparent: qtrle alpha)"),
         click.option("--transparent", is_flag=True, help="transparent background (webm, mov or png)"),
@@ -133,6 +133,11 @@ def output_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def narration_fields(narrate: bool, voice: str | None, speech_rate: int) -> dict[str, Any]:
+    """The render-job fields the narration options set; ``--voice`` implies ``--narrate``."""
+    return {"narrate": narrate or voice is not None, "voice": voice, "speech_rate": speech_rate}
 
 
 QUALITY_OPTION = click.option(
