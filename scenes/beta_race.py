@@ -192,17 +192,16 @@ class BetaRace(LessonScene):
         self.title(self.TITLE)
         plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
         self.add(*backdrop)
-        moving, exits = [], []
+        moving, escapes = [], []
         for racer in self.racers:
             marks = racer_marks(plot, racer, width=2.4)
             moving += marks.widgets
             if marks.exit_step is not None:
                 what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
                 # runs leaving near the same border point get their labels on separate lines
-                nudge = sum(1 for point in exits if np.linalg.norm(point - marks.exit_point) < 2.5)
-                exits.append(marks.exit_point)
-                moving.append(escape_label(f"{racer.name}: {what}", marks.exit_step, marks.exit_point,
-                                           plot.box, racer.color, nudge=nudge))
+                escapes.append(escape_label(f"{racer.name}: {what}", marks.exit_step, marks.exit_point,
+                                            plot.box, racer.color, clear_of=escapes))
+        moving += escapes
 
         # Panel: shared η, step counter, one legend row per β with its loss, loss inset
         panel = layout.panel

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from typing import Sequence
 
 import numpy as np
 from manim import MathTex, VGroup
@@ -25,7 +26,7 @@ from scenes.fades import fade_in, fade_out
 from scenes.logplot import decade_label
 from scenes.params import ParamSpec, SceneSpec, lr_param, seed_param
 from scenes.stepchart import EventTicks, StepChart
-from scenes.widgets import StepDriver, SwapLabel, fitted_text, label, legend_row, stack_in
+from scenes.widgets import StepDriver, SwapLabel, clear_of_labels, fitted_text, label, legend_row, stack_in
 
 FREQUENT_CURVATURE = 10.0
 START = (1.0, 1.0)
@@ -208,8 +209,10 @@ class Limitations(LessonScene):
                           -reach, reach)
         curves = [chart.curve(theta[:, FREQUENT], FREQUENT_COLOR), chart.curve(theta[:, RARE], RARE_COLOR)]
         marks = EventTicks(chart, self.result.mask, RARE_COLOR)
-        notes = [self.blowup_note(run, weight, chart, color) for weight, color in
-                 ((FREQUENT, FREQUENT_COLOR), (RARE, RARE_COLOR)) if self.diverged_at[run, weight] >= 0]
+        notes: list[SwapLabel] = []
+        for weight, color in ((FREQUENT, FREQUENT_COLOR), (RARE, RARE_COLOR)):
+            if self.diverged_at[run, weight] >= 0:
+                notes.append(self.blowup_note(run, weight, chart, color, clear_of=notes))
         driver = StepDriver([*curves, marks, *readouts, *notes])
         static = VGroup(head, chart)
         return {"static": static, "driver": driver}
@@ -221,8 +224,11 @@ class Limitations(LessonScene):
         bounded = [theta[:, w].max() for w in (FREQUENT, RARE) if self.diverged_at[run, w] < 0]
         return float(np.clip(1.1 * max(bounded, default=1.0), 1.25, 20.0))
 
-    def blowup_note(self, run: int, weight: int, chart: StepChart, color: str) -> SwapLabel:
-        """'blows up at step k' beside where the weight's curve leaves the chart, once it has."""
+    def blowup_note(self, run: int, weight: int, chart: StepChart, color: str,
+                    clear_of: Sequence[SwapLabel] = ()) -> SwapLabel:
+        """'blows up at step k' beside where the weight's curve leaves the chart, once it has; a line
+        further into the chart where it would run into one of the notes ``clear_of`` (both weights
+        blowing up on the same side)."""
         values = self.result.theta[:, run, weight]
         exit_step = chart.exit_step(values)
         exit_step = 0 if exit_step is None else exit_step
@@ -242,6 +248,8 @@ class Limitations(LessonScene):
         width = label(text, size).width
         x = exit_x + 0.15 if right_room >= left_room else exit_x - 0.15 - width
         anchor = np.array([x, float(chart.to_scene(0, edge)[1]), 0.0])
+        inward = -1.0 if values[exit_step] > chart.ymax else 1.0
+        anchor = clear_of_labels(anchor, width, clear_of, inward * style.SMALL_LINE_STEP, size)
         return SwapLabel(lambda k: text if k >= exit_step else "", anchor, size=size, color=color,
                          font=style.FONT)
 
@@ -275,3 +283,4 @@ class Limitations(LessonScene):
         group = VGroup(*rows)
         group.set_z_index(style.Z_LABEL)
         return group
+

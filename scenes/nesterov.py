@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 from manim import Circle, MathTex, VGroup, RIGHT
@@ -33,6 +34,7 @@ from scenes.widgets import (
     ProgressivePath,
     StepDriver,
     SwapLabel,
+    clear_of_labels,
     fitted_text,
     label,
     legend_row,
@@ -203,7 +205,7 @@ class Nesterov(LessonScene):
         # Runners: paths and balls (escaping runs stop at the border)
         moving = []
         scene_paths = []
-        exits: list[np.ndarray] = []
+        escapes: list[SwapLabel] = []
         for runner in self.runners:
             points = plot.to_scene(runner.theta)
             last_inside = bounded_prefix(runner.theta, view)
@@ -211,12 +213,10 @@ class Nesterov(LessonScene):
                 exit_point = plot.to_scene(
                     clip_segment_to_view(runner.theta[last_inside], runner.theta[last_inside + 1], view))
                 points[last_inside + 1:] = exit_point
-                # both runs leaving near one border point: their labels on separate lines
-                nudge = sum(1 for point in exits if np.linalg.norm(point - exit_point) < 1.0)
-                exits.append(exit_point)
-                moving.append(self.escape_label(runner, last_inside + 1, exit_point, plot, nudge))
+                escapes.append(self.escape_label(runner, last_inside + 1, exit_point, plot, clear_of=escapes))
             scene_paths.append(points)
             moving += [ProgressivePath(points, runner.color), Ball(points, runner.color)]
+        moving += escapes
 
         # Look-ahead ring and the look-ahead step, then the two gradient arrows (early steps only)
         heavy, nag = self.runners
@@ -292,9 +292,10 @@ class Nesterov(LessonScene):
         self.play_story(driver, beats, steps, ticks_per_step)
 
     def escape_label(self, runner: Runner, step: int, where: np.ndarray, plot: PlotFrame,
-                     nudge: int = 0) -> SwapLabel:
-        """A label that appears where ``runner`` leaves the plot, from ``step`` on; ``nudge`` moves
-        it that many lines towards the plot's middle (for runs leaving at one place)."""
+                     clear_of: Sequence[SwapLabel] = ()) -> SwapLabel:
+        """A label that appears where ``runner`` leaves the plot, from ``step`` on; a line further
+        towards the plot's middle for each of the labels ``clear_of`` it would run into (runs
+        leaving at one place)."""
         wordings = [f"{runner.name}: off the chart"]
         if runner.diverged_at >= 0:  # a narrow plot gets the short form
             wordings = [f"{runner.name}: off the chart, diverges at step {runner.diverged_at}",
@@ -305,6 +306,7 @@ class Nesterov(LessonScene):
         beside = where[0] - probe.width - 0.25 if where[0] > box.x else where[0] + 0.25
         x = float(np.clip(beside, box.left + 0.1, box.right - probe.width - 0.1))
         y = float(np.clip(where[1], box.bottom + 0.3, box.top - 0.3))
-        y += (-1.0 if y > box.y else 1.0) * style.SMALL_LINE_STEP * nudge
-        return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]),
-                         size=size, color=runner.color, font=style.FONT)
+        anchor = clear_of_labels(np.array([x, y, 0.0]), probe.width, clear_of,
+                                 (-1.0 if y > box.y else 1.0) * style.SMALL_LINE_STEP, size)
+        return SwapLabel(lambda k: text if k >= step else "", anchor, size=size, color=runner.color,
+                         font=style.FONT)

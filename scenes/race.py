@@ -10,7 +10,7 @@ dots along a path).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from manim import DOWN, UP, Circle, Mobject, VGroup
@@ -20,7 +20,7 @@ from scenes import style
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.params import ParamError
 from scenes.style import Rect
-from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, fitted_size, label
+from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, clear_of_labels, fitted_size, label
 
 
 @dataclass(frozen=True)
@@ -132,23 +132,29 @@ ESCAPE_ROOM = sum(ESCAPE_MARGINS)  # of the box's width, what the margins leave 
 
 
 def escape_label(text: str, step: int, where: np.ndarray, box: Rect, color: str,
-                 size: int = style.SMALL_SIZE, nudge: int = 0, beside: bool = False) -> SwapLabel:
+                 size: int = style.SMALL_SIZE, clear_of: Sequence[SwapLabel] = (),
+                 beside: bool = False) -> SwapLabel:
     """A label that appears at ``step`` next to ``where`` (a border point), kept inside the plot's
     data ``box`` (:attr:`PlotFrame.box`, so clear of its tick labels however wide they are).
 
-    The label is centred on ``where``, or with ``beside`` starts just right of it (clear of a path
-    that leaves upright there). ``nudge`` moves it that many lines further into the plot (for
-    several runs leaving at one place).
+    The label is centred on ``where``, or with ``beside`` starts just right of it, or ends just left
+    of it where only that side has room (clear of a path that leaves upright there). It moves a line further into the plot for each of the labels
+    ``clear_of`` it would run into (several runs leaving at one place).
     """
     size = fitted_size(text, size, box.width - ESCAPE_ROOM)
     probe = label(text, size)
-    start = where[0] + 0.2 if beside else where[0] - probe.width / 2
+    start = where[0] - probe.width / 2
+    if beside:  # right of the exit, or left of it where only that side has room
+        start = where[0] + 0.2
+        if start + probe.width > box.right - ESCAPE_MARGINS[1] and \
+                where[0] - 0.2 - probe.width >= box.left + ESCAPE_MARGINS[0]:
+            start = where[0] - 0.2 - probe.width
     x = float(np.clip(start, box.left + ESCAPE_MARGINS[0],
                       box.right - probe.width - ESCAPE_MARGINS[1]))
     inside = UP if where[1] < box.y else DOWN
-    y = float(where[1] + inside[1] * (0.4 + style.SMALL_LINE_STEP * nudge))
-    return SwapLabel(lambda k: text if k >= step else "", np.array([x, y, 0.0]), size=size, color=color,
-                     font=style.FONT)
+    anchor = clear_of_labels(np.array([x, where[1] + inside[1] * 0.4, 0.0]), probe.width, clear_of,
+                             inside[1] * style.SMALL_LINE_STEP, size)
+    return SwapLabel(lambda k: text if k >= step else "", anchor, size=size, color=color, font=style.FONT)
 
 
 def _save_opacities(mob: Mobject) -> list[tuple[Mobject, float, float]]:

@@ -182,7 +182,7 @@ class RavineRace(LessonScene):
         self.compute()
         layout, steps = self.layout, self.params["steps"]
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
-        view, escaping = frame_racers(self.racers, self.start, minimizer)
+        view, _ = frame_racers(self.racers, self.start, minimizer)
         if self.params["view"] is not None:
             view = View(*self.params["view"])
 
@@ -192,17 +192,18 @@ class RavineRace(LessonScene):
         self.add(*backdrop)
 
         # Racers: paths, balls, escape marks
-        moving = []
-        for racer, escapes in zip(self.racers, escaping):
+        moving, escapes = [], []
+        for racer in self.racers:
             points = plot.to_scene(racer.theta)
             last_inside = bounded_prefix(racer.theta, view)
             if last_inside < steps:
                 exit_point = clip_segment_to_view(racer.theta[last_inside], racer.theta[last_inside + 1], view)
                 points[last_inside + 1:] = plot.to_scene(exit_point)
                 what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
-                moving.append(escape_label(f"{racer.name}: {what}", last_inside + 1, plot.to_scene(exit_point),
-                                           plot.box, racer.color, beside=True))
+                escapes.append(escape_label(f"{racer.name}: {what}", last_inside + 1, plot.to_scene(exit_point),
+                                            plot.box, racer.color, clear_of=escapes, beside=True))
             moving += [ProgressivePath(points, racer.color), Ball(points, racer.color)]
+        moving += escapes
 
         # Panel: legend, step counter, loss readouts, loss inset
         panel = layout.panel

@@ -350,6 +350,33 @@ class SwapLabel(VMobject):
             self._shown = text
             self.set_points(self.outline(text))
 
+    def last_span(self) -> tuple[float, float]:
+        """Left and right edges (scene x) of the text the label ends with (its text at a late step)."""
+        points = self.outline(self.text_for(LATE_STEP))
+        return float(points[:, 0].min()), float(points[:, 0].max())
+
+
+LATE_STEP = 10**9  # a step after every run's end: what a label finally shows
+
+
+def clear_of_labels(anchor: np.ndarray, width: float, others: Sequence[SwapLabel], step: float,
+                    size: int = style.SMALL_SIZE) -> np.ndarray:
+    """``anchor`` (the left end and middle of a one-line label ``width`` wide at ``size``) moved by
+    ``step`` scene units up (negative: down) as often as needed for the label to stay a line away
+    from each of ``others`` whose final text shares some of its columns: two marks (a run blowing
+    up, a run leaving the plot) placed at one spot, one under the other."""
+    anchor = np.array(anchor, dtype=float)
+    def clashes(other: SwapLabel) -> bool:
+        left, right = other.last_span()
+        apart_x = anchor[0] > right + 0.1 or anchor[0] + width < left - 0.1
+        line = style.SMALL_LINE_STEP * max(size, other.size) / style.SMALL_SIZE
+        return not apart_x and abs(anchor[1] - other.anchor[1]) < line - 1e-9
+    for _ in range(2 * len(others) + 1):  # a label a fraction of a line off may take two moves
+        if not any(clashes(other) for other in others):
+            break
+        anchor[1] += step
+    return anchor
+
 
 class StepDriver:
     """Drives every moving widget from one fractional step value, without persistent updaters.
@@ -454,7 +481,9 @@ class LossInset(VGroup):
             y = box_rect.bottom + (log_loss - view.ymin) * sy
             return np.stack([x, y, np.zeros_like(x)], axis=-1)
 
-        decade_step = max(1, math.ceil((top - bottom) / 4))
+        # about five decade labels, fewer where the box is too short for them to keep apart
+        tick_height = label("10" + style.superscript(8), style.TICK_SIZE).height
+        decade_step = max(1, math.ceil((top - bottom) / 4), math.ceil((tick_height + 0.1) / sy))
         for decade in range(bottom, top + 1, decade_step):
             pos = to_scene(np.array(0.0), np.array(float(decade)))
             self.frame.add(label(f"10{style.superscript(decade)}", style.TICK_SIZE, style.MUTED).next_to(pos, LEFT, buff=0.06))

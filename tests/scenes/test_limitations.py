@@ -65,6 +65,17 @@ def test_layout_holds_at_range_edges():
     assert layout_problems("limitations", edge) == []
 
 
+def test_both_weights_blowing_up_keep_their_notes_apart():
+    """Both weights leave the chart on the same side: the second note goes a line further in."""
+    from tests.scenes.layout_check import layout_problems
+
+    both = {"lr_big": 10, "lr_small": 0.2, "beta": 0.02, "scale_ratio": 14, "rare_fraction": 0.5,
+            "steps": 40, "seed": 999}
+    scene = scene_for(both)
+    assert (scene.diverged_at[0] >= 0).all()  # the big η blows up both weights
+    assert layout_problems("limitations", both) == []
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 

@@ -81,3 +81,14 @@ def test_sgd_with_momentum_is_coloured_as_the_momentum_run():
                     ((*key.strip("[]").split(":"), colour) for key, colour in spans.items())}
         assert coloured == {"SGD": style.OPTIMIZER_COLORS["gd"],
                             "SGD with momentum": style.OPTIMIZER_COLORS["momentum"]}, text
+
+
+def test_both_runs_diverging_keep_their_labels_apart():
+    """SGD and momentum both leave the plot near one border point: their labels stack, one a line
+    under the other, instead of being drawn over each other (at every aspect)."""
+    from tests.scenes.layout_check import layout_problems
+
+    both = {"landscape": "narrow-ravine", "start": (-9.14, -34.86), "lr_sgd": 0.108, "lr_momentum": 7.42,
+            "beta": 0.01, "steps": 16, "noise": 4.5, "batch_size": 47, "seed": 923}
+    for aspect in ("16:9", "9:16"):
+        assert layout_problems("ravine-race", both, aspect=aspect) == [], aspect

@@ -87,3 +87,18 @@ def test_wrapped_label_shrinks_a_line_a_little_too_wide_and_never_breaks_a_word(
     assert len(close) == 1 and close.width == pytest.approx(width * 0.9)
     word = wrapped_label("Supercalifragilistic", width / 4, 30)
     assert len(word) == 1 and word.width == pytest.approx(width / 4)
+
+
+def test_loss_inset_thins_its_decade_labels_on_a_short_box() -> None:
+    """Eight decades on a short inset (portrait frames): every other or third decade is labelled,
+    the labels a tenth of a unit apart at the least; on a tall inset about five are."""
+    from scenes.style import Rect
+    from scenes.widgets import LossInset
+
+    loss = np.logspace(12, 4, 31)
+    for height, most in ((1.4, 3), (4.0, 5)):
+        inset = LossInset(Rect(0.0, 0.0, 5.0, height), [(loss, "#FFFFFF")], 30)
+        decades = sorted((m for m in inset.frame[1:-1]), key=lambda m: m.get_y())
+        assert 2 <= len(decades) <= most, height
+        gaps = [upper.get_bottom()[1] - lower.get_top()[1] for lower, upper in zip(decades, decades[1:])]
+        assert min(gaps) >= 0.1 - 1e-6, (height, gaps)
