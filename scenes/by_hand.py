@@ -107,7 +107,7 @@ class ByHand(LessonScene):
             out["end"] = f"With β = 0 momentum is plain SGD: both end at θ{_sub(n)} = {end}."
         else:
             out["end"] = (f"After {style.count(n, 'step')}: θ{_sub(n)} = {end} with momentum; plain SGD, "
-                          f"stepping by η g, would be at {plain}.")
+                          f"stepping by η × g, would be at {plain}.")
         return out
 
     # -- drawing ---------------------------------------------------------------------------
@@ -183,9 +183,10 @@ class ByHand(LessonScene):
         self.tables = tables
         self.add(givens, *[row[0] for row in rows])  # the gradient history is given up front
         track = None
-        if below - bottom >= TRACK_HEIGHT:  # room for the positions under the table
+        if below - bottom >= TRACK_HEIGHT:  # room for the positions under the table: in its middle
             track = PositionTrack([("momentum", self.run.theta, VELOCITY), ("plain SGD", self.plain.theta, GRADIENT)],
-                                  Rect(0, below - TRACK_HEIGHT / 2, min(width, 9.0), TRACK_HEIGHT))
+                                  Rect(0, (below + bottom) / 2, min(width, 9.0), TRACK_HEIGHT))
+        self.track = track
 
         # Beats
         text = self.captions()

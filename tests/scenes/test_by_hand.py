@@ -91,6 +91,21 @@ def test_narrow_frames_put_theta_under_the_velocities_in_larger_type(aspect, tab
         assert lefts[0] == pytest.approx(lefts[1], abs=1e-6)
 
 
+def test_portrait_frame_puts_the_positions_in_the_room_under_the_tables():
+    """A tall frame leaves room under the tables: the positions strip sits in its middle, not
+    against the tables with the lower third of the frame empty."""
+    from tests.scenes.golden import constructed
+
+    def measured(scene):
+        gap_above = scene.tables[-1].get_bottom()[1] - scene.track.get_top()[1]
+        gap_below = scene.track.get_bottom()[1] - scene.layout.caption.top
+        return gap_above, gap_below
+
+    gap_above, gap_below = constructed("by-hand", {}, measured, size=(854, 480), aspect="9:16")
+    assert gap_above > 1.0 and gap_below > 1.0
+    assert gap_above == pytest.approx(gap_below, abs=0.3)
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
