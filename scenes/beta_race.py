@@ -192,15 +192,16 @@ class BetaRace(LessonScene):
         self.title(self.TITLE)
         plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
         self.add(*backdrop)
+        all_marks = [racer_marks(plot, racer, width=2.4) for racer in self.racers]
+        paths = [marks.path.path_points for marks in all_marks]
         moving, escapes = [], []
-        for racer in self.racers:
-            marks = racer_marks(plot, racer, width=2.4)
+        for racer, marks in zip(self.racers, all_marks):
             moving += marks.widgets
             if marks.exit_step is not None:
                 what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
-                # runs leaving near the same border point get their labels on separate lines
+                # clear of every path; runs leaving near one border point get their labels on separate lines
                 escapes.append(escape_label(f"{racer.name}: {what}", marks.exit_step, marks.exit_point,
-                                            plot.box, racer.color, clear_of=escapes))
+                                            plot.box, racer.color, clear_of=escapes, avoid=paths))
         moving += escapes
 
         # Panel: shared η, step counter, one legend row per β with its loss, loss inset

@@ -13,14 +13,25 @@ from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import numpy as np
-from manim import DOWN, UP, Circle, Mobject, VGroup
+from manim import Circle, Mobject, VGroup
 
 from engine.landscapes import Quadratic
 from scenes import style
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.params import ParamError
 from scenes.style import Rect
-from scenes.widgets import Ball, PlotFrame, ProgressivePath, SwapLabel, clear_of_labels, fitted_size, label
+from scenes.widgets import (
+    Ball,
+    PlotFrame,
+    ProgressivePath,
+    SwapLabel,
+    clear_of_labels,
+    fitted_size,
+    label,
+    band_crossings,
+    labels_clash,
+    polyline_crosses,
+)
 
 
 @dataclass(frozen=True)
@@ -133,27 +144,50 @@ ESCAPE_ROOM = sum(ESCAPE_MARGINS)  # of the box's width, what the margins leave 
 
 def escape_label(text: str, step: int, where: np.ndarray, box: Rect, color: str,
                  size: int = style.SMALL_SIZE, clear_of: Sequence[SwapLabel] = (),
-                 beside: bool = False) -> SwapLabel:
+                 beside: bool = False, avoid: Sequence[np.ndarray] = ()) -> SwapLabel:
     """A label that appears at ``step`` next to ``where`` (a border point), kept inside the plot's
     data ``box`` (:attr:`PlotFrame.box`, so clear of its tick labels however wide they are).
 
-    The label is centred on ``where``, or with ``beside`` starts just right of it, or ends just left
-    of it where only that side has room (clear of a path that leaves upright there). It moves a line further into the plot for each of the labels
-    ``clear_of`` it would run into (several runs leaving at one place).
+    The label goes just inside the border, centred on ``where``, or with ``beside`` starting just
+    right of it (or ending just left of it). Where that would cross one of the paths ``avoid``
+    (scene points: the run's own path, which leaves there) or run into one of the labels
+    ``clear_of``, it tries the other places beside the exit and just past where the paths cross
+    its line, then the same one and two lines further in; where every place does, it keeps the
+    first and moves a line further in for each label it would run into.
     """
     size = fitted_size(text, size, box.width - ESCAPE_ROOM)
     probe = label(text, size)
-    start = where[0] - probe.width / 2
-    if beside:  # right of the exit, or left of it where only that side has room
-        start = where[0] + 0.2
-        if start + probe.width > box.right - ESCAPE_MARGINS[1] and \
-                where[0] - 0.2 - probe.width >= box.left + ESCAPE_MARGINS[0]:
-            start = where[0] - 0.2 - probe.width
-    x = float(np.clip(start, box.left + ESCAPE_MARGINS[0],
-                      box.right - probe.width - ESCAPE_MARGINS[1]))
-    inside = UP if where[1] < box.y else DOWN
-    anchor = clear_of_labels(np.array([x, where[1] + inside[1] * 0.4, 0.0]), probe.width, clear_of,
-                             inside[1] * style.SMALL_LINE_STEP, size)
+    width, half_height = probe.width, probe.height / 2 + 0.05
+    inward = 1.0 if where[1] < box.y else -1.0
+    lowest, highest = box.left + ESCAPE_MARGINS[0], box.right - width - ESCAPE_MARGINS[1]
+
+    def starts(y: float) -> list[float]:
+        """Left ends to try on the line at ``y``: beside the exit (only where the label fits
+        there), centred (sliding along the border to fit), then just past the paths' crossings."""
+        sides = [start for start in (where[0] + 0.2, where[0] - 0.2 - width) if lowest <= start <= highest]
+        centred = where[0] - width / 2
+        crossings = [band for path in avoid
+                     if (band := band_crossings(path, y - half_height, y + half_height)) is not None]
+        past = []
+        if crossings:
+            past = [start for start in (max(b for _, b in crossings) + 0.15, min(a for a, _ in crossings) - 0.15 - width)
+                    if lowest <= start <= highest]
+        return ([*sides, centred] if beside else [centred, *sides]) + past
+
+    def placed(start: float, y: float) -> np.ndarray:
+        return np.array([float(np.clip(start, lowest, highest)), y, 0.0])
+
+    def clear(anchor: np.ndarray) -> bool:
+        if labels_clash(anchor, width, clear_of, size):
+            return False
+        bounds = (anchor[0] - 0.05, anchor[0] + width + 0.05, anchor[1] - half_height, anchor[1] + half_height)
+        return not any(polyline_crosses(path, *bounds) for path in avoid)
+
+    lines = [where[1] + inward * (0.4 + k * style.SMALL_LINE_STEP) for k in range(3)]
+    candidates = [placed(start, y) for y in lines for start in starts(y)]
+    anchor = next((candidate for candidate in candidates if clear(candidate)), None)
+    if anchor is None:
+        anchor = clear_of_labels(candidates[0], width, clear_of, inward * style.SMALL_LINE_STEP, size)
     return SwapLabel(lambda k: text if k >= step else "", anchor, size=size, color=color, font=style.FONT)
 
 

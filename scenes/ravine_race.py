@@ -192,17 +192,21 @@ class RavineRace(LessonScene):
         self.add(*backdrop)
 
         # Racers: paths, balls, escape marks
-        moving, escapes = [], []
+        moving, paths, exits = [], [], []
         for racer in self.racers:
             points = plot.to_scene(racer.theta)
             last_inside = bounded_prefix(racer.theta, view)
             if last_inside < steps:
                 exit_point = clip_segment_to_view(racer.theta[last_inside], racer.theta[last_inside + 1], view)
                 points[last_inside + 1:] = plot.to_scene(exit_point)
-                what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
-                escapes.append(escape_label(f"{racer.name}: {what}", last_inside + 1, plot.to_scene(exit_point),
-                                            plot.box, racer.color, clear_of=escapes, beside=True))
+                exits.append((racer, last_inside + 1, plot.to_scene(exit_point)))
+            paths.append(points)
             moving += [ProgressivePath(points, racer.color), Ball(points, racer.color)]
+        escapes: list[SwapLabel] = []
+        for racer, exit_step, exit_point in exits:  # labels clear of every path and of each other
+            what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
+            escapes.append(escape_label(f"{racer.name}: {what}", exit_step, exit_point, plot.box, racer.color,
+                                        clear_of=escapes, beside=True, avoid=paths))
         moving += escapes
 
         # Panel: legend, step counter, loss readouts, loss inset

@@ -8,6 +8,8 @@ ceiling. Render with ``ravine render stability``.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 from manim import LEFT, Cross, GrowFromEdge, VGroup
 
@@ -169,8 +171,9 @@ class Stability(LessonScene):
             cross = Cross(scale_factor=0.12, stroke_color=style.WARNING, stroke_width=4)
             cross.move_to(mark.exit_point + inward)
             cross.set_z_index(style.Z_BALL)
+            pair = [m.path.path_points for m in marks[i - i % 2: i - i % 2 + 2]]  # the runs in this plot
             escapes.append([AppearAt(cross, mark.exit_step),
-                            self.escape_label(i, mark.exit_step, mark.exit_point)])
+                            self.escape_label(i, mark.exit_step, mark.exit_point, avoid=pair)])
 
         # Panel: the η number line, then one row per run with its per-step factor
         panel = layout.panel
@@ -243,8 +246,10 @@ class Stability(LessonScene):
         with self.beat(captions["close"], min_ticks=reading_ticks(captions["close"]) + 15):
             pass
 
-    def escape_label(self, index: int, exit_step: int, where: np.ndarray) -> SwapLabel:
-        """The label at the border where run ``index`` left: "left the view", then "diverged" (engine)."""
+    def escape_label(self, index: int, exit_step: int, where: np.ndarray,
+                     avoid: Sequence[np.ndarray] = ()) -> SwapLabel:
+        """The label at the border where run ``index`` left: "left the view", then "diverged"
+        (engine); clear of the paths ``avoid`` where it can be."""
         racer = self.racers[index]
         box = self.plot_boxes[index // 2]
         eta = f"η = {style.fmt_short(float(self.lrs[index]))}: "
@@ -260,7 +265,7 @@ class Stability(LessonScene):
         widest, _ = fitted_text([max(long.values(), key=len), max(short.values(), key=len)], style.SMALL_SIZE,
                                 box.width - ESCAPE_ROOM)
         texts = long if widest in long.values() else short
-        mark = escape_label(widest, exit_step, where, box, racer.color)
+        mark = escape_label(widest, exit_step, where, box, racer.color, avoid=avoid)
         changes = sorted(texts)
         mark.text_for = lambda k: next((texts[c] for c in reversed(changes) if k >= c), "")
         mark.set_progress(0.0)

@@ -115,6 +115,49 @@ def polyline_segments(points: np.ndarray, keep: np.ndarray | None = None) -> np.
     return seg
 
 
+def polyline_crosses(points: np.ndarray, left: float, right: float, bottom: float, top: float) -> bool:
+    """Whether the polyline through ``points`` (n, 2 or 3; scene units) enters the rectangle
+    [left, right] × [bottom, top] (a segment's part inside counts, not only its ends)."""
+    pts = np.asarray(points, dtype=float)[:, :2]
+    if len(pts) == 1:
+        pts = np.vstack([pts, pts])
+    start, delta = pts[:-1], pts[1:] - pts[:-1]
+    t_low, t_high = np.zeros(len(start)), np.ones(len(start))
+    for axis, (low, high) in enumerate(((left, right), (bottom, top))):  # clip t to each slab
+        d, p0 = delta[:, axis], start[:, axis]
+        flat = np.abs(d) < 1e-12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t0, t1 = (low - p0) / d, (high - p0) / d
+        t_enter, t_leave = np.minimum(t0, t1), np.maximum(t0, t1)
+        inside_flat = (p0 >= low) & (p0 <= high)
+        t_enter = np.where(flat, np.where(inside_flat, 0.0, 2.0), t_enter)
+        t_leave = np.where(flat, np.where(inside_flat, 1.0, -1.0), t_leave)
+        t_low, t_high = np.maximum(t_low, t_enter), np.minimum(t_high, t_leave)
+    return bool(np.any(t_low <= t_high))
+
+
+def band_crossings(points: np.ndarray, bottom: float, top: float) -> tuple[float, float] | None:
+    """The least and greatest x (scene units) at which the polyline through ``points`` (n, 2 or 3)
+    runs inside the horizontal band ``bottom`` ≤ y ≤ ``top``; None where it never does."""
+    pts = np.asarray(points, dtype=float)[:, :2]
+    if len(pts) == 1:
+        pts = np.vstack([pts, pts])
+    start, end = pts[:-1], pts[1:]
+    dy = end[:, 1] - start[:, 1]
+    flat = np.abs(dy) < 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t0, t1 = (bottom - start[:, 1]) / dy, (top - start[:, 1]) / dy
+    inside_flat = (start[:, 1] >= bottom) & (start[:, 1] <= top)
+    t_low = np.where(flat, np.where(inside_flat, 0.0, 2.0), np.maximum(np.minimum(t0, t1), 0.0))
+    t_high = np.where(flat, np.where(inside_flat, 1.0, -1.0), np.minimum(np.maximum(t0, t1), 1.0))
+    hit = t_low <= t_high
+    if not hit.any():
+        return None
+    xs = np.concatenate([start[hit, 0] + t_low[hit] * (end[hit, 0] - start[hit, 0]),
+                         start[hit, 0] + t_high[hit] * (end[hit, 0] - start[hit, 0])])
+    return float(xs.min()), float(xs.max())
+
+
 class PlotFrame(VGroup):
     """A framed 2-D plot of a :class:`~scenes.framing.View` inside ``rect``: border, ticks, labels.
 
@@ -366,16 +409,23 @@ def clear_of_labels(anchor: np.ndarray, width: float, others: Sequence[SwapLabel
     from each of ``others`` whose final text shares some of its columns: two marks (a run blowing
     up, a run leaving the plot) placed at one spot, one under the other."""
     anchor = np.array(anchor, dtype=float)
-    def clashes(other: SwapLabel) -> bool:
-        left, right = other.last_span()
-        apart_x = anchor[0] > right + 0.1 or anchor[0] + width < left - 0.1
-        line = style.SMALL_LINE_STEP * max(size, other.size) / style.SMALL_SIZE
-        return not apart_x and abs(anchor[1] - other.anchor[1]) < line - 1e-9
     for _ in range(2 * len(others) + 1):  # a label a fraction of a line off may take two moves
-        if not any(clashes(other) for other in others):
+        if not labels_clash(anchor, width, others, size):
             break
         anchor[1] += step
     return anchor
+
+
+def labels_clash(anchor: np.ndarray, width: float, others: Sequence[SwapLabel], size: int = style.SMALL_SIZE) -> bool:
+    """Whether a one-line label at ``anchor`` (left end, middle of the line), ``width`` wide at
+    ``size``, shares columns with one of ``others`` (their final texts) less than a line away."""
+    for other in others:
+        left, right = other.last_span()
+        apart_x = anchor[0] > right + 0.1 or anchor[0] + width < left - 0.1
+        line = style.SMALL_LINE_STEP * max(size, other.size) / style.SMALL_SIZE
+        if not apart_x and abs(anchor[1] - other.anchor[1]) < line - 1e-9:
+            return True
+    return False
 
 
 class StepDriver:

@@ -102,3 +102,34 @@ def test_loss_inset_thins_its_decade_labels_on_a_short_box() -> None:
         assert 2 <= len(decades) <= most, height
         gaps = [upper.get_bottom()[1] - lower.get_top()[1] for lower, upper in zip(decades, decades[1:])]
         assert min(gaps) >= 0.1 - 1e-6, (height, gaps)
+
+
+def test_polyline_crossing_counts_a_segment_passing_through_a_box() -> None:
+    from scenes.widgets import band_crossings, polyline_crosses
+
+    diagonal = np.array([[-2.0, 2.0, 0.0], [2.0, -2.0, 0.0]])  # both ends outside the unit box
+    assert polyline_crosses(diagonal, -0.5, 0.5, -0.5, 0.5)
+    assert not polyline_crosses(diagonal, 1.0, 2.0, 1.0, 2.0)
+    flat = np.array([[-3.0, 0.2, 0.0], [3.0, 0.2, 0.0]])
+    assert polyline_crosses(flat, -0.5, 0.5, 0.0, 0.5) and not polyline_crosses(flat, -0.5, 0.5, 0.3, 0.5)
+    assert band_crossings(diagonal, 0.5, 1.0) == pytest.approx((-1.0, -0.5))
+    assert band_crossings(flat, 0.0, 0.5) == pytest.approx((-3.0, 3.0))
+    assert band_crossings(flat, 1.0, 2.0) is None
+
+
+def test_escape_label_keeps_off_the_path_that_leaves_at_a_corner() -> None:
+    """A run leaving through the top-left corner on a steep diagonal: its label goes where the path
+    is not (it used to sit centred under the exit, struck through by the path)."""
+    from scenes.race import escape_label
+    from scenes.style import Rect
+    from scenes.widgets import polyline_crosses
+
+    box = Rect(0.0, 0.0, 6.0, 4.0)
+    exit_point = np.array([box.left + 0.1, box.top, 0.0])
+    path = np.array([[box.right - 1.5, box.bottom + 0.5, 0.0], exit_point])
+    mark = escape_label("GD, η = 2.535: diverged (step 27)", 3, exit_point, box, "#FFFFFF", avoid=[path])
+    mark.set_progress(10)
+    assert not polyline_crosses(path, *mark.get_left()[:1], *mark.get_right()[:1],
+                                mark.get_bottom()[1], mark.get_top()[1])
+    assert box.left <= mark.get_left()[0] and mark.get_right()[0] <= box.right
+    assert mark.get_top()[1] <= box.top and mark.get_y() > box.y  # near the exit's border
