@@ -144,15 +144,16 @@ class Conventions(LessonScene):
         damped = self.first_steps["damped"]
         if beta == 0.0:
             out["first"] = (f"With β = 0 there is no memory: both forms are plain gradient descent, and "
-                            f"both first steps are {style.fmt(lib_step)} at η = {eta}.")
+                            f"both first steps are {style.fmt_reading(lib_step)} at η = {eta}.")
             out["torch"] = (f"torch's dampening τ = β is then 0 as well: its first step is also "
-                            f"{style.fmt(damped)}.")
+                            f"{style.fmt_reading(damped)}.")
         else:
-            out["first"] = (f"With the same η = {eta} the first steps differ: {style.fmt(lib_step)} for the "
-                            f"library, {style.fmt(ema_step)} for the EMA form, (1 − β) = {factor} times as far.")
+            out["first"] = (f"With the same η = {eta} the first steps differ: {style.fmt_reading(lib_step)} "
+                            f"for the library, {style.fmt_reading(ema_step)} for the EMA form, "
+                            f"(1 − β) = {factor} times as far.")
             same = "like the library's" if np.isclose(damped, lib_step, rtol=1e-12) else "unlike either"
             out["torch"] = (f"torch's dampening τ = β is a third form: b₁ = g₁ is undamped, so its first step "
-                            f"is {style.fmt(damped)}, {same}.")
+                            f"is {style.fmt_reading(damped)}, {same}.")
         out["close"] = "Every convention works, as long as η is scaled to match it."
         return out
 
@@ -260,7 +261,7 @@ class Conventions(LessonScene):
             (TORCH_DAMPED, "torch, τ = β", r"b_1 = g_1", "damped"),
         ]
         longest = max(self.first_steps.values())
-        values = [label(style.fmt(self.first_steps[key]), style.SMALL_SIZE) for *_, key in blocks]
+        values = [label(style.fmt_reading(self.first_steps[key]), style.SMALL_SIZE) for *_, key in blocks]
         room = panel.width - 0.3 - max(v.width for v in values) - 0.15
         rows, groups = [heading], []
         for (color, name, tex, key), value in zip(blocks, values):

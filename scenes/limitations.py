@@ -78,6 +78,8 @@ class Limitations(LessonScene):
         if self.diverged_at[run, weight] >= 0:
             return f"blows up at step {int(self.diverged_at[run, weight])}"
         left = float(self.remaining[run, weight])
+        if left > 1.0:  # pushed away from the minimum without passing the blow-up bound
+            return f"ends {style.fmt_short(left)}× as far out as it started"
         if left > 0.5:
             return f"is still {style.fmt_percent(left)} of the way out"
         return f"gets down to {style.fmt_percent(left)}"
@@ -259,8 +261,7 @@ class Limitations(LessonScene):
         if 0 <= died <= k:
             return f"{NAMES[weight]}: blew up"
         value = float(self.result.theta[k, run, weight])
-        digits = 4 if abs(value) < 10 else 1 if abs(value) < 1000 else 0
-        return f"{NAMES[weight]}: {style.fmt(value, digits)}"
+        return f"{NAMES[weight]}: {style.fmt_reading(value)}"
 
     def card(self, x: float, width: float, top: float, bottom: float) -> VGroup:
         """The closing card: per-parameter update, and what RMSProp and Adam add (the next lesson)."""

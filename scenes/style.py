@@ -192,6 +192,13 @@ def fmt(value: float, digits: int = 4) -> str:
     return text.replace("-", "−")
 
 
+def fmt_reading(value: float) -> str:
+    """:func:`fmt` with fewer decimals as the magnitude grows: 4 below 10, 1 below 1000, none
+    above (a readout or step length of 4588 reads "4588", not "4588.3975")."""
+    magnitude = abs(value) if math.isfinite(value) else 0.0
+    return fmt(value, 4 if magnitude < 10 else 1 if magnitude < 1000 else 0)
+
+
 def superscript(number: int) -> str:
     """``number`` written in Unicode superscript digits (for 10ⁿ labels)."""
     return str(number).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))

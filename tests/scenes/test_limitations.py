@@ -76,6 +76,18 @@ def test_both_weights_blowing_up_keep_their_notes_apart():
     assert layout_problems("limitations", both) == []
 
 
+def test_a_weight_pushed_further_out_is_not_called_part_of_the_way():
+    """A weight that ends farther from its minimum than it started (without blowing up) is said to
+    end so many times as far out, not "still 1004% of the way out"."""
+    params = {"lr_big": 1.173, "lr_small": 4.791, "beta": 0.2363, "scale_ratio": 15.05, "rare_fraction": 0.0203,
+              "steps": 209, "seed": 955}
+    scene = scene_for(params)
+    left = float(scene.remaining[1, 1])
+    assert left > 1 and scene.diverged_at[1, 1] < 0
+    text = scene.captions()["small"]
+    assert "as far out as it started" in text and "of the way out" not in text, text
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 

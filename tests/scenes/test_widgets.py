@@ -133,3 +133,12 @@ def test_escape_label_keeps_off_the_path_that_leaves_at_a_corner() -> None:
                                 mark.get_bottom()[1], mark.get_top()[1])
     assert box.left <= mark.get_left()[0] and mark.get_right()[0] <= box.right
     assert mark.get_top()[1] <= box.top and mark.get_y() > box.y  # near the exit's border
+
+
+@pytest.mark.parametrize("value, text", [
+    (6.49421, "6.4942"), (-0.0004, "−0.0004"), (27.3456, "27.3"), (4588.3975, "4588"), (2.5e7, "2.50×10⁷"),
+])
+def test_readings_drop_decimals_as_they_grow(value, text):
+    from scenes.style import fmt_reading
+
+    assert fmt_reading(value) == text
