@@ -27,6 +27,7 @@ HEAVY_RADIUS = 0.17        # the heavy ball is drawn bigger than gradient descen
 SETTLE_TOL = 0.05          # "settled" = stays within this distance (x units) of a minimum
 ARROW_TARGET = 1.4         # the longest velocity arrow, scene units (before rounding the scale)
 MIN_HALF_WIDTH = 2.5       # the side view shows x in [−h, h], h = max(2.5, max |x| + 0.5)
+PILE_UP = 1.1             # the heavy ball's longest downhill step over gradient descent's that counts as piling up
 
 
 def position(x: float) -> str:
@@ -125,9 +126,14 @@ class HeavyBall(LessonScene):
         if beta == 0:
             add(speed_end, "With β = 0 the heavy ball has no memory: it moves exactly like gradient descent.")
         else:
-            add(speed_end, (f"Downhill, the heavy ball's velocity piles up: steps of "
-                            f"{style.fmt(float(hb_steps[:speed_end].max()), 2)} against at most "
-                            f"{style.fmt(float(gd_steps[:speed_end].max()), 2)} for gradient descent."))
+            hb_most, gd_most = float(hb_steps[:speed_end].max()), float(gd_steps[:speed_end].max())
+            hb_text, gd_text = (style.fmt(x, 2) if x >= 0.1 else style.fmt_short(x) for x in (hb_most, gd_most))
+            if hb_most >= PILE_UP * gd_most:
+                add(speed_end, (f"Downhill, the heavy ball's velocity piles up: steps of {hb_text} "
+                                f"against at most {gd_text} for gradient descent."))
+            else:
+                add(speed_end, (f"With β = {style.fmt_short(beta)} little piles up downhill: the heavy ball's "
+                                f"steps reach {hb_text}, gradient descent's {gd_text}."))
 
         # the ripple: rolled over, or not
         if ripple is not None and beta > 0:

@@ -143,13 +143,13 @@ class Nesterov(LessonScene):
         swing_heavy, swing_nag = max_overshoot(coords[0]), max_overshoot(coords[1])
         if slow > 2 and swing_heavy > 0 and intact(slow + 1):
             at = overshoot_step(coords[0])
-            text = f"The heavy ball swings {style.fmt(swing_heavy, 2)} past the valley floor (step {at}); "
+            text = f"The heavy ball swings {style.fmt_reading(swing_heavy, 2)} past the valley floor (step {at}); "
             if swing_nag == 0:
                 text += "Nesterov, braking early, does not cross it at all."
             elif swing_nag < swing_heavy:
-                text += f"Nesterov, braking early, only {style.fmt(swing_nag, 2)}."
+                text += f"Nesterov, braking early, only {style.fmt_reading(swing_nag, 2)}."
             else:
-                text += f"Nesterov {style.fmt(swing_nag, 2)}."
+                text += f"Nesterov {style.fmt_reading(swing_nag, 2)}."
             add(slow, text)
 
         if steps > slow:

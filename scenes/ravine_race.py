@@ -137,7 +137,7 @@ class RavineRace(LessonScene):
         if mom.diverged_at >= 0 or mom_rate > 1.0 + 1e-12:
             bound = float(theory.heavy_ball_stability_bound(lam_max, p["beta"]))
             text = (f"Momentum's η = {style.fmt_short(p['lr_momentum'])} is above (2 + 2β)/λmax = "
-                    f"{style.fmt_short(bound)}: its swings grow ×{mom_rate:.2f} per step and it diverges.")
+                    f"{style.fmt_short(bound)}: its swings grow ×{style.fmt_ratio(mom_rate)} per step and it diverges.")
             second = min(steps, first + 10)
         elif crossing is not None and crossing <= steps:
             text = (f"Momentum overshoots: the velocity it built up carries it past the valley floor "
@@ -155,12 +155,19 @@ class RavineRace(LessonScene):
         if steps > second:
             crawl = float(theory.gd_contraction(p["lr_sgd"], lam_min))
             sgd_stable = swing <= 1.0 + 1e-12 and sgd.diverged_at < 0
+            mom_stable = mom.diverged_at < 0 and mom_rate <= 1.0 + 1e-12
             momentum_ahead = bool(mom.loss[-1] < sgd.loss[-1])
             if sgd_stable and crawl < 1:
                 text = f"SGD crawls along the {shallow}, shrinking it by only ×{style.fmt_ratio(crawl)} per step"
-                text += ", while momentum glides down the valley." if momentum_ahead else "."
-            elif momentum_ahead:
+                text += ", while momentum glides down the valley." if momentum_ahead and mom_stable else "."
+            elif momentum_ahead and mom_stable:
                 text = "Momentum glides down the valley: persistent slope builds speed, the zig-zag averages away."
+            elif momentum_ahead and not sgd_stable:  # lower loss only because it grows more slowly
+                text = (f"Momentum only lasts longer: its swings grow ×{style.fmt_ratio(mom_rate)} per step "
+                        f"against SGD's ×{style.fmt_ratio(swing)}.")
+            elif momentum_ahead:
+                text = (f"Momentum is ahead for now, but its swings grow ×{style.fmt_ratio(mom_rate)} per step: "
+                        f"it will not settle.")
             else:
                 text = "With these settings momentum is not ahead: its velocity keeps carrying it past the floor."
             beats.append((steps, text))

@@ -192,11 +192,11 @@ def fmt(value: float, digits: int = 4) -> str:
     return text.replace("-", "−")
 
 
-def fmt_reading(value: float) -> str:
-    """:func:`fmt` with fewer decimals as the magnitude grows: 4 below 10, 1 below 1000, none
-    above (a readout or step length of 4588 reads "4588", not "4588.3975")."""
+def fmt_reading(value: float, digits: int = 4) -> str:
+    """:func:`fmt` with fewer decimals as the magnitude grows: ``digits`` below 10, at most 1
+    below 1000, none above (a readout or step length of 4588 reads "4588", not "4588.3975")."""
     magnitude = abs(value) if math.isfinite(value) else 0.0
-    return fmt(value, 4 if magnitude < 10 else 1 if magnitude < 1000 else 0)
+    return fmt(value, digits if magnitude < 10 else min(digits, 1) if magnitude < 1000 else 0)
 
 
 def superscript(number: int) -> str:
@@ -229,6 +229,8 @@ def fmt_point(point, digits: int = 4) -> str:
 
 def fmt_ratio(value: float) -> str:
     """Format a per-step factor near 1 with enough decimals to show its distance from 1 (0.92, 0.998, 0.9996)."""
+    if abs(value) >= 10:  # far from 1: a reading, not a distance from 1 ("2841", not "2840.60")
+        return fmt_reading(value, 2)
     gap = abs(1.0 - value)
     digits = 2 if gap >= 0.01 else (3 if gap >= 0.001 else 4)
     return f"{value:.{digits}f}"
@@ -236,10 +238,12 @@ def fmt_ratio(value: float) -> str:
 
 def fmt_percent(fraction: float) -> str:
     """A share as a percentage for the screen: whole percent ("65%"), two decimals below 1 %
-    ("0.04%"), "0%" for zero and "∞" when not finite."""
+    ("0.04%"), "<0.01%" below that, "0%" for zero and "∞" when not finite."""
     if not math.isfinite(fraction):
         return "∞"
     value = 100.0 * float(fraction)
+    if 0 < abs(value) < 0.005:  # would round to 0.00%
+        return "<0.01%"
     return fmt(value, 2 if 0 < abs(value) < 1 else 0) + "%"
 
 

@@ -48,11 +48,21 @@ def test_default_story_follows_the_engine():
 
 
 @pytest.mark.parametrize("params", [{}, {"beta": 0.5}, {"beta": 0.99, "lr": 0.1, "start": "5", "steps": 300},
-                                    {"beta": 0.0, "start": "-0.1"}, {"lr": 0.001, "steps": 1}])
+                                    {"beta": 0.0, "start": "-0.1"}, {"lr": 0.001, "steps": 1},
+                                    {"beta": 0.0156, "lr": 0.0695}])
 def test_captions_fit_two_lines(params):
     width = style.caption_wrap_width(14.22)
     for _, text in story(params):
         assert len(textwrap.wrap(text, width)) <= 2, text
+
+
+def test_a_tiny_beta_is_not_said_to_pile_up():
+    """With β = 0.0156 the heavy ball's downhill steps are hardly longer than gradient descent's:
+    the caption says little piles up, not "steps of 0.36 against at most 0.36"."""
+    texts = [text for _, text in story({"lr": 0.0695, "beta": 0.0156, "steps": 157, "start": "-3.8601"})]
+    assert not any("velocity piles up" in t for t in texts), texts
+    assert any("little piles up" in t for t in texts), texts
+    assert any("velocity piles up" in t for t in (text for _, text in story({})))
 
 
 def test_parameters_change_the_numbers():

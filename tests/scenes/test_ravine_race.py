@@ -92,3 +92,15 @@ def test_both_runs_diverging_keep_their_labels_apart():
             "beta": 0.01, "steps": 16, "noise": 4.5, "batch_size": 47, "seed": 923}
     for aspect in ("16:9", "9:16"):
         assert layout_problems("ravine-race", both, aspect=aspect) == [], aspect
+
+
+def test_a_diverging_momentum_run_is_not_said_to_glide():
+    """Momentum above its ceiling but slower to blow up than SGD ends with the lower loss: the
+    captions say it only lasts longer, never that it glides down the valley."""
+    from tests.scenes.render_helpers import computed
+
+    params = {"landscape": "narrow-ravine", "start": (-8.37, -8.80), "lr_sgd": 0.0346, "lr_momentum": 0.0277,
+              "beta": 0.3764, "steps": 45, "noise": 0.0}
+    texts = [text for _, text in computed("ravine-race", params).story()]
+    assert not any("glides" in text for text in texts), texts
+    assert any("only lasts longer" in text and "×2.46" in text for text in texts), texts

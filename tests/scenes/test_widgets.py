@@ -142,3 +142,15 @@ def test_readings_drop_decimals_as_they_grow(value, text):
     from scenes.style import fmt_reading
 
     assert fmt_reading(value) == text
+
+
+@pytest.mark.parametrize("call, text", [
+    (("fmt_ratio", 2840.6), "2841"), (("fmt_ratio", 75.47), "75.5"), (("fmt_ratio", 0.9946), "0.995"),
+    (("fmt_percent", 3.91e-13), "<0.01%"), (("fmt_percent", 0.0004), "0.04%"), (("fmt_percent", 0.0), "0%"),
+    (("fmt_reading", 38707.74, 2), "38708"), (("fmt_reading", 5.0512, 2), "5.05"),
+])
+def test_factors_and_shares_read_sensibly_far_from_one(call, text):
+    from scenes import style
+
+    name, *args = call
+    assert getattr(style, name)(*args) == text
