@@ -34,6 +34,11 @@ class PrincipalAxes:
         """Unit vector of the highest-curvature direction."""
         return self.eigenvectors[:, -1]
 
+    @property
+    def round(self) -> bool:
+        """Whether every direction curves alike (a bowl, not a ravine): no steep or shallow axis."""
+        return bool(self.eigenvalues[-1] <= self.eigenvalues[0] * (1 + 1e-9))
+
     def coordinates(self, theta: np.ndarray) -> np.ndarray:
         """Coordinates of points ``theta`` (..., d) along the axes, relative to ``origin``: (..., d)."""
         return (np.asarray(theta, dtype=float) - self.origin) @ self.eigenvectors

@@ -116,17 +116,21 @@ class RavineRace(LessonScene):
         mom_coords = self.axes.coordinates(mom.theta)
         beats: list[tuple[int, str]] = []
 
+        round_bowl = self.axes.round  # no steep or shallow axis: say "the minimum" instead
+        across = "the minimum" if round_bowl else f"the {steep}"
         first = min(steps, 6)
         flips = analysis.sign_flips(sgd_coords[:, -1], 0, first)
         swing = float(theory.gd_contraction(p["lr_sgd"], lam_max))
         if swing > 1.0 + 1e-12:
             bound = float(theory.gd_stability_bound(lam_max))
             text = (f"SGD's η = {style.fmt_short(p['lr_sgd'])} is above 2/λmax = {style.fmt_short(bound)}: "
-                    f"each swing across the {steep} grows ×{style.fmt_ratio(swing)}, so it diverges.")
+                    f"each swing across {across} grows ×{style.fmt_ratio(swing)}, so it diverges.")
         elif flips >= max(1, first - 1):
-            text = f"SGD zig-zags across the {steep}, flipping sides on every step."
+            text = f"SGD zig-zags across {across}, flipping sides on every step."
             if abs(swing - 1.0) < 1e-9:
                 text += " Here |1 − ηλmax| = 1, so the swing never shrinks."
+        elif round_bowl:
+            text = "SGD heads straight for the minimum: on a round bowl the gradient points right at it."
         else:
             text = f"SGD heads down the {steep} first: that is where the gradient is largest."
         beats.append((first, text))
@@ -140,7 +144,9 @@ class RavineRace(LessonScene):
                     f"{style.fmt_short(bound)}: its swings grow ×{style.fmt_ratio(mom_rate)} per step and it diverges.")
             second = min(steps, first + 10)
         elif crossing is not None and crossing <= steps:
-            text = (f"Momentum overshoots: the velocity it built up carries it past the valley floor "
+            text = (f"Momentum overshoots: the velocity it built up carries it past the minimum at step {crossing}."
+                    if round_bowl else
+                    f"Momentum overshoots: the velocity it built up carries it past the valley floor "
                     f"along the {shallow} at step {crossing}.")
             second = min(steps, max(first + 6, crossing + 4))
         elif steep_crossing is not None and steep_crossing <= steps:
@@ -157,19 +163,23 @@ class RavineRace(LessonScene):
             sgd_stable = swing <= 1.0 + 1e-12 and sgd.diverged_at < 0
             mom_stable = mom.diverged_at < 0 and mom_rate <= 1.0 + 1e-12
             momentum_ahead = bool(mom.loss[-1] < sgd.loss[-1])
-            if sgd_stable and crawl < 1:
+            if not mom_stable:  # lower loss than SGD at most because it grows more slowly
+                text = (f"Neither settles: swings grow ×{style.fmt_ratio(mom_rate)} per step for momentum, "
+                        f"×{style.fmt_ratio(swing)} for SGD." if not sgd_stable else
+                        f"Momentum's swings keep growing ×{style.fmt_ratio(mom_rate)} per step: it will not settle.")
+            elif sgd_stable and crawl < 1 and round_bowl:
+                text = f"SGD closes in on the minimum, its distance shrinking ×{style.fmt_ratio(crawl)} per step"
+                text += ", and momentum keeps up." if momentum_ahead else "."
+            elif sgd_stable and crawl < 1:
                 text = f"SGD crawls along the {shallow}, shrinking it by only ×{style.fmt_ratio(crawl)} per step"
-                text += ", while momentum glides down the valley." if momentum_ahead and mom_stable else "."
-            elif momentum_ahead and mom_stable:
-                text = "Momentum glides down the valley: persistent slope builds speed, the zig-zag averages away."
-            elif momentum_ahead and not sgd_stable:  # lower loss only because it grows more slowly
-                text = (f"Momentum only lasts longer: its swings grow ×{style.fmt_ratio(mom_rate)} per step "
-                        f"against SGD's ×{style.fmt_ratio(swing)}.")
+                text += ", while momentum glides down the valley." if momentum_ahead else "."
+            elif momentum_ahead and round_bowl:
+                text = "Momentum settles on the minimum."
             elif momentum_ahead:
-                text = (f"Momentum is ahead for now, but its swings grow ×{style.fmt_ratio(mom_rate)} per step: "
-                        f"it will not settle.")
+                text = "Momentum glides down the valley: persistent slope builds speed, the zig-zag averages away."
             else:
-                text = "With these settings momentum is not ahead: its velocity keeps carrying it past the floor."
+                floor = "the minimum" if round_bowl else "the floor"
+                text = f"With these settings momentum is not ahead: its velocity keeps carrying it past {floor}."
             beats.append((steps, text))
 
         parts = []
@@ -240,7 +250,7 @@ class RavineRace(LessonScene):
 
         # Beats
         beats = self.story()
-        intro = (f"Same ravine, same start {style.fmt_point(self.start, 0 if np.allclose(self.start, np.round(self.start)) else 2)}: "
+        intro = (f"Same {'bowl' if self.axes.round else 'ravine'}, same start {style.fmt_point(self.start, 0 if np.allclose(self.start, np.round(self.start)) else 2)}: "
                  f"plain SGD against SGD with momentum, {style.count(steps, 'step')} each.")
         with self.beat(intro):
             pass

@@ -114,7 +114,7 @@ class Stability(LessonScene):
         gd_bound, hb_bound = style.fmt_short(self.gd_bound), style.fmt_short(self.hb_bound)
         # "across the steep y-axis" only where there is a steep axis (not on the round bowl)
         steep = axis_name(self.axes.steep, "steep")
-        across = f" across the {steep}" if self.axes.eigenvalues[-1] > self.axes.eigenvalues[0] * (1 + 1e-9) else ""
+        across = "" if self.axes.round else f" across the {steep}"
         gd_below = (f"the swing{across} dies in a single step" if self.steep_rates[0] < 0.005
                     else f"the swing shrinks ×{r[0]} per step")
         # how far the converging momentum run swings out along the steep axis, if beyond its start

@@ -28,3 +28,9 @@ def test_nesterov_overshoots_less_than_heavy_ball_on_the_lesson_ravine():
     assert max_overshoot(heavy[:, -1]) == pytest.approx(5.052, abs=1e-9)
     assert max_overshoot(nesterov[:, -1]) == pytest.approx(1.214625, abs=1e-9)
     assert max_overshoot(nesterov[:, 0]) < max_overshoot(heavy[:, 0])
+
+
+def test_only_the_bowl_is_round():
+    assert analysis.principal_axes(get_landscape("bowl")).round
+    for name in ("seed-ravine", "narrow-ravine", "rotated-ravine"):
+        assert not analysis.principal_axes(get_landscape(name)).round, name

@@ -96,11 +96,33 @@ def test_both_runs_diverging_keep_their_labels_apart():
 
 def test_a_diverging_momentum_run_is_not_said_to_glide():
     """Momentum above its ceiling but slower to blow up than SGD ends with the lower loss: the
-    captions say it only lasts longer, never that it glides down the valley."""
+    captions say neither settles, never that it glides down the valley."""
     from tests.scenes.render_helpers import computed
 
     params = {"landscape": "narrow-ravine", "start": (-8.37, -8.80), "lr_sgd": 0.0346, "lr_momentum": 0.0277,
               "beta": 0.3764, "steps": 45, "noise": 0.0}
     texts = [text for _, text in computed("ravine-race", params).story()]
     assert not any("glides" in text for text in texts), texts
-    assert any("only lasts longer" in text and "×2.46" in text for text in texts), texts
+    assert any("Neither settles" in text and "×2.46" in text for text in texts), texts
+
+
+def test_the_round_bowl_has_no_steep_or_shallow_axis_in_the_captions():
+    """On the bowl every direction curves alike: the captions speak of the minimum, never of a
+    steep y-axis or a shallow x-axis, and the intro names a bowl, not a ravine."""
+    from tests.scenes.render_helpers import computed
+
+    scene = computed("ravine-race", {"landscape": "bowl"})
+    texts = [text for _, text in scene.story()]
+    assert not any("steep" in text or "shallow" in text or "valley" in text for text in texts), texts
+    assert any("past the minimum" in text for text in texts), texts
+    assert computed("ravine-race", {}).axes.round is False and scene.axes.round is True
+
+
+def test_both_runs_above_their_ceilings_are_said_to_grow_not_to_glide():
+    from tests.scenes.render_helpers import computed
+
+    params = {"landscape": "rotated-ravine", "start": (6.81, -46.47), "lr_sgd": 0.1226, "lr_momentum": 0.4172,
+              "beta": 0.0884, "steps": 117}
+    texts = [text for _, text in computed("ravine-race", params).story()]
+    assert any(text.startswith("Neither settles") for text in texts), texts
+    assert not any("lasts longer" in text or "glides" in text for text in texts), texts
