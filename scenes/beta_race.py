@@ -124,18 +124,21 @@ class BetaRace(LessonScene):
         if len(self.racers) > 1:
             high = order[-1]
             window = style.fmt_short(float(theory.ema_window(self.betas[high])))
+            # on the round bowl there is no shallow axis: it heads for the minimum itself
             shallow = axis_name(self.axes.shallow, "shallow")
+            down, along = (("toward the minimum", "toward the minimum") if self.axes.round else
+                           (f"down the {shallow}", f"along the {shallow}"))
             shot = overshoot(self.axes.coordinates(long_.theta)[:, 0])
             if long_.diverged_at >= 0:
                 text = f"Long memory: {long_.name} keeps about {window} gradients; at this η it diverges."
                 end = min(steps, max(done + 5, long_.diverged_at))
             elif shot is not None and shot.step <= steps:
-                text = (f"Long memory: {long_.name} keeps about {window} gradients. It speeds down the "
-                        f"{shallow} and overshoots the minimum at step {shot.step}.")
+                text = (f"Long memory: {long_.name} keeps about {window} gradients. It speeds {down} "
+                        f"and overshoots {'it' if self.axes.round else 'the minimum'} at step {shot.step}.")
                 end = min(steps, max(done + 5, shot.peak_step))
             else:
                 text = (f"Long memory: {long_.name} keeps about {window} gradients and keeps "
-                        f"gathering speed along the {shallow}.")
+                        f"gathering speed {along}.")
                 end = min(steps, done + 15)
             if end > done:
                 beats.append((end, text))
@@ -147,7 +150,8 @@ class BetaRace(LessonScene):
                               for r, rate in zip(self.racers, self.rates))
             verb = ("shrinks" if np.all(self.rates < 1) else "grows" if np.all(self.rates > 1)
                     else "changes")
-            beats.append((steps, f"Long run: per step, the slowest direction {verb} {rates}."))
+            what = "the distance to the minimum" if self.axes.round else "the slowest direction"
+            beats.append((steps, f"Long run: per step, {what} {verb} {rates}."))
 
         # verdict from the losses
         stable = self.stable

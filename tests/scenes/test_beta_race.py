@@ -49,6 +49,13 @@ def test_parameters_change_the_numbers():
     assert "diverge" in diverging.story()[0][1] and not diverging.stable
 
 
+def test_the_round_bowl_has_no_shallow_axis_in_the_captions():
+    texts = [t for _, t in computed("beta-race", {"landscape": "bowl"}).story()]
+    assert not any("shallow" in t or "slowest direction" in t for t in texts), texts
+    assert any("speeds toward the minimum and overshoots it" in t for t in texts), texts
+    assert any("the distance to the minimum shrinks" in t for t in texts), texts
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
