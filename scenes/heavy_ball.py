@@ -131,6 +131,9 @@ class HeavyBall(LessonScene):
             if hb_most >= PILE_UP * gd_most:
                 add(speed_end, (f"Downhill, the heavy ball's velocity piles up: steps of {hb_text} "
                                 f"against at most {gd_text} for gradient descent."))
+            elif hb_text == gd_text:
+                add(speed_end, (f"With β = {style.fmt_short(beta)} little piles up downhill: the heavy ball's "
+                                f"steps, at most {hb_text}, match gradient descent's."))
             else:
                 add(speed_end, (f"With β = {style.fmt_short(beta)} little piles up downhill: the heavy ball's "
                                 f"steps reach {hb_text}, gradient descent's {gd_text}."))
