@@ -25,10 +25,10 @@ from scenes.widgets import (
     PlotFrame,
     ProgressivePath,
     SwapLabel,
+    band_crossings,
     clear_of_labels,
     fitted_size,
     label,
-    band_crossings,
     labels_clash,
     polyline_crosses,
 )
@@ -170,8 +170,9 @@ def escape_label(text: str, step: int, where: np.ndarray, box: Rect, color: str,
                      if (band := band_crossings(path, y - half_height, y + half_height)) is not None]
         past = []
         if crossings:
-            past = [start for start in (max(b for _, b in crossings) + 0.15, min(a for a, _ in crossings) - 0.15 - width)
-                    if lowest <= start <= highest]
+            right_of = max(right for _, right in crossings) + 0.15
+            left_of = min(left for left, _ in crossings) - 0.15 - width
+            past = [start for start in (right_of, left_of) if lowest <= start <= highest]
         return ([*sides, centred] if beside else [centred, *sides]) + past
 
     def placed(start: float, y: float) -> np.ndarray:
