@@ -284,4 +284,3 @@ class Limitations(LessonScene):
         group = VGroup(*rows)
         group.set_z_index(style.Z_LABEL)
         return group
-

@@ -115,46 +115,45 @@ def polyline_segments(points: np.ndarray, keep: np.ndarray | None = None) -> np.
     return seg
 
 
-def polyline_crosses(points: np.ndarray, left: float, right: float, bottom: float, top: float) -> bool:
-    """Whether the polyline through ``points`` (n, 2 or 3; scene units) enters the rectangle
-    [left, right] × [bottom, top] (a segment's part inside counts, not only its ends)."""
+def _segments(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and deltas (k, 2) of the segments of the polyline through ``points`` (n, 2 or 3);
+    a single point is one segment of length zero."""
     pts = np.asarray(points, dtype=float)[:, :2]
     if len(pts) == 1:
         pts = np.vstack([pts, pts])
-    start, delta = pts[:-1], pts[1:] - pts[:-1]
-    t_low, t_high = np.zeros(len(start)), np.ones(len(start))
-    for axis, (low, high) in enumerate(((left, right), (bottom, top))):  # clip t to each slab
-        d, p0 = delta[:, axis], start[:, axis]
-        flat = np.abs(d) < 1e-12
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t0, t1 = (low - p0) / d, (high - p0) / d
-        t_enter, t_leave = np.minimum(t0, t1), np.maximum(t0, t1)
-        inside_flat = (p0 >= low) & (p0 <= high)
-        t_enter = np.where(flat, np.where(inside_flat, 0.0, 2.0), t_enter)
-        t_leave = np.where(flat, np.where(inside_flat, 1.0, -1.0), t_leave)
-        t_low, t_high = np.maximum(t_low, t_enter), np.minimum(t_high, t_leave)
-    return bool(np.any(t_low <= t_high))
+    return pts[:-1], pts[1:] - pts[:-1]
+
+
+def _slab(start: np.ndarray, delta: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment, the parameters t (clipped to [0, 1]) where ``start + t·delta`` (one coordinate)
+    enters and leaves [low, high]; enter > leave where it never is inside."""
+    flat = np.abs(delta) < 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t0, t1 = (low - start) / delta, (high - start) / delta
+    inside = (start >= low) & (start <= high)
+    enter = np.where(flat, np.where(inside, 0.0, 2.0), np.maximum(np.minimum(t0, t1), 0.0))
+    leave = np.where(flat, np.where(inside, 1.0, -1.0), np.minimum(np.maximum(t0, t1), 1.0))
+    return enter, leave
+
+
+def polyline_crosses(points: np.ndarray, left: float, right: float, bottom: float, top: float) -> bool:
+    """Whether the polyline through ``points`` (n, 2 or 3; scene units) enters the rectangle
+    [left, right] × [bottom, top] (a segment's part inside counts, not only its ends)."""
+    start, delta = _segments(points)
+    x_enter, x_leave = _slab(start[:, 0], delta[:, 0], left, right)
+    y_enter, y_leave = _slab(start[:, 1], delta[:, 1], bottom, top)
+    return bool(np.any(np.maximum(x_enter, y_enter) <= np.minimum(x_leave, y_leave)))
 
 
 def band_crossings(points: np.ndarray, bottom: float, top: float) -> tuple[float, float] | None:
     """The least and greatest x (scene units) at which the polyline through ``points`` (n, 2 or 3)
     runs inside the horizontal band ``bottom`` ≤ y ≤ ``top``; None where it never does."""
-    pts = np.asarray(points, dtype=float)[:, :2]
-    if len(pts) == 1:
-        pts = np.vstack([pts, pts])
-    start, end = pts[:-1], pts[1:]
-    dy = end[:, 1] - start[:, 1]
-    flat = np.abs(dy) < 1e-12
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t0, t1 = (bottom - start[:, 1]) / dy, (top - start[:, 1]) / dy
-    inside_flat = (start[:, 1] >= bottom) & (start[:, 1] <= top)
-    t_low = np.where(flat, np.where(inside_flat, 0.0, 2.0), np.maximum(np.minimum(t0, t1), 0.0))
-    t_high = np.where(flat, np.where(inside_flat, 1.0, -1.0), np.minimum(np.maximum(t0, t1), 1.0))
-    hit = t_low <= t_high
+    start, delta = _segments(points)
+    enter, leave = _slab(start[:, 1], delta[:, 1], bottom, top)
+    hit = enter <= leave
     if not hit.any():
         return None
-    xs = np.concatenate([start[hit, 0] + t_low[hit] * (end[hit, 0] - start[hit, 0]),
-                         start[hit, 0] + t_high[hit] * (end[hit, 0] - start[hit, 0])])
+    xs = start[hit, 0][:, None] + np.stack([enter[hit], leave[hit]], axis=1) * delta[hit, 0][:, None]
     return float(xs.min()), float(xs.max())
 
 
