@@ -76,18 +76,63 @@ def highlight_spans(text: str, highlights: dict[str, str]) -> dict[str, str]:
     return spans
 
 
-# A space on either side of a binary operator between two operands ("|1 − ηλmin|", "√κ + 1").
-_OPERATOR_SPACES = re.compile(r"(?<=\S) ([−+×]) (?=\S)")
+# A space on either side of a binary operator or relation between two operands ("|1 − ηλmin|",
+# "η < 0.08"), or after the comma of a point's coordinates ("(0.0403, 6.0000)").
+_OPERATOR_SPACES = re.compile(r"(?<=\S) ([−+×<>=≤≥≈]) (?=\S)|(\([−\d.]+,) (?=[−\d.]+\))")
 _NO_BREAK = "\u00a0"
+
+
+def _keep_together(match: re.Match[str]) -> str:
+    operator, first_coordinate = match.groups()
+    return f"{_NO_BREAK}{operator}{_NO_BREAK}" if operator else f"{first_coordinate}{_NO_BREAK}"
 
 
 def wrap_caption(text: str, width: int) -> list[str]:
     """``text`` as lines of at most ``width`` characters, never broken inside ``a − b``,
-    ``a + b`` or ``a × b`` (a formula too long for a line keeps its line; the caption is
-    scaled to fit). Every other character is kept; line breaks replace spaces."""
-    protected = _OPERATOR_SPACES.sub(rf"{_NO_BREAK}\1{_NO_BREAK}", text)
+    ``a + b``, ``a × b``, a relation (``a < b``, ``a = b``, …) or a pair of numbers
+    (``0.04, 6.0``): such a formula too long for a line keeps a line of its own, and the caption
+    is scaled to fit. Every other character is kept; line breaks replace spaces."""
+    protected = _OPERATOR_SPACES.sub(_keep_together, text)
     lines = textwrap.wrap(protected, width=width, break_long_words=False, break_on_hyphens=False)
     return [line.replace(_NO_BREAK, " ") for line in lines]
+
+
+def balanced_wraps(text: str, most_lines: int = 6) -> list[list[str]]:
+    """``text`` wrapped (by :func:`wrap_caption`) onto 1, 2, … lines, up to ``most_lines``: for
+    each reachable line count, the wrap at the shortest line length that needs no more lines,
+    so the lines come out of even length (no one-word last line)."""
+    shortest: dict[int, list[str]] = {}
+    for width in range(max(1, len(text)), 0, -1):
+        lines = wrap_caption(text, width)
+        if len(lines) > most_lines:
+            break
+        shortest[len(lines)] = lines
+    return [shortest[count] for count in sorted(shortest)]
+
+
+@dataclass(frozen=True)
+class CaptionFit:
+    """A caption's line breaks and the scale (at most 1) its text is expected to need at
+    ``style.CAPTION_SIZE`` to fit its band."""
+
+    lines: list[str]
+    scale: float
+
+
+def fit_caption(text: str, width: float, height: float) -> CaptionFit:
+    """The line breaks that let ``text`` be drawn largest in a ``width`` × ``height`` box (scene
+    units), estimated from ``style``'s caption metrics; of breaks equally large, the fewest lines.
+    Lines are even in length and never break inside a formula (:func:`wrap_caption`)."""
+    if not text.strip():
+        return CaptionFit([""], 1.0)
+    best = CaptionFit([text], 0.0)
+    for lines in balanced_wraps(text):
+        text_w = max(len(line) for line in lines) * style.CAPTION_CHAR_WIDTH
+        text_h = style.CAPTION_LINE_HEIGHT + (len(lines) - 1) * style.CAPTION_LINE_PITCH
+        scale = min(1.0, width / max(text_w, 1e-9), height / text_h)
+        if scale > best.scale * 1.02:  # a 2% larger caption is not worth another line
+            best = CaptionFit(lines, scale)
+    return best
 
 
 def reading_ticks(text: str) -> int:
@@ -229,13 +274,15 @@ class LessonScene(Scene):
         return mob
 
     def caption_mobject(self, text: str, highlights: dict[str, str] | None = None) -> Mobject:
-        """Build the caption band for ``text``: wrapped to two lines, scaled to fit the band.
+        """Build the caption band for ``text``: broken into the even lines that let it be drawn
+        largest (:func:`fit_caption`: two lines in a wide frame, three or four in a narrow one),
+        then scaled down if it still does not fit the band.
 
         ``highlights`` maps words to colours (an optimizer's name in its colour).
         """
         band = self.layout.caption
-        lines = wrap_caption(text, style.caption_wrap_width(band.width)) or [""]
-        wrapped = "\n".join(lines)
+        max_w, max_h = band.width - 2 * style.MARGIN, band.height - 0.15
+        wrapped = "\n".join(fit_caption(text, max_w, max_h).lines)
         mob = Text(
             wrapped,
             font=style.FONT,
@@ -244,7 +291,6 @@ class LessonScene(Scene):
             line_spacing=0.9,
             t2c=highlight_spans(wrapped, highlights or {}),
         )
-        max_w, max_h = band.width - 2 * style.MARGIN, band.height - 0.15
         if mob.width > max_w:
             mob.scale_to_fit_width(max_w)
         if mob.height > max_h:

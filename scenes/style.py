@@ -128,7 +128,12 @@ TITLE_HEIGHT = 0.7
 CAPTION_HEIGHT = 1.05
 PANEL_FRACTION = 0.34  # share of the frame width used by the side panel (landscape frames)
 STACKED_PANEL_FRACTION = 0.38  # share of the body height used by the panel (portrait frames)
-CAPTION_CHARS_PER_UNIT = 68 / 14.22  # caption wrap width: characters per scene unit of width
+# Caption metrics at CAPTION_SIZE (scene units), for choosing a caption's line breaks before it is
+# typeset: a character's mean width (a little over DejaVu Sans's 0.173 for prose, for digits and
+# capitals), one line's height, and the pitch from one line to the next.
+CAPTION_CHAR_WIDTH = 0.18
+CAPTION_LINE_HEIGHT = 0.32
+CAPTION_LINE_PITCH = 0.475
 
 
 def layout_for(frame_width: float, frame_height: float, captions: bool = True) -> Layout:
@@ -164,11 +169,6 @@ def layout_for(frame_width: float, frame_height: float, captions: bool = True) -
         plot = Rect(-half_w + MARGIN + plot_w / 2, body_y, plot_w, body_h)
         panel = Rect(half_w - MARGIN - panel_w / 2, body_y, panel_w, body_h)
     return Layout(frame=frame, title=title, plot=plot, panel=panel, caption=caption)
-
-
-def caption_wrap_width(frame_width: float) -> int:
-    """Characters per caption line for a frame ``frame_width`` scene units wide."""
-    return max(24, int((frame_width - 2 * MARGIN) * CAPTION_CHARS_PER_UNIT))
 
 
 # --- numbers ------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ import numpy as np
 TOLERANCE = 0.02  # scene units
 TEXT_OVERLAP = 0.03  # scene units two words' boxes may share (a descender over the next line's cap)
 TEXT_GAP = 0.15  # the least space between two words side by side on one line, scene units
+TEXT_FLOOR = 14  # the least font size a drawn word may be scaled to (captions aside)
+CAPTION_FLOOR = 20  # the least font size a caption may be scaled to
+WIDOW = 0.35  # a caption's last line is at least this share of its longest line
 
 
 def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, regions: bool = False,
@@ -39,6 +42,11 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
         def _check(self) -> None:
             found = picture_problems(self, regions) + text_overlaps(self)
             problems.extend(f"{problem} at tick {self.ticks}" for problem in found)
+
+        def caption_mobject(self, text: str, highlights: dict[str, str] | None = None):
+            band = super().caption_mobject(text, highlights)
+            problems.extend(f"{problem} at tick {self.ticks}" for problem in caption_problems(band))
+            return band
 
         def play_ticks(self, *args, **kwargs) -> None:
             super().play_ticks(*args, **kwargs)
@@ -92,6 +100,51 @@ def text_overlaps(scene) -> list[str]:
     close = [pair for pair in side_by_side(words, TEXT_GAP) if pair not in over]
     return [f"text overlaps: {name(words[i])!r} and {name(words[j])!r}" for i, j in over] + \
         [f"text too close beside: {name(words[i])!r} and {name(words[j])!r}" for i, j in close]
+
+
+def effective_size(mob) -> float:
+    """The font size a drawn ``Text`` (or ``MarkupText``) reads at after any scaling."""
+    return mob._font_size * mob.height / mob.initial_height
+
+
+def small_text(scene, floor: float = TEXT_FLOOR) -> list[str]:
+    """Drawn words (Text, the caption aside) scaled below ``floor``: shrunk to fit rather than
+    wrapped, too small to read on a phone."""
+    from manim import MarkupText, Text
+
+    caption = getattr(scene, "_caption", None)
+    skip = set(caption.get_family()) if caption is not None else set()
+    small = []
+
+    def walk(mob) -> None:
+        if mob in skip:
+            return
+        if isinstance(mob, (Text, MarkupText)):
+            if mob.width > 1e-3 and any(_visible(part) for part in mob.family_members_with_points()):
+                size = effective_size(mob)
+                if size < floor - 0.05:
+                    small.append(f"text too small: {mob.text!r} at size {size:.1f} (floor {floor})")
+            return
+        for child in mob.submobjects:
+            walk(child)
+
+    for top in scene.mobjects:
+        walk(top)
+    return small
+
+
+def caption_problems(band, floor: float = CAPTION_FLOOR, widow: float = WIDOW) -> list[str]:
+    """Problems of a caption band (``LessonScene.caption_mobject``): its text shrunk below
+    ``floor``, or a last line shorter than ``widow`` times the longest."""
+    words = band.submobjects[-1]
+    lines = words.original_text.split("\n")
+    problems = []
+    size = effective_size(words)
+    if size < floor - 0.05:
+        problems.append(f"caption too small: size {size:.1f} (floor {floor}): {words.original_text!r}")
+    if len(lines) > 1 and len(lines[-1]) < widow * max(map(len, lines)):
+        problems.append(f"caption's last line is a widow: {words.original_text!r}")
+    return problems
 
 
 def side_by_side(mobjects, gap: float) -> list[tuple[int, int]]:
@@ -154,14 +207,19 @@ def _visible(mob) -> bool:
     return max(stroke, float(mob.get_fill_opacity())) > 0.01
 
 
-def caption_lines(text: str, width: int = 68) -> int:
-    """Lines the caption band wraps ``text`` into (the band holds two at full size)."""
-    import textwrap
+def caption_lines(text: str) -> float:
+    """Lines ``text`` takes in a 16:9 frame's caption band (which holds two at full size), or
+    infinity if it must be shrunk (more than 2%) to fit even so."""
+    from scenes import style
+    from scenes.base import fit_caption
 
-    return len(textwrap.wrap(text, width=width))
+    band = style.layout_for(16 * 8 / 9, 8.0).caption
+    fit = fit_caption(text, band.width - 2 * style.MARGIN, band.height - 0.15)
+    return len(fit.lines) if fit.scale >= 0.98 else float("inf")
 
 
-__all__ = ["layout_problems", "picture_problems", "text_overlaps", "caption_lines", "overlapping"]
+__all__ = ["layout_problems", "picture_problems", "text_overlaps", "small_text", "caption_problems",
+           "caption_lines", "overlapping"]
 
 
 def overlapping(mobjects, pad: float = 0.0) -> list[tuple[int, int]]:

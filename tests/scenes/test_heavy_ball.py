@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from scenes import style
+from tests.scenes.layout_check import caption_lines
 from tests.scenes.render_helpers import (
     assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
 )
@@ -51,9 +50,8 @@ def test_default_story_follows_the_engine():
                                     {"beta": 0.0, "start": "-0.1"}, {"lr": 0.001, "steps": 1},
                                     {"beta": 0.0156, "lr": 0.0695}])
 def test_captions_fit_two_lines(params):
-    width = style.caption_wrap_width(14.22)
     for _, text in story(params):
-        assert len(textwrap.wrap(text, width)) <= 2, text
+        assert caption_lines(text) <= 2, text
 
 
 def test_a_tiny_beta_is_not_said_to_pile_up():

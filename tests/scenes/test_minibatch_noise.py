@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 
-from scenes import style
+from tests.scenes.layout_check import caption_lines
 from tests.scenes.render_helpers import (
     assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
 )
@@ -58,9 +56,8 @@ def test_momentum_velocity_turns_less_than_the_raw_gradient():
                                     {"landscape": "narrow-ravine", "lr": 1.0, "start": "-50,50", "steps": 80},
                                     {"landscape": "seed-ravine", "lr": 0.02, "steps": 4}])
 def test_captions_fit_two_lines(params):
-    width = style.caption_wrap_width(14.22)
     for text in scene_for(params).story().values():
-        assert len(textwrap.wrap(text, width)) <= 2, text
+        assert caption_lines(text) <= 2, text
 
 
 def test_parameters_change_the_numbers():

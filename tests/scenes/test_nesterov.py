@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from scenes import style
+from tests.scenes.layout_check import caption_lines
 from tests.scenes.render_helpers import (
     assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
 )
@@ -66,9 +64,8 @@ def test_default_overshoot_numbers_come_from_the_engine():
                                     {"landscape": "rotated-ravine", "start": "-50,50", "lr": 10, "steps": 200},
                                     {"beta": 0.999, "steps": 1}])
 def test_captions_fit_two_lines(params):
-    width = style.caption_wrap_width(14.22)
     for _, text in scene_for(params).story():
-        assert len(textwrap.wrap(text, width)) <= 2, text
+        assert caption_lines(text) <= 2, text
 
 
 def test_parameters_change_the_numbers():
