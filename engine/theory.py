@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
-    "ema_weights", "ema_window", "velocity_limit_constant", "velocity_limit_alternating",
+    "ema_weights", "ema_window", "ema_window_count", "velocity_limit_constant", "velocity_limit_alternating",
     "gd_stability_bound", "gd_contraction", "heavy_ball_stability_bound", "heavy_ball_matrix",
     "heavy_ball_rate", "OptimalTuning", "optimal_heavy_ball", "steps_to_tolerance",
     "effective_step_multiplier", "ema_to_library_lr", "library_to_ema_lr",
@@ -46,6 +46,13 @@ def ema_weights(beta: ArrayLike, k: ArrayLike) -> float | np.ndarray:
 def ema_window(beta: ArrayLike) -> float | np.ndarray:
     """Effective EMA window 1 / (1 − β) in observations (β = 0.9 → 10, 0.99 → 100)."""
     return _out(1.0 / (1.0 - np.asarray(beta, dtype=np.float64)))
+
+
+def ema_window_count(beta: ArrayLike) -> int | np.ndarray:
+    """The EMA window as a whole number of observations: the integer nearest 1 / (1 − β), at least
+    1 (β = 0.9 → 10; β = 0.1875, window 1.23 → 1). Integers, or an int64 array for an array β."""
+    counts = np.maximum(1, np.rint(1.0 / (1.0 - np.asarray(beta, dtype=np.float64)))).astype(np.int64)
+    return int(counts) if counts.ndim == 0 else counts
 
 
 def velocity_limit_constant(g: ArrayLike, beta: ArrayLike, convention: str = "torch") -> float | np.ndarray:

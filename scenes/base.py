@@ -15,6 +15,7 @@ an ``.srt`` beside the video.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from contextlib import contextmanager
@@ -97,17 +98,57 @@ def wrap_caption(text: str, width: int) -> list[str]:
     return [line.replace(_NO_BREAK, " ") for line in lines]
 
 
-def balanced_wraps(text: str, most_lines: int = 6) -> list[list[str]]:
-    """``text`` wrapped (by :func:`wrap_caption`) onto 1, 2, … lines, up to ``most_lines``: for
-    each reachable line count, the wrap at the shortest line length that needs no more lines,
-    so the lines come out of even length (no one-word last line)."""
-    shortest: dict[int, list[str]] = {}
-    for width in range(max(1, len(text)), 0, -1):
-        lines = wrap_caption(text, width)
-        if len(lines) > most_lines:
-            break
-        shortest[len(lines)] = lines
-    return [shortest[count] for count in sorted(shortest)]
+def balanced_wraps(text: str, most_lines: int = 6, slack: float = 1.1) -> list[list[str]]:
+    """``text`` broken onto 1, 2, … lines (up to ``most_lines``, at most one per word), never
+    inside a formula (:func:`wrap_caption`'s rule): for each line count, the break whose shortest
+    line is longest (no one-word last line) among those whose longest line is within ``slack``
+    times the least it can be for that many lines. Lengths count characters."""
+    words = [word for word in _OPERATOR_SPACES.sub(_keep_together, text).split(" ") if word]  # not at NBSPs
+    if not words:
+        return [[""]]
+    sizes = [len(word) for word in words]
+
+    def length(first: int, end: int) -> int:  # characters of words[first:end] set on one line
+        return sum(sizes[first:end]) + end - first - 1
+
+    wraps = []
+    for count in range(1, min(most_lines, len(words)) + 1):
+        least = _least_longest(sizes, count, length)
+        ends = _longest_shortest(sizes, count, length, max(least, int(least * slack)))
+        starts = [0, *ends[:-1]]
+        wraps.append([" ".join(words[a:b]).replace(_NO_BREAK, " ") for a, b in zip(starts, ends)])
+    return wraps
+
+
+def _least_longest(sizes: list[int], count: int, length) -> int:
+    """The least possible length of the longest line when the words go onto ``count`` lines."""
+    n = len(sizes)
+    best = [[math.inf] * (n + 1) for _ in range(count + 1)]  # best[k][i]: words[:i] on k lines
+    best[0][0] = 0
+    for k in range(1, count + 1):
+        for i in range(k, n + 1):
+            best[k][i] = min(max(best[k - 1][j], length(j, i)) for j in range(k - 1, i))
+    return int(best[count][n])
+
+
+def _longest_shortest(sizes: list[int], count: int, length, bound: int) -> list[int]:
+    """Line ends (word indices) putting the words on ``count`` lines of at most ``bound``
+    characters with the longest possible shortest line."""
+    n = len(sizes)
+    best = [[-math.inf] * (n + 1) for _ in range(count + 1)]  # best[k][i]: shortest line, words[:i] on k lines
+    back = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = math.inf
+    for k in range(1, count + 1):
+        for i in range(k, n + 1):
+            for j in range(k - 1, i):
+                line = length(j, i)
+                if line <= bound and min(best[k - 1][j], line) > best[k][i]:
+                    best[k][i], back[k][i] = min(best[k - 1][j], line), j
+    ends, i = [], n
+    for k in range(count, 0, -1):
+        ends.append(i)
+        i = back[k][i]
+    return ends[::-1]
 
 
 @dataclass(frozen=True)

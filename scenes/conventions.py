@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DOWN,
     LEFT,
     RIGHT,
     Arrow,
@@ -37,7 +38,7 @@ from scenes.race import (
     point_text,
     racer_marks,
 )
-from scenes.widgets import StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets import StepDriver, SwapLabel, label, legend_row, note_lines, stack_in, wrapped_label
 
 LIBRARY = style.OPTIMIZER_COLORS["momentum"]
 EMA = style.OPTIMIZER_COLORS["ema"]
@@ -203,17 +204,17 @@ class Conventions(LessonScene):
             left, y = max(panel.x + 0.3, rules_group.get_right()[0] + 0.4), panel.top - 0.05
         room = panel.right - left
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [left, y - 0.3, 0])
-        gap_title = label("gap between the paths, this step", style.SMALL_SIZE, style.MUTED)
-        if gap_title.width > room:  # narrow panels: the heading fits the panel
-            gap_title.scale_to_fit_width(room)
-        gap_title.move_to([left + gap_title.width / 2, y - 0.75, 0])
+        gap_lines = note_lines("gap between the paths, this step", room)  # two lines in narrow panels
+        title_bottom = stack_in(style.Rect(left + room / 2, panel.y, room, panel.height), gap_lines,
+                                y - 0.62, buff=0.06)
+        gap_title = VGroup(*gap_lines)
         gap_value = SwapLabel(lambda k: f"{style.fmt(float(self.gap[min(k, steps)]))}",
-                              [left + 0.15, y - 1.15, 0], size=style.SMALL_SIZE, color=EMA)
+                              [left + 0.15, title_bottom - 0.28, 0], size=style.SMALL_SIZE, color=EMA)
 
         gap_peak = label(f"largest: {style.fmt(self.gap_max)}", style.SMALL_SIZE, EMA, font=style.MONO_FONT)
         if gap_peak.width > room - 0.15:
             gap_peak.scale_to_fit_width(room - 0.15)
-        gap_peak.move_to([left + 0.15 + gap_peak.width / 2, y - 1.6, 0])
+        gap_peak.move_to([left + 0.15 + gap_peak.width / 2, title_bottom - 0.73, 0])
         driver_lib = StepDriver([*lib_marks.widgets, counter])
         driver_ema = StepDriver([trail, ema_ball, gap_value])
         self.add(*lib_marks.widgets)
@@ -254,7 +255,8 @@ class Conventions(LessonScene):
     def first_step_panel(self, panel: style.Rect) -> list[VGroup]:
         """Three blocks: each form's first velocity, and a bar as long as its first step at the same η."""
         eta = style.fmt_short(self.params["lr"])
-        heading = label(f"first step at the same η = {eta}", style.LABEL_SIZE, style.MUTED)
+        heading = wrapped_label(f"first step at the same η = {eta}", panel.width, style.LABEL_SIZE, style.MUTED)
+        heading.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
         blocks = [
             (LIBRARY, "library", r"v_1 = g_1", "library"),
             (EMA, "EMA form", r"v_1 = (1-\beta)\, g_1", "ema"),
@@ -264,8 +266,12 @@ class Conventions(LessonScene):
         values = [label(style.fmt_reading(self.first_steps[key]), style.SMALL_SIZE) for *_, key in blocks]
         room = panel.width - 0.3 - max(v.width for v in values) - 0.15
         rows, groups = [heading], []
-        for (color, name, tex, key), value in zip(blocks, values):
-            title = VGroup(legend_row(color, name, size=style.SMALL_SIZE), math(tex)).arrange(RIGHT, buff=0.3)
+        titles = [VGroup(legend_row(color, name, size=style.SMALL_SIZE), math(tex)).arrange(RIGHT, buff=0.3)
+                  for color, name, tex, _ in blocks]
+        if max(title.width for title in titles) * 0.8 > panel.width:  # narrow panels: formulas under the names
+            for title in titles:
+                title[1].next_to(title[0][1], DOWN, buff=0.1, aligned_edge=LEFT)
+        for (color, name, tex, key), value, title in zip(blocks, values, titles):
             length = max(0.04, room * self.first_steps[key] / longest) if longest > 0 else 0.04
             bar = Rectangle(width=length, height=0.16, stroke_width=0, fill_color=color, fill_opacity=0.85)
             value.next_to(bar, RIGHT, buff=0.12)

@@ -11,7 +11,7 @@ steps each needs to reach 10⁻⁶. Render with ``ravine render convergence``.
 from __future__ import annotations
 
 import numpy as np
-from manim import DL, DR, RIGHT, UL, UR, BackgroundRectangle, DashedVMobject, MathTex, ReplacementTransform, VGroup, VMobject
+from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UR, BackgroundRectangle, DashedVMobject, MathTex, ReplacementTransform, VGroup, VMobject
 
 from engine import analysis, get_landscape, run, theory
 from engine.rates import distance_to_minimum, settle_step, slowest_index, spectral_radius
@@ -178,11 +178,12 @@ class Convergence(LessonScene):
         # panel: legend, line styles, counter, readouts
         panel = layout.panel
         legend = [
-            legend_row(gd_color, f"GD   η = {style.fmt_short(self.lr_gd)}", style.SMALL_SIZE),
-            legend_row(mom_color, f"momentum   η = {self.lr_mom_text}, β = {self.beta_text}", style.SMALL_SIZE),
+            legend_row(gd_color, f"GD   η = {style.fmt_short(self.lr_gd)}", style.SMALL_SIZE, width=panel.width),
+            legend_row(mom_color, f"momentum   η = {self.lr_mom_text}, β = {self.beta_text}", style.SMALL_SIZE,
+                       width=panel.width),
         ]
         y = stack_in(panel, legend, panel.top - 0.05)
-        line_key = self.line_key("this run", "theory slope ρᵗ", dotted=False)
+        line_key = self.line_key("this run", "theory slope ρᵗ", dotted=False, width=panel.width)
         y = stack_in(panel, [line_key], y - 0.12)
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.3, 0], size=style.SMALL_SIZE)
         readouts = [
@@ -257,7 +258,7 @@ class Convergence(LessonScene):
                 parts.append(curve)
                 part_sources.append(totals[r].copy())
         part_key = self.line_key(f"shallow (λ = {style.fmt_short(self.lam_min)})",
-                                 f"steep (λ = {style.fmt_short(self.lam_max)})", dotted=True)
+                                 f"steep (λ = {style.fmt_short(self.lam_max)})", dotted=True, width=panel.width)
         stack_in(panel, [part_key], line_key.get_top()[1])
         with self.beat(text["split_gd"]):
             self.play_ticks(*(ReplacementTransform(src, dst) for src, dst in zip(part_sources, morphs)),
@@ -321,8 +322,9 @@ class Convergence(LessonScene):
         step = max(1, int(round(0.75 * last)))
         return step, float(error[step])
 
-    def line_key(self, solid: str, other: str, dotted: bool) -> VGroup:
-        """A one-row key: a solid sample line + ``solid``, then a dashed/dotted one + ``other``."""
+    def line_key(self, solid: str, other: str, dotted: bool, width: float) -> VGroup:
+        """A key: a solid sample line + ``solid``, then a dashed/dotted one + ``other``; on one row,
+        shrunk to at most ``width`` scene units, or on two where that would shrink it below 0.8×."""
         from manim import DashedLine, Line
 
         sample = Line([0, 0, 0], [0.4, 0, 0], stroke_color=style.MUTED, stroke_width=3)
@@ -332,12 +334,13 @@ class Convergence(LessonScene):
         else:
             broken = DashedLine([0, 0, 0], [0.4, 0, 0], dash_length=0.12, dashed_ratio=0.55,
                                 stroke_color=style.TEXT, stroke_width=2.2)
-        row = VGroup(sample, label(solid, style.SMALL_SIZE, style.MUTED),
-                     broken, label(other, style.SMALL_SIZE, style.MUTED)).arrange(RIGHT, buff=0.12)
-        row[2].shift(RIGHT * 0.15)
-        row[3].shift(RIGHT * 0.15)
-        row.set_z_index(style.Z_LABEL)
-        return row
+        items = [VGroup(line, label(text, style.SMALL_SIZE, style.MUTED)).arrange(RIGHT, buff=0.12)
+                 for line, text in ((sample, solid), (broken, other))]
+        key = VGroup(*items).arrange(RIGHT, buff=0.27)
+        if key.width * 0.8 > width:
+            key.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+        key.set_z_index(style.Z_LABEL)
+        return key
 
     def steps_table(self, panel: style.Rect, top: float) -> VGroup:
         """'steps to 10⁻⁶' with theory's count and this run's, one row per optimizer."""

@@ -33,7 +33,7 @@ from scenes.series_plot import LogXFrame, RevealedDots
 from scenes.style import Rect
 from scenes.weight_bars import WeightBars, WindowBracket
 from scenes.worked_table import tex_number, typeset_cells
-from scenes.widgets import PlotFrame, ProgressivePath, StepDriver, label, legend_row, stack_in
+from scenes.widgets import PlotFrame, ProgressivePath, StepDriver, label, legend_row, note_lines, stack_in
 
 SIGNAL = style.OPTIMIZER_COLORS["gd"]        # observations (gradients, in the lesson)
 AVERAGE = style.OPTIMIZER_COLORS["momentum"]  # the EMA (the velocity, in the lesson)
@@ -43,6 +43,11 @@ LENGTH = 80  # observations in part one
 def observations(count: float) -> str:
     """"1 observation", "10 observations", "33.33 observations"."""
     return f"{style.fmt_short(count)} observation{'' if abs(count - 1) < 1e-9 else 's'}"
+
+
+def newest(count: int) -> str:
+    """"the newest observation carries", "the newest 10 carry": the subject of a weight share."""
+    return "the newest observation carries" if count == 1 else f"the newest {count} carry"
 
 
 class EmaWindow(LessonScene):
@@ -70,10 +75,11 @@ class EmaWindow(LessonScene):
         self.ema = ema_history(self.signal, self.beta)                   # m_0 = 0 … m_L
         self.weights = theory.ema_weights(self.beta, np.arange(LENGTH))  # w_0 … w_{L−1}
         self.window = float(theory.ema_window(self.beta))
-        self.share = float(window_share(self.beta, self.window))
+        self.count = int(theory.ema_window_count(self.beta))             # the window in whole observations
+        self.share = float(window_share(self.beta, self.count))
         self.covered = float(window_share(self.beta, LENGTH))            # weight on x_1 … x_L at step L
         self.windows = np.atleast_1d(theory.ema_window(self.betas))
-        self.shares = np.atleast_1d(window_share(self.betas, self.windows))
+        self.shares = np.atleast_1d(window_share(self.betas, theory.ema_window_count(self.betas)))
         self.decades = max(2, math.ceil(math.log10(5 * float(np.max(self.windows)))))
         self.ages = np.geomspace(1.0, 10.0**self.decades, 480)           # n-th newest, n = k + 1
         self.curves = [np.atleast_1d(relative_ema_weights(b, self.ages - 1)) for b in self.betas]
@@ -104,7 +110,7 @@ class EmaWindow(LessonScene):
             out["weights"] = (f"Unrolled, the observation k steps back counts (1 − β)βᵏ: each bar is {b} times "
                               f"the next newer one.")
             out["window"] = (f"The weights never reach zero, but about 1/(1 − β) = {w} observations matter: "
-                             f"the newest {w} carry {style.fmt_percent(self.share)} of the weight.")
+                             f"{newest(self.count)} {style.fmt_percent(self.share)} of the weight.")
         order = np.argsort(self.windows)
         pairs = [(fmt_param(self.betas[i]), float(self.windows[i])) for i in order]
         if len(pairs) == 1:
@@ -204,9 +210,10 @@ class EmaWindow(LessonScene):
         reveal = StepDriver([dots])
         driver = StepDriver([ema, weight_bars])
 
-        # the window: a bracket over the newest 1/(1−β) bars and a band over the same steps
+        # the window: a bracket over the newest 1/(1−β) bars (a whole number of them) and a band
+        # over the same steps
         end = float(LENGTH) + 0.5
-        start = end - self.window
+        start = end - self.count
         window_tex = self.equations["window"]
         bracket = WindowBracket(bars.to_scene([start, 0])[0], bars.to_scene([end, 0])[0],
                                 bars.to_scene([0, w0 * 1.12])[1], window_tex, AVERAGE,
@@ -216,13 +223,10 @@ class EmaWindow(LessonScene):
         band = Rectangle(width=right - left, height=series.box.height, stroke_width=0,
                          fill_color=AVERAGE, fill_opacity=0.12)
         band.move_to([(left + right) / 2, series.box.y, 0]).set_z_index(style.Z_CONTOUR)
-        newest = ("the newest observation carries" if abs(self.window - 1) < 1e-9
-                  else f"the newest {style.fmt_short(self.window)} carry")
-        note = label(f"{newest} {style.fmt_percent(self.share)} of the weight", style.SMALL_SIZE, AVERAGE)
-        if note.width > panel.width:
-            note.scale_to_fit_width(panel.width)
-        note.move_to([panel.left + note.width / 2, y - 0.45, 0]).set_z_index(style.Z_LABEL)
-        marks = VGroup(band, bracket, note)
+        note = VGroup(*note_lines(f"{newest(self.count)} {style.fmt_percent(self.share)} of the weight",
+                                  panel.width, color=AVERAGE))
+        stack_in(panel, list(note), y - 0.3, buff=0.06)
+        marks = VGroup(band, bracket, note.set_z_index(style.Z_LABEL))
         return [series, bars, *rows, dots, *driver.widgets], reveal, driver, marks
 
     def build_log_part(self) -> tuple[VGroup, list[tuple[VMobject, VMobject]], VGroup]:

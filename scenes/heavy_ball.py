@@ -221,8 +221,9 @@ class HeavyBall(LessonScene):
         panel = columns.text
         rows = [
             self.formula(),
-            legend_row(gd_color, f"gradient descent   η = {style.fmt_short(p['lr'])}"),
-            legend_row(hb_color, f"heavy ball   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}"),
+            legend_row(gd_color, f"gradient descent   η = {style.fmt_short(p['lr'])}", width=panel.width),
+            legend_row(hb_color, f"heavy ball   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}",
+                       width=panel.width),
             label(f"arrow: velocity, {style.fmt_short(scale)}× one step", style.SMALL_SIZE, style.MUTED),
         ]
         y = stack_in(panel, rows, panel.top - 0.05)

@@ -77,8 +77,10 @@ class LogPlot(VGroup):
             self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
                 [self.box.right, self.box.bottom, 0], RIGHT, buff=0.08, aligned_edge=DOWN))
         if y_label:
-            self.add(fitted_label(y_label, rect.right - self.box.left).next_to(
-                [self.box.left, self.box.top, 0], UP, buff=0.08).align_to([self.box.left, 0, 0], LEFT))
+            # over the box's left edge, or further left (over the tick numbers) when it needs the room
+            title = fitted_label(y_label, rect.width).next_to([self.box.left, self.box.top, 0], UP, buff=0.08)
+            title.align_to([min(self.box.left, rect.right - title.width), 0, 0], LEFT)
+            self.add(title)
         self.set_z_index(style.Z_AXES)
 
     # -- mapping ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from scenes import style
 from scenes.arrows import RidingArrows
 from scenes.base import LessonScene, reading_ticks
 from scenes.contours import landscape_backdrop
-from scenes.fades import fade_in
+from scenes.fades import fade_in, fade_out
 from scenes.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.panels import split_panel
 from scenes.race import SeriesRacer
@@ -43,6 +43,7 @@ from scenes.widgets import (
     SwapLabel,
     label,
     legend_row,
+    note_lines,
     stack_in,
 )
 
@@ -249,15 +250,15 @@ class MinibatchNoise(LessonScene):
         true_row = VGroup(Line(RIGHT * -0.22, RIGHT * 0.22, stroke_color=style.TEXT, stroke_width=4.5),
                           label("full-batch gradient", style.SMALL_SIZE)).arrange(RIGHT, buff=0.18)
         rows = [
-            legend_row(gd.color, f"full-batch GD   η = {style.fmt_short(lr)}"),
-            legend_row(sgd.color, f"SGD   b = {p['batch_size']}, η = {style.fmt_short(lr)}"),
-            legend_row(mom.color, f"momentum   β = {style.fmt_short(p['beta'])}, η = {style.fmt_short(self.lr_momentum)}"),
+            legend_row(gd.color, f"full-batch GD   η = {style.fmt_short(lr)}", width=panel.width),
+            legend_row(sgd.color, f"SGD   b = {p['batch_size']}, η = {style.fmt_short(lr)}", width=panel.width),
+            legend_row(mom.color, f"momentum   β = {style.fmt_short(p['beta'])}, η = {style.fmt_short(self.lr_momentum)}",
+                       width=panel.width),
             true_row,
         ]
         y = stack_in(panel, rows, panel.top - 0.05, buff=0.14)
-        notes = [label("arrows: gradient steps, the full-batch", style.SMALL_SIZE, style.MUTED),
-                 label("one scaled to a fixed length", style.SMALL_SIZE, style.MUTED)]
-        replay_notes = [label("arrows: directions only", style.SMALL_SIZE, style.MUTED)]
+        notes = note_lines("arrows: gradient steps, the full-batch one scaled to a fixed length", panel.width)
+        replay_notes = note_lines("arrows: directions only", panel.width)
         y = stack_in(panel, notes, y - 0.1, buff=0.06)
         stack_in(panel, replay_notes, notes[0].get_top()[1], buff=0.06)
         self.add(*rows, *notes)
@@ -267,16 +268,24 @@ class MinibatchNoise(LessonScene):
                                  [panel.left + 0.15, counter_y - 0.42, 0], size=style.SMALL_SIZE, color=sgd.color)
         mom_counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, counter_y, 0])
         turn_rows = [
-            label(f"turn per step, mean over {style.count(steps, 'step')}:", style.SMALL_SIZE, style.MUTED),
+            *note_lines(f"turn per step, mean over {style.count(steps, 'step')}:", panel.width),
             label(f"mini-batch gradient  {self.turn_raw:.0f}°", style.SMALL_SIZE, sgd.color),
             label(f"velocity  {self.turn_velocity:.0f}°", style.SMALL_SIZE, mom.color),
         ]
         turn_bottom = stack_in(panel, turn_rows, counter_y - 0.3, buff=0.1)
-        table_rows = [label("scatter at the start, by batch size:", style.SMALL_SIZE, style.MUTED)]
+        table_rows = note_lines("scatter at the start, by batch size:", columns.chart.width)
         for size, spread in zip(self.sizes, self.spread_sizes):
             color = sgd.color if size == p["batch_size"] else style.TEXT
             table_rows.append(label(f"b = {size:<4d} ±{style.fmt_percent(spread)}", style.SMALL_SIZE, color, style.MONO_FONT))
-        stack_in(columns.chart, table_rows, columns.chart.top - 0.05 if columns.split else turn_bottom - 0.2, buff=0.08)
+        table_top = columns.chart.top - 0.05 if columns.split else turn_bottom - 0.2
+        if columns.split and turn_bottom < panel.bottom:  # a short text column: the turn rows go above the table
+            table_top = stack_in(columns.chart, turn_rows, table_top, buff=0.1) - 0.2
+        # a short one-column panel (square frames) has no room for both: the table takes the turn rows' place
+        handover = not columns.split and stack_in(panel, table_rows, table_top, buff=0.08) < panel.bottom
+        if handover:
+            stack_in(panel, table_rows, counter_y - 0.3, buff=0.08)
+        elif columns.split:
+            stack_in(columns.chart, table_rows, table_top, buff=0.08)
 
         intro_driver = StepDriver([intro_fan])
         walk = StepDriver([gd_path, sgd_path, fan, used, true_arrow, gd_ball, sgd_ball, walk_counter, spread_label])
@@ -306,4 +315,4 @@ class MinibatchNoise(LessonScene):
                 if key == "steady":
                     self.play_ticks(fade_in(*turn_rows), ticks=8)
         with self.beat(text["batch"], min_ticks=reading_ticks(text["batch"]) + 8):
-            self.play_ticks(fade_in(*table_rows), ticks=8)
+            self.play_ticks(*([fade_out(*turn_rows)] if handover else []), fade_in(*table_rows), ticks=8)

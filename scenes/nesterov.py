@@ -260,8 +260,10 @@ class Nesterov(LessonScene):
         arrow_text = "arrows: η × gradient" if scale == 1 else f"arrows: {style.fmt_short(scale)} × η × gradient"
         rows = [
             *rules,
-            legend_row(heavy.color, f"heavy ball   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}"),
-            legend_row(nag.color, f"Nesterov   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}"),
+            legend_row(heavy.color, f"heavy ball   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}",
+                       width=panel.width),
+            legend_row(nag.color, f"Nesterov   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}",
+                       width=panel.width),
             VGroup(ring_icon, label("look-ahead  θ − ηβv", style.SMALL_SIZE)).arrange(RIGHT, buff=0.3),
             label(arrow_text, style.SMALL_SIZE, style.MUTED),
         ]

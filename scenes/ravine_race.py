@@ -230,9 +230,10 @@ class RavineRace(LessonScene):
         panel = layout.panel
         p = self.params
         legend = [
-            legend_row(style.OPTIMIZER_COLORS["gd"], f"SGD   η = {style.fmt_short(p['lr_sgd'])}"),
+            legend_row(style.OPTIMIZER_COLORS["gd"], f"SGD   η = {style.fmt_short(p['lr_sgd'])}", width=panel.width),
             legend_row(style.OPTIMIZER_COLORS["momentum"],
-                       f"momentum   η = {style.fmt_short(p['lr_momentum'])}, β = {style.fmt_short(p['beta'])}"),
+                       f"momentum   η = {style.fmt_short(p['lr_momentum'])}, β = {style.fmt_short(p['beta'])}",
+                       width=panel.width),
         ]
         y = stack_in(panel, legend, panel.top - 0.05)
         self.add(*legend)

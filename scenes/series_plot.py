@@ -87,8 +87,9 @@ class LogXFrame(VGroup):
             self.add(Line(base, base + RIGHT * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
             self.add(label(style.fmt_short(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.08))
         if x_label:
-            words = fitted_label(x_label, self.box.width)
-            words.move_to([self.box.x, self.box.bottom - 0.32 - words.height / 2, 0])
+            words = fitted_label(x_label, rect.width)  # under the box, reaching under the tick numbers if need be
+            x = min(max(self.box.x, rect.left + words.width / 2), rect.right - words.width / 2)
+            words.move_to([x, self.box.bottom - 0.32 - words.height / 2, 0])
             self.add(words)
         if y_label:
             words = fitted_label(y_label, rect.right - self.box.left + 0.1)

@@ -181,37 +181,40 @@ class Stability(LessonScene):
         ranges = [StableRange(GD, self.gd_bound, r"2/\lambda_{\max}", *self.lrs[:2]),
                   StableRange(MOMENTUM, self.hb_bound, r"(2+2\beta)/\lambda_{\max}", *self.lrs[2:])]
         numberline = EtaLine(line_rect, ranges)
-        rows = []
-        for i, racer in enumerate(self.racers):
+        def row(i: int, terse: bool) -> VGroup:
+            """Racer ``i``'s legend row and its per-step factor; ``terse`` leaves out the ×ceiling."""
             side = f"{style.fmt_short(1 - p['margin'] if i % 2 == 0 else 1 + p['margin'])}×"
             rate = style.fmt_ratio(float(self.steep_rates[i]))
-            row = legend_row(racer.color, f"η = {style.fmt_short(float(self.lrs[i]))} ({side})", size=style.SMALL_SIZE)
-            factor = label(f"×{rate}/step", style.SMALL_SIZE, style.WARNING if i % 2 else style.MUTED)
-            rows.append(VGroup(row, factor))
+            eta = f"η = {style.fmt_short(float(self.lrs[i]))}" + ("" if terse else f" ({side})")
+            return VGroup(legend_row(self.racers[i].color, eta, size=style.SMALL_SIZE),
+                          label(f"×{rate}/step", style.SMALL_SIZE, style.WARNING if i % 2 else style.MUTED))
+
         headings = [label("gradient descent", style.SMALL_SIZE, GD),
                     label(f"momentum, β = {style.fmt_short(p['beta'])}", style.SMALL_SIZE, MOMENTUM)]
         if panel.width >= 6.0:  # a wide, short panel (portrait frames): GD and momentum side by side
             half = (panel.width - 0.3) / 2
             boxes = [style.Rect(panel.left + half / 2, panel.y, half, panel.height),
                      style.Rect(panel.right - half / 2, panel.y, half, panel.height)]
-            groups = [(boxes[0], [headings[0], rows[0][0], rows[1][0]], rows[:2]),
-                      (boxes[1], [headings[1], rows[2][0], rows[3][0]], rows[2:])]
+            groups = [(boxes[0], [(headings[0], [0, 1])]), (boxes[1], [(headings[1], [2, 3])])]
         else:
-            groups = [(panel, [headings[0], rows[0][0], rows[1][0], headings[1], rows[2][0], rows[3][0]], rows)]
+            groups = [(panel, [(headings[0], [0, 1]), (headings[1], [2, 3])])]
+        rows: list[VGroup] = [VGroup() for _ in self.racers]
         ends = []
-        for box, stacked, own in groups:
-            if panel.width < 4.0 or len(groups) > 1:  # narrow boxes (square, portrait): rows and factors shrink together
+        for box, sections in groups:
+            indices = [i for _, section in sections for i in section]
+            own = [row(i, terse=False) for i in indices]
+            need = max(r[0].width for r in own) + 0.25 + max(r[1].width for r in own)
+            if need * 0.8 > box.width:  # the ×ceiling is in the caption; the rows keep their size
+                own = [row(i, terse=True) for i in indices]
                 need = max(r[0].width for r in own) + 0.25 + max(r[1].width for r in own)
-                if need > box.width:
-                    for r in own:
-                        r[0].scale(box.width / need)
-                        r[1].scale(box.width / need)
+            for i, r in zip(indices, own):
+                rows[i] = r
+            if need > box.width:  # rows and factors shrink together (the gap between them keeps its width)
+                for r in own:
+                    r.scale((box.width - 0.25) / (need - 0.25))
+            stacked = [item for heading, section in sections for item in (heading, *(rows[i][0] for i in section))]
             ends.append(stack_in(box, stacked, numberline.bottom_y - 0.2, buff=0.12))
             column = box.left + max(r[0].width for r in own) + 0.25
-            widest = max(r[1].width for r in own)
-            if column + widest > box.right:
-                for r in own:
-                    r[1].scale((box.right - column) / widest)
             for r in own:
                 r[1].move_to([column + r[1].width / 2, r[0].get_center()[1], 0])
         y = min(ends)

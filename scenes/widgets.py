@@ -62,6 +62,13 @@ def wrapped_label(text: str, width: float, size: int = style.LABEL_SIZE, color: 
         chars = max(1, chars - max(1, chars // 10))
 
 
+def note_lines(text: str, width: float, size: int = style.SMALL_SIZE, color: str = style.MUTED) -> list[Text]:
+    """``text`` as separate lines of :func:`label`, each at most ``width`` scene units wide and of
+    even length (:func:`wrapped_label`), for :func:`stack_in` to set down left-aligned: a panel
+    note that wraps in a narrow panel instead of shrinking."""
+    return list(wrapped_label(text, width, size, color, shrink=1.0))
+
+
 def _wrap(text: str, chars: int) -> list[str]:
     return textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=False)
 
@@ -465,13 +472,29 @@ class StepDriver:
 
 
 # --- panel pieces ---------------------------------------------------------------------------
-def legend_row(color: str, text: str, size: int = style.LABEL_SIZE) -> VGroup:
-    """A legend row: a short line in the series colour, then its text."""
+LEGEND_KEY_GAP = 0.18  # scene units between a legend row's colour key and its words
+
+
+def legend_row(color: str, text: str, size: int = style.LABEL_SIZE, width: float | None = None,
+               shrink: float = 0.8) -> VGroup:
+    """A legend row: a short line in the series colour, then its text.
+
+    Given ``width`` (scene units), a row up to ``1 / shrink`` times too wide is shrunk to fit; a
+    wider one goes onto two left-aligned lines rather than shrinking further: the series' name
+    over its parameters where three spaces set them apart ("heavy ball   η = 0.02, β = 0.9"),
+    otherwise lines of even length. The key sits by the first line."""
     swatch = Line(LEFT * 0.22, RIGHT * 0.22, stroke_color=color, stroke_width=5)
-    dot = Dot(radius=style.BALL_RADIUS * 0.8, color=color)
+    key = VGroup(swatch, Dot(radius=style.BALL_RADIUS * 0.8, color=color))
     words = label(text, size, style.TEXT)
-    row = VGroup(VGroup(swatch, dot), words).arrange(RIGHT, buff=0.18)
-    return row
+    room = None if width is None else width - key.width - LEGEND_KEY_GAP
+    if room is not None and words.width * shrink > room:
+        name, gap, parameters = text.partition("   ")
+        lines = VGroup(label(name, size), label(parameters, size)) if gap else \
+            wrapped_label(text, room, size, shrink=1.0)
+        words = lines.arrange(DOWN, buff=0.08, aligned_edge=LEFT)
+        key.next_to(words[0], LEFT, buff=LEGEND_KEY_GAP)
+        return VGroup(key, words)
+    return VGroup(key, words).arrange(RIGHT, buff=LEGEND_KEY_GAP)
 
 
 STACK_SHRINK_TOGETHER = 0.85  # the least factor rows that fit are shrunk by, to match a too-wide one

@@ -34,6 +34,14 @@ def test_ema_window():
     assert isinstance(theory.ema_window(0.9), float)
 
 
+def test_ema_window_count_is_the_nearest_whole_number_of_observations():
+    assert theory.ema_window_count(np.array([0.9, 0.99, 0.999])).tolist() == [10, 100, 1000]
+    assert theory.ema_window_count(0.9) == 10 and isinstance(theory.ema_window_count(0.9), int)
+    assert theory.ema_window_count(0.1875) == 1  # window 1.23
+    assert theory.ema_window_count(0.6) == 2 and theory.ema_window_count(0.7) == 3  # 2.5 → 2 (even), 3.33 → 3
+    assert theory.ema_window_count(0.0) == 1 and theory.ema_window_count(0.3) == 1  # never less than one
+
+
 # ----------------------------------------------------------------- velocity limits
 def velocity_after(grads, beta, convention):
     opt = sgd(1.0, momentum=beta, convention=convention)

@@ -40,7 +40,7 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
 
     class Probe(cls):  # type: ignore[misc, valid-type]
         def _check(self) -> None:
-            found = picture_problems(self, regions) + text_overlaps(self)
+            found = picture_problems(self, regions) + text_overlaps(self) + small_text(self)
             problems.extend(f"{problem} at tick {self.ticks}" for problem in found)
 
         def caption_mobject(self, text: str, highlights: dict[str, str] | None = None):

@@ -55,6 +55,9 @@ def test_parameters_change_the_numbers():
     assert half != default.captions()
     assert "weight 0.5" in half["run"] and "0.95 → 20" in half["compare"]
     assert "only" in scene(betas="0.999").captions()["run"]  # 80 steps hold 8% of the weight
+    # a window of 1.231 observations: the share is the newest whole observation's, 1 − β
+    short = scene(betas="0.1875").captions()["window"]
+    assert "1/(1 − β) = 1.231 observations" in short and "the newest observation carries 81%" in short
     assert "no memory" in scene(betas="0").captions()["run"]
 
 

@@ -89,6 +89,35 @@ def test_wrapped_label_shrinks_a_line_a_little_too_wide_and_never_breaks_a_word(
     assert len(word) == 1 and word.width == pytest.approx(width / 4)
 
 
+def test_legend_row_goes_onto_two_lines_rather_than_shrinking_below_four_fifths() -> None:
+    from scenes.widgets import label, legend_row
+
+    text = "heavy ball   η = 0.02, β = 0.9"
+    wide = legend_row("#ffffff", text, 22, width=20.0)
+    from manim import Text
+
+    assert isinstance(wide[1], Text) and wide[1].text == text.replace(" ", "")  # one line
+    close = legend_row("#ffffff", text, 22, width=wide.width * 0.9)  # shrunk later by stack_in, by 0.9
+    assert close.width == pytest.approx(wide.width)
+    narrow = legend_row("#ffffff", text, 22, width=wide.width * 0.6)
+    name, parameters = narrow[1]
+    assert (name.text, parameters.text) == ("heavyball", "η=0.02,β=0.9")  # split at the three spaces
+    assert narrow.width < wide.width * 0.65 and name.height == pytest.approx(label("heavy ball", 22).height)
+    assert name.get_left()[0] == pytest.approx(parameters.get_left()[0])  # left-aligned
+    assert narrow[0].get_center()[1] == pytest.approx(name.get_center()[1], abs=0.05)  # key by the first line
+    even = legend_row("#ffffff", "frequent word with a long description here", 22, width=3.0)
+    assert not isinstance(even[1], Text) and len(even[1]) >= 2 and all(line.width <= 3.0 for line in even[1])
+
+
+def test_note_lines_wrap_to_the_width_at_full_size() -> None:
+    from scenes.widgets import label, note_lines
+
+    text = "arrows: gradient steps, the full-batch one scaled to a fixed length"
+    lines = note_lines(text, label(text, 18).width / 2.5)
+    assert len(lines) == 3 and all(abs(line.font_size - 18) < 0.01 for line in lines)
+    assert len(note_lines("arrows: directions only", 20.0)) == 1
+
+
 def test_loss_inset_thins_its_decade_labels_on_a_short_box() -> None:
     """Eight decades on a short inset (portrait frames): every other or third decade is labelled,
     the labels a tenth of a unit apart at the least; on a tall inset about five are."""
