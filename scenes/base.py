@@ -15,6 +15,7 @@ an ``.srt`` beside the video.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import textwrap
@@ -107,9 +108,10 @@ def balanced_wraps(text: str, most_lines: int = 6, slack: float = 1.1) -> list[l
     if not words:
         return [[""]]
     sizes = [len(word) for word in words]
+    before = [0, *itertools.accumulate(sizes)]  # characters of the words before each index
 
     def length(first: int, end: int) -> int:  # characters of words[first:end] set on one line
-        return sum(sizes[first:end]) + end - first - 1
+        return before[end] - before[first] + end - first - 1
 
     wraps = []
     for count in range(1, min(most_lines, len(words)) + 1):
