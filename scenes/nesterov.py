@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from manim import Circle, MathTex, VGroup, RIGHT
+from manim import RIGHT, Circle, MathTex, Text, VGroup
 
 from engine import analysis, get_landscape, lookahead_point, run
 from engine.optimizers import SGDState
@@ -258,12 +258,15 @@ class Nesterov(LessonScene):
             rule.scale(style.MATH_SCALE * 0.9)
         ring_icon = Circle(radius=style.BALL_RADIUS * 0.9, stroke_color=nag.color, stroke_width=2.5, fill_opacity=0)
         arrow_text = "arrows: η × gradient" if scale == 1 else f"arrows: {style.fmt_short(scale)} × η × gradient"
+        shared = f"η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}"
+        legend = [legend_row(heavy.color, f"heavy ball   {shared}", width=panel.width),
+                  legend_row(nag.color, f"Nesterov   {shared}", width=panel.width)]
+        if any(not isinstance(row[1], Text) for row in legend):  # broken onto two lines: name the shared values once
+            legend = [legend_row(heavy.color, "heavy ball"), legend_row(nag.color, "Nesterov"),
+                      label(f"both: {shared}", style.SMALL_SIZE)]
         rows = [
             *rules,
-            legend_row(heavy.color, f"heavy ball   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}",
-                       width=panel.width),
-            legend_row(nag.color, f"Nesterov   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}",
-                       width=panel.width),
+            *legend,
             VGroup(ring_icon, label("look-ahead  θ − ηβv", style.SMALL_SIZE)).arrange(RIGHT, buff=0.3),
             label(arrow_text, style.SMALL_SIZE, style.MUTED),
         ]
