@@ -18,10 +18,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 from manim import (
     Animation,
@@ -89,22 +88,20 @@ def _keep_together(match: re.Match[str]) -> str:
     return f"{_NO_BREAK}{operator}{_NO_BREAK}" if operator else f"{first_coordinate}{_NO_BREAK}"
 
 
-def wrap_caption(text: str, width: int) -> list[str]:
-    """``text`` as lines of at most ``width`` characters, never broken inside ``a − b``,
-    ``a + b``, ``a × b``, a relation (``a < b``, ``a = b``, …) or a pair of numbers
-    (``0.04, 6.0``): such a formula too long for a line keeps a line of its own, and the caption
-    is scaled to fit. Every other character is kept; line breaks replace spaces."""
-    protected = _OPERATOR_SPACES.sub(_keep_together, text)
-    lines = textwrap.wrap(protected, width=width, break_long_words=False, break_on_hyphens=False)
-    return [line.replace(_NO_BREAK, " ") for line in lines]
+def _caption_words(text: str) -> list[str]:
+    """``text``'s words for line breaking: a formula (``a − b``, ``a < b``, a point's
+    coordinates) is one word, its inner spaces held by no-break spaces."""
+    return [word for word in _OPERATOR_SPACES.sub(_keep_together, text).split(" ") if word]
 
 
 def balanced_wraps(text: str, most_lines: int = 6, slack: float = 1.1) -> list[list[str]]:
     """``text`` broken onto 1, 2, … lines (up to ``most_lines``, at most one per word), never
-    inside a formula (:func:`wrap_caption`'s rule): for each line count, the break whose shortest
-    line is longest (no one-word last line) among those whose longest line is within ``slack``
-    times the least it can be for that many lines. Lengths count characters."""
-    words = [word for word in _OPERATOR_SPACES.sub(_keep_together, text).split(" ") if word]  # not at NBSPs
+    inside ``a − b``, ``a + b``, ``a × b``, a relation (``a < b``, ``a = b``, …) or a point's
+    coordinates (``(0.04, 6.0)``): for each line count, the break whose shortest line is longest
+    (no one-word last line) among those whose longest line is within ``slack`` times the least it
+    can be for that many lines. Lengths count characters; every character but the broken spaces
+    is kept."""
+    words = _caption_words(text)
     if not words:
         return [[""]]
     sizes = [len(word) for word in words]
@@ -115,16 +112,16 @@ def balanced_wraps(text: str, most_lines: int = 6, slack: float = 1.1) -> list[l
 
     wraps = []
     for count in range(1, min(most_lines, len(words)) + 1):
-        least = _least_longest(sizes, count, length)
-        ends = _longest_shortest(sizes, count, length, max(least, int(least * slack)))
+        least = _least_longest(len(words), count, length)
+        ends = _longest_shortest(len(words), count, length, max(least, int(least * slack)))
         starts = [0, *ends[:-1]]
         wraps.append([" ".join(words[a:b]).replace(_NO_BREAK, " ") for a, b in zip(starts, ends)])
     return wraps
 
 
-def _least_longest(sizes: list[int], count: int, length) -> int:
-    """The least possible length of the longest line when the words go onto ``count`` lines."""
-    n = len(sizes)
+def _least_longest(n: int, count: int, length: Callable[[int, int], int]) -> int:
+    """The least possible length of the longest line when ``n`` words go onto ``count`` lines
+    (``length(first, end)``: the characters of words ``first`` to ``end - 1`` on one line)."""
     best = [[math.inf] * (n + 1) for _ in range(count + 1)]  # best[k][i]: words[:i] on k lines
     best[0][0] = 0
     for k in range(1, count + 1):
@@ -133,10 +130,9 @@ def _least_longest(sizes: list[int], count: int, length) -> int:
     return int(best[count][n])
 
 
-def _longest_shortest(sizes: list[int], count: int, length, bound: int) -> list[int]:
-    """Line ends (word indices) putting the words on ``count`` lines of at most ``bound``
+def _longest_shortest(n: int, count: int, length: Callable[[int, int], int], bound: int) -> list[int]:
+    """Line ends (word indices) putting ``n`` words on ``count`` lines of at most ``bound``
     characters with the longest possible shortest line."""
-    n = len(sizes)
     best = [[-math.inf] * (n + 1) for _ in range(count + 1)]  # best[k][i]: shortest line, words[:i] on k lines
     back = [[0] * (n + 1) for _ in range(count + 1)]
     best[0][0] = math.inf
@@ -165,7 +161,7 @@ class CaptionFit:
 def fit_caption(text: str, width: float, height: float) -> CaptionFit:
     """The line breaks that let ``text`` be drawn largest in a ``width`` × ``height`` box (scene
     units), estimated from ``style``'s caption metrics; of breaks equally large, the fewest lines.
-    Lines are even in length and never break inside a formula (:func:`wrap_caption`)."""
+    Lines are even in length and never break inside a formula (:func:`balanced_wraps`)."""
     if not text.strip():
         return CaptionFit([""], 1.0)
     best = CaptionFit([text], 0.0)
@@ -324,7 +320,7 @@ class LessonScene(Scene):
         ``highlights`` maps words to colours (an optimizer's name in its colour).
         """
         band = self.layout.caption
-        max_w, max_h = band.width - 2 * style.MARGIN, band.height - 0.15
+        max_w, max_h = style.caption_room(band)
         wrapped = "\n".join(fit_caption(text, max_w, max_h).lines)
         mob = Text(
             wrapped,

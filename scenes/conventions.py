@@ -268,7 +268,7 @@ class Conventions(LessonScene):
         rows, groups = [heading], []
         titles = [VGroup(legend_row(color, name, size=style.SMALL_SIZE), math(tex)).arrange(RIGHT, buff=0.3)
                   for color, name, tex, _ in blocks]
-        if max(title.width for title in titles) * 0.8 > panel.width:  # narrow panels: formulas under the names
+        if max(title.width for title in titles) * style.LEAST_SHRINK > panel.width:  # narrow: formulas under names
             for title in titles:
                 title[1].next_to(title[0][1], DOWN, buff=0.1, aligned_edge=LEFT)
         for (color, name, tex, key), value, title in zip(blocks, values, titles):

@@ -324,7 +324,8 @@ class Convergence(LessonScene):
 
     def line_key(self, solid: str, other: str, dotted: bool, width: float) -> VGroup:
         """A key: a solid sample line + ``solid``, then a dashed/dotted one + ``other``; on one row,
-        shrunk to at most ``width`` scene units, or on two where that would shrink it below 0.8×."""
+        shrunk to at most ``width`` scene units, or on two where that would shrink it below
+        ``style.LEAST_SHRINK``."""
         from manim import DashedLine, Line
 
         sample = Line([0, 0, 0], [0.4, 0, 0], stroke_color=style.MUTED, stroke_width=3)
@@ -337,7 +338,7 @@ class Convergence(LessonScene):
         items = [VGroup(line, label(text, style.SMALL_SIZE, style.MUTED)).arrange(RIGHT, buff=0.12)
                  for line, text in ((sample, solid), (broken, other))]
         key = VGroup(*items).arrange(RIGHT, buff=0.27)
-        if key.width * 0.8 > width:
+        if key.width * style.LEAST_SHRINK > width:
             key.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         key.set_z_index(style.Z_LABEL)
         return key

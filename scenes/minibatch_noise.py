@@ -277,15 +277,16 @@ class MinibatchNoise(LessonScene):
         for size, spread in zip(self.sizes, self.spread_sizes):
             color = sgd.color if size == p["batch_size"] else style.TEXT
             table_rows.append(label(f"b = {size:<4d} ±{style.fmt_percent(spread)}", style.SMALL_SIZE, color, style.MONO_FONT))
-        table_top = columns.chart.top - 0.05 if columns.split else turn_bottom - 0.2
-        if columns.split and turn_bottom < panel.bottom:  # a short text column: the turn rows go above the table
-            table_top = stack_in(columns.chart, turn_rows, table_top, buff=0.1) - 0.2
-        # a short one-column panel (square frames) has no room for both: the table takes the turn rows' place
-        handover = not columns.split and stack_in(panel, table_rows, table_top, buff=0.08) < panel.bottom
-        if handover:
-            stack_in(panel, table_rows, counter_y - 0.3, buff=0.08)
-        elif columns.split:
-            stack_in(columns.chart, table_rows, table_top, buff=0.08)
+        chart_top = columns.chart.top - 0.05
+        if columns.split:
+            if turn_bottom < panel.bottom:  # a short text column: the turn rows go above the table
+                chart_top = stack_in(columns.chart, turn_rows, chart_top, buff=0.1) - 0.2
+            stack_in(columns.chart, table_rows, chart_top, buff=0.08)
+            handover = False
+        else:  # a short one-column panel (square frames) has no room for both: the table takes the turn rows' place
+            handover = stack_in(panel, table_rows, turn_bottom - 0.2, buff=0.08) < panel.bottom
+            if handover:
+                stack_in(panel, table_rows, counter_y - 0.3, buff=0.08)
 
         intro_driver = StepDriver([intro_fan])
         walk = StepDriver([gd_path, sgd_path, fan, used, true_arrow, gd_ball, sgd_ball, walk_counter, spread_label])

@@ -189,6 +189,10 @@ class Stability(LessonScene):
             return VGroup(legend_row(self.racers[i].color, eta, size=style.SMALL_SIZE),
                           label(f"×{rate}/step", style.SMALL_SIZE, style.WARNING if i % 2 else style.MUTED))
 
+        def needed_width(rows: list[VGroup]) -> float:
+            """Width of the widest legend, the gap, and the widest factor: the rows set as columns."""
+            return max(r[0].width for r in rows) + 0.25 + max(r[1].width for r in rows)
+
         headings = [label("gradient descent", style.SMALL_SIZE, GD),
                     label(f"momentum, β = {style.fmt_short(p['beta'])}", style.SMALL_SIZE, MOMENTUM)]
         if panel.width >= 6.0:  # a wide, short panel (portrait frames): GD and momentum side by side
@@ -203,10 +207,9 @@ class Stability(LessonScene):
         for box, sections in groups:
             indices = [i for _, section in sections for i in section]
             own = [row(i, terse=False) for i in indices]
-            need = max(r[0].width for r in own) + 0.25 + max(r[1].width for r in own)
-            if need * 0.8 > box.width:  # the ×ceiling is in the caption; the rows keep their size
+            if needed_width(own) * style.LEAST_SHRINK > box.width:  # the ×ceiling is in the caption: keep the size
                 own = [row(i, terse=True) for i in indices]
-                need = max(r[0].width for r in own) + 0.25 + max(r[1].width for r in own)
+            need = needed_width(own)
             for i, r in zip(indices, own):
                 rows[i] = r
             if need > box.width:  # rows and factors shrink together (the gap between them keeps its width)

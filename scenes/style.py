@@ -128,12 +128,18 @@ TITLE_HEIGHT = 0.7
 CAPTION_HEIGHT = 1.05
 PANEL_FRACTION = 0.34  # share of the frame width used by the side panel (landscape frames)
 STACKED_PANEL_FRACTION = 0.38  # share of the body height used by the panel (portrait frames)
+LEAST_SHRINK = 0.8  # a label may be shrunk to this share of its size to fit; beyond, it takes another line
 # Caption metrics at CAPTION_SIZE (scene units), for choosing a caption's line breaks before it is
 # typeset: a character's mean width (a little over DejaVu Sans's 0.173 for prose, for digits and
 # capitals), one line's height, and the pitch from one line to the next.
 CAPTION_CHAR_WIDTH = 0.18
 CAPTION_LINE_HEIGHT = 0.32
 CAPTION_LINE_PITCH = 0.475
+
+
+def caption_room(band: Rect) -> tuple[float, float]:
+    """Width and height (scene units) a caption's text may take inside its ``band``."""
+    return band.width - 2 * MARGIN, band.height - 0.15
 
 
 def layout_for(frame_width: float, frame_height: float, captions: bool = True) -> Layout:

@@ -41,7 +41,7 @@ def label(text: str, size: int = style.LABEL_SIZE, color: str = style.TEXT, font
 
 
 def wrapped_label(text: str, width: float, size: int = style.LABEL_SIZE, color: str = style.TEXT,
-                  line_buff: float = 0.1, shrink: float = 0.8, **kw) -> VGroup:
+                  line_buff: float = 0.1, shrink: float = style.LEAST_SHRINK, **kw) -> VGroup:
     """``text`` as centred lines of :func:`label` at ``size``, each at most ``width`` scene units
     wide: a line up to ``1 / shrink`` times too wide is shrunk to fit, a longer one is broken
     between words into lines of even length (a word wider than ``width`` keeps a line of its own)."""
@@ -476,13 +476,14 @@ LEGEND_KEY_GAP = 0.18  # scene units between a legend row's colour key and its w
 
 
 def legend_row(color: str, text: str, size: int = style.LABEL_SIZE, width: float | None = None,
-               shrink: float = 0.8) -> VGroup:
+               shrink: float = style.LEAST_SHRINK) -> VGroup:
     """A legend row: a short line in the series colour, then its text.
 
     Given ``width`` (scene units), a row up to ``1 / shrink`` times too wide is shrunk to fit; a
     wider one goes onto two left-aligned lines rather than shrinking further: the series' name
     over its parameters where three spaces set them apart ("heavy ball   η = 0.02, β = 0.9"),
-    otherwise lines of even length. The key sits by the first line."""
+    otherwise lines of even length. The key sits by the first line. ``row[1]`` is the words: one
+    ``Text``, or a group of the two lines."""
     swatch = Line(LEFT * 0.22, RIGHT * 0.22, stroke_color=color, stroke_width=5)
     key = VGroup(swatch, Dot(radius=style.BALL_RADIUS * 0.8, color=color))
     words = label(text, size, style.TEXT)

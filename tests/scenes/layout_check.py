@@ -75,7 +75,20 @@ def text_overlaps(scene) -> list[str]:
 
     from scenes.widgets import SwapLabel
 
-    kinds = (Text, MarkupText, Paragraph, SingleStringMathTex, SwapLabel)
+    words = drawn_words(scene, (Text, MarkupText, Paragraph, SingleStringMathTex, SwapLabel))
+
+    def name(mob) -> str:
+        return getattr(mob, "text", None) or getattr(mob, "tex_string", None) or getattr(mob, "_shown", "")
+
+    over = overlapping(words, pad=-TEXT_OVERLAP)
+    close = [pair for pair in side_by_side(words, TEXT_GAP) if pair not in over]
+    return [f"text overlaps: {name(words[i])!r} and {name(words[j])!r}" for i, j in over] + \
+        [f"text too close beside: {name(words[i])!r} and {name(words[j])!r}" for i, j in close]
+
+
+def drawn_words(scene, kinds: tuple[type, ...]) -> list:
+    """The scene's drawn mobjects of ``kinds`` (outermost first; the caption aside) that are
+    wider than nothing and not fully transparent."""
     caption = getattr(scene, "_caption", None)
     skip = set(caption.get_family()) if caption is not None else set()
     words = []
@@ -92,45 +105,16 @@ def text_overlaps(scene) -> list[str]:
 
     for top in scene.mobjects:
         walk(top)
-
-    def name(mob) -> str:
-        return getattr(mob, "text", None) or getattr(mob, "tex_string", None) or getattr(mob, "_shown", "")
-
-    over = overlapping(words, pad=-TEXT_OVERLAP)
-    close = [pair for pair in side_by_side(words, TEXT_GAP) if pair not in over]
-    return [f"text overlaps: {name(words[i])!r} and {name(words[j])!r}" for i, j in over] + \
-        [f"text too close beside: {name(words[i])!r} and {name(words[j])!r}" for i, j in close]
-
-
-def effective_size(mob) -> float:
-    """The font size a drawn ``Text`` (or ``MarkupText``) reads at after any scaling."""
-    return mob._font_size * mob.height / mob.initial_height
+    return words
 
 
 def small_text(scene, floor: float = TEXT_FLOOR) -> list[str]:
     """Drawn words (Text, the caption aside) scaled below ``floor``: shrunk to fit rather than
-    wrapped, too small to read on a phone."""
+    wrapped, too small to read on a phone. Sizes are ``Text.font_size``, after any scaling."""
     from manim import MarkupText, Text
 
-    caption = getattr(scene, "_caption", None)
-    skip = set(caption.get_family()) if caption is not None else set()
-    small = []
-
-    def walk(mob) -> None:
-        if mob in skip:
-            return
-        if isinstance(mob, (Text, MarkupText)):
-            if mob.width > 1e-3 and any(_visible(part) for part in mob.family_members_with_points()):
-                size = effective_size(mob)
-                if size < floor - 0.05:
-                    small.append(f"text too small: {mob.text!r} at size {size:.1f} (floor {floor})")
-            return
-        for child in mob.submobjects:
-            walk(child)
-
-    for top in scene.mobjects:
-        walk(top)
-    return small
+    return [f"text too small: {mob.text!r} at size {mob.font_size:.1f} (floor {floor})"
+            for mob in drawn_words(scene, (Text, MarkupText)) if mob.font_size < floor - 0.05]
 
 
 def caption_problems(band, floor: float = CAPTION_FLOOR, widow: float = WIDOW) -> list[str]:
@@ -139,7 +123,7 @@ def caption_problems(band, floor: float = CAPTION_FLOOR, widow: float = WIDOW) -
     words = band.submobjects[-1]
     lines = words.original_text.split("\n")
     problems = []
-    size = effective_size(words)
+    size = words.font_size
     if size < floor - 0.05:
         problems.append(f"caption too small: size {size:.1f} (floor {floor}): {words.original_text!r}")
     if len(lines) > 1 and len(lines[-1]) < widow * max(map(len, lines)):
@@ -213,12 +197,11 @@ def caption_lines(text: str) -> float:
     from scenes import style
     from scenes.base import fit_caption
 
-    band = style.layout_for(16 * 8 / 9, 8.0).caption
-    fit = fit_caption(text, band.width - 2 * style.MARGIN, band.height - 0.15)
+    fit = fit_caption(text, *style.caption_room(style.layout_for(16 * 8 / 9, 8.0).caption))
     return len(fit.lines) if fit.scale >= 0.98 else float("inf")
 
 
-__all__ = ["layout_problems", "picture_problems", "text_overlaps", "small_text", "caption_problems",
+__all__ = ["layout_problems", "picture_problems", "text_overlaps", "drawn_words", "small_text", "caption_problems",
            "caption_lines", "overlapping"]
 
 

@@ -3,12 +3,13 @@ breaks that let a caption be drawn largest in its band."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 
-from scenes import style
-from scenes.base import balanced_wraps, fit_caption, wrap_caption
+from scenes import base, style
+from scenes.base import balanced_wraps, fit_caption
 
 CAPTIONS = (
     "GD's slowest direction shrinks ×|1 − ηλmin| = 0.981 per step: theory's dashed slope. A crawl.",
@@ -18,28 +19,30 @@ CAPTIONS = (
     "After 60 steps: SGD ends at (0.0403, 6.0000); momentum ends at (−0.0087, 0.1905).",
     "η = 0.046 and β = 0.8168 from (9.44, 6.231): below (2 + 2β)/λmax = 0.1453, so the run is stable.",
 )
-# A run of words a line may not break: operands joined by an operator or relation, or a number pair.
-FORMULA = re.compile(r"\S+(?:(?: [−+×<>=≤≥≈]|(?<=\d),)(?= [−\d]| \S) \S+)*")
+# A line that ends or starts with an operator or relation was broken inside a formula.
+OPERATOR_AT_EDGE = (r" [−+×<>=≤≥≈]$", r"^[−+×<>=≤≥≈] ")
 
 
-@pytest.mark.parametrize("width", range(24, 66, 3))
+def brute_force(words: list[str], count: int) -> list[list[str]]:
+    """Every way to put ``words`` on ``count`` non-empty lines, in order."""
+    return [[" ".join(words[a:b]) for a, b in zip((0, *cuts), (*cuts, len(words)))]
+            for cuts in itertools.combinations(range(1, len(words)), count - 1)]
+
+
 @pytest.mark.parametrize("text", CAPTIONS)
-def test_lines_never_break_inside_a_formula_and_keep_every_character(text: str, width: int) -> None:
-    lines = wrap_caption(text, width)
-    assert " ".join(lines) == text
-    for line in lines:
-        assert "\u00a0" not in line
-        assert not re.search(r" [−+×<>=≤≥≈]$", line) and not re.match(r"[−+×<>=≤≥≈] ", line), lines
-        assert not re.search(r"\d,$", line) or not re.match(r"[−\d]", lines[lines.index(line) + 1]
-                                                             if line is not lines[-1] else "x"), lines
-        assert not line.endswith("-"), lines  # "mini-batches" stays whole
-        longest_formula = max(len(m.group()) for m in FORMULA.finditer(line))
-        assert len(line) <= width or len(line) == longest_formula, lines
+def test_lines_never_break_inside_a_formula_and_keep_every_character(text: str) -> None:
+    for lines in balanced_wraps(text):
+        assert " ".join(lines) == text
+        for line, following in zip(lines, [*lines[1:], ""]):
+            assert "\u00a0" not in line
+            assert not any(re.search(edge, line) for edge in OPERATOR_AT_EDGE), lines
+            assert not (re.search(r"\([−\d.]+,$", line) and re.match(r"[−\d.]+\)", following)), lines
+            assert not line.endswith("-"), lines  # "mini-batches" stays whole
 
 
 def test_a_formula_wider_than_the_line_keeps_its_line() -> None:
-    assert wrap_caption("so ×(√κ − 1)/(√κ + 1) here", 12) == ["so", "×(√κ − 1)/(√κ + 1)", "here"]
-    assert wrap_caption("it ends at (0.0403, 6.0000) now", 10) == ["it ends at", "(0.0403, 6.0000)", "now"]
+    assert ["so", "×(√κ − 1)/(√κ + 1)", "here"] in balanced_wraps("so ×(√κ − 1)/(√κ + 1) here")
+    assert ["it ends at", "(0.0403, 6.0000)", "now"] in balanced_wraps("it ends at (0.0403, 6.0000) now")
 
 
 @pytest.mark.parametrize("text", CAPTIONS)
@@ -47,16 +50,17 @@ def test_balanced_wraps_give_each_line_count_once_with_even_lines(text: str) -> 
     wraps = balanced_wraps(text)
     counts = [len(lines) for lines in wraps]
     assert counts == sorted(set(counts)) and counts[0] == 1
-    for lines in wraps:
-        assert " ".join(lines) == text
-        if len(lines) > 1:
-            # no greedy wrap onto as many lines has a longest line much shorter: lines of even length
-            longest = max(map(len, lines))
-            assert all(max(map(len, other)) * 1.1 >= longest for width in range(1, len(text) + 1)
-                       if len(other := wrap_caption(text, width)) == len(lines))
-            for line in lines:  # never broken inside a formula
-                assert not re.search(r" [−+×<>=≤≥≈]$", line) and not re.match(r"[−+×<>=≤≥≈] ", line), lines
-            assert len(lines[-1]) >= 0.35 * max(map(len, lines)), lines  # no one-word last line
+    words = [w.replace("\u00a0", " ") for w in base._caption_words(text)]
+    for lines in wraps[1:]:
+        # against every possible break onto as many lines: the longest line within 10% of the least
+        # it can be, and no break that keeps to that has a longer shortest line
+        every = brute_force(words, len(lines))
+        least = min(max(map(len, other)) for other in every)
+        longest = max(map(len, lines))
+        assert longest <= max(least, int(least * 1.1))
+        assert all(min(map(len, other)) <= min(map(len, lines)) for other in every
+                   if max(map(len, other)) <= max(least, int(least * 1.1)))
+        assert len(lines[-1]) >= 0.35 * longest, lines  # no one-word last line
 
 
 def test_fit_caption_prefers_fewer_lines_at_full_size_and_more_lines_in_a_narrow_band() -> None:
