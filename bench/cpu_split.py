@@ -22,7 +22,7 @@ from bench.timing import cpu_seconds  # noqa: E402  (needs the path above)
 
 def instrument(totals: dict[str, float]) -> None:
     """Wrap the pipelined encoder so each thread's CPU time lands in ``totals``."""
-    from scenes.encoding import PipelinedEncoder
+    from scenes.render.encoding import PipelinedEncoder
 
     code, write = PipelinedEncoder._code_pictures, PipelinedEncoder.write_frame
 
@@ -47,8 +47,8 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="comma-separated scenes (default: the whole lesson)")
     args = parser.parse_args()
 
-    from ravine import lesson
-    from ravine.jobs import render
+    from ravine.pipeline import lesson
+    from ravine.pipeline.jobs import render
 
     totals = dict.fromkeys(("codec", "conversion", "pictures", "frames"), 0.0)
     instrument(totals)

@@ -20,7 +20,7 @@ COLUMNS = ("frames", "vmobjects", "composited", "rasters", "raster parts")
 
 def instrument(counts: dict[str, int]) -> None:
     """Wrap LessonCamera's drawing entry points so each call adds to ``counts``."""
-    from scenes.camera import LessonCamera
+    from scenes.render.camera import LessonCamera
 
     capture, draw = LessonCamera.capture_mobjects, LessonCamera.display_multiple_non_background_colored_vmobjects
     composite, rasterize = LessonCamera.display_layer_run, LessonCamera._rasterize
@@ -55,8 +55,8 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="comma-separated scenes (default: the whole lesson)")
     args = parser.parse_args()
 
-    from ravine import lesson
-    from ravine.jobs import render
+    from ravine.pipeline import lesson
+    from ravine.pipeline.jobs import render
 
     counts = dict.fromkeys(COLUMNS, 0)
     totals = dict.fromkeys(COLUMNS, 0)

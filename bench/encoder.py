@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.timing import cpu_seconds  # noqa: E402  (needs the path above)
-from ravine.formats import VP9_OPTIONS  # noqa: E402
+from ravine.media.formats import VP9_OPTIONS  # noqa: E402
 
 SETTINGS = [
     ("libx264", "ultrafast", {"crf": "23", "preset": "ultrafast"}),
@@ -43,7 +43,7 @@ def load_clip(video: Path | None, max_frames: int, folder: Path) -> tuple[list, 
     import av
 
     if video is None:
-        from ravine.jobs import RenderJob, render
+        from ravine.pipeline.jobs import RenderJob, render
 
         video = render(RenderJob("ravine-race", {}, "medium", str(folder))).video
     with av.open(str(video)) as source:

@@ -26,8 +26,8 @@ DEFAULT_SCENES = "heavy-ball,ravine-race,convergence"
 
 def render_once(scene: str, quality: str, fmt: str, folder: Path, repeats_without_coding: bool) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (this process) and bytes of one fresh render."""
-    from ravine.jobs import RenderJob, render
-    from scenes.encoding import PipelinedEncoder
+    from ravine.pipeline.jobs import RenderJob, render
+    from scenes.render.encoding import PipelinedEncoder
 
     PipelinedEncoder.SKIP_REPEATS = repeats_without_coding
     try:
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--vp9", default="", help="VP9 option overrides for webm, e.g. crf=32,cpu-used=8")
     args = parser.parse_args()
 
-    from ravine.formats import ENCODER_OPTIONS
+    from ravine.media.formats import ENCODER_OPTIONS
 
     for pair in filter(None, args.vp9.split(",")):
         name, _, value = pair.partition("=")

@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="comma-separated scenes (default: the whole lesson)")
     args = parser.parse_args()
 
-    from ravine import lesson
+    from ravine.pipeline import lesson
 
     only = args.only.split(",") if args.only else None
     quiet = lambda message: None  # noqa: E731

@@ -29,8 +29,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="A/B rounds (default 2)")
     args = parser.parse_args()
 
-    from ravine import lesson
-    from scenes.encoding import PipelinedEncoder
+    from ravine.pipeline import lesson
+    from scenes.render.encoding import PipelinedEncoder
 
     only = args.only.split(",") if args.only else None
     byte_bounded = PipelinedEncoder.PICTURE_QUEUE_LIMITS

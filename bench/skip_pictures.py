@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ravine.formats import ENCODER_OPTIONS, X264_OPTIONS  # noqa: E402  (needs the path above)
+from ravine.media.formats import ENCODER_OPTIONS, X264_OPTIONS  # noqa: E402  (needs the path above)
 
 BEFORE = {name: value for name, value in X264_OPTIONS.items() if name != "x264-params"}
 H264, VP9 = ("mp4", "libx264"), ("webm", "libvpx-vp9")
@@ -46,8 +46,8 @@ WAYS = [  # name, (container, codec), options, repeats written without coding
 
 def record(scene: str, quality: str, folder: Path) -> tuple[list, list[int], object]:
     """Render ``scene`` and return the pictures its encoder was given, their repeats, and the spec."""
-    from ravine.jobs import RenderJob, render
-    from scenes.encoding import PipelinedEncoder
+    from ravine.pipeline.jobs import RenderJob, render
+    from scenes.render.encoding import PipelinedEncoder
 
     pictures, repeats, specs = [], [], []
     queue = PipelinedEncoder.write_picture
@@ -71,7 +71,7 @@ def code(pictures: list, repeats: list[int], spec, options: dict[str, str], skip
     """Codec CPU seconds to code the sequence through ravine's encoder, and whether it used skips."""
     import av
 
-    from scenes.encoding import PipelinedEncoder
+    from scenes.render.encoding import PipelinedEncoder
 
     spent = [0.0]
 

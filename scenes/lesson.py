@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scenes.base import LessonScene
+from scenes.kit.base import LessonScene
 
 
 @dataclass(frozen=True)
@@ -32,26 +32,26 @@ SCENES_IN_ORDER: tuple[str, ...] = tuple(name for chapter in CHAPTERS for name i
 
 # CLI name -> "module:Class"
 SCENE_CLASSES: dict[str, str] = {
-    "minibatch-noise": "scenes.minibatch_noise:MinibatchNoise",
-    "ravine-race": "scenes.ravine_race:RavineRace",
-    "heavy-ball": "scenes.heavy_ball:HeavyBall",
-    "ema-window": "scenes.ema_window:EmaWindow",
-    "velocity-sum": "scenes.velocity_sum:VelocitySum",
-    "by-hand": "scenes.by_hand:ByHand",
-    "conventions": "scenes.conventions:Conventions",
-    "beta-race": "scenes.beta_race:BetaRace",
-    "stability": "scenes.stability:Stability",
-    "convergence": "scenes.convergence:Convergence",
-    "rate-map": "scenes.rate_map:RateMap",
-    "nesterov": "scenes.nesterov:Nesterov",
-    "limitations": "scenes.limitations:Limitations",
+    "minibatch-noise": "scenes.lessons.minibatch_noise:MinibatchNoise",
+    "ravine-race": "scenes.lessons.ravine_race:RavineRace",
+    "heavy-ball": "scenes.lessons.heavy_ball:HeavyBall",
+    "ema-window": "scenes.lessons.ema_window:EmaWindow",
+    "velocity-sum": "scenes.lessons.velocity_sum:VelocitySum",
+    "by-hand": "scenes.lessons.by_hand:ByHand",
+    "conventions": "scenes.lessons.conventions:Conventions",
+    "beta-race": "scenes.lessons.beta_race:BetaRace",
+    "stability": "scenes.lessons.stability:Stability",
+    "convergence": "scenes.lessons.convergence:Convergence",
+    "rate-map": "scenes.lessons.rate_map:RateMap",
+    "nesterov": "scenes.lessons.nesterov:Nesterov",
+    "limitations": "scenes.lessons.limitations:Limitations",
 }
 
 
 # Cards the lesson assembly renders between scenes; rendered like scenes, not listed as lesson scenes.
 CARD_CLASSES: dict[str, str] = {
-    "title-card": "scenes.cards:TitleCard",
-    "chapter-card": "scenes.cards:ChapterCard",
+    "title-card": "scenes.lessons.cards:TitleCard",
+    "chapter-card": "scenes.lessons.cards:ChapterCard",
 }
 
 

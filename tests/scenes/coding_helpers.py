@@ -11,7 +11,7 @@ import numpy as np
 from av.video.reformatter import Colorspace, VideoReformatter
 from manim._config.video_encoder import VideoEncoderSpec
 
-from scenes.encoding import LIMITED_RANGE, PipelinedEncoder
+from scenes.render.encoding import LIMITED_RANGE, PipelinedEncoder
 
 FPS = 30
 WIDTH, HEIGHT = 320, 180  # H.264: 20 × 12 macroblocks (the last row cropped)

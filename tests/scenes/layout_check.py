@@ -32,7 +32,7 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
     ``regions``, straddle the title / plot / panel regions) at any point of the scene; empty: fine."""
     from manim import tempconfig
 
-    from ravine.jobs import Quality, frame_size, manim_config, seed_private_cache
+    from ravine.pipeline.jobs import Quality, frame_size, manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
@@ -73,7 +73,7 @@ def text_overlaps(scene) -> list[str]:
     than ``TEXT_OVERLAP`` scene units each way."""
     from manim import MarkupText, Paragraph, SingleStringMathTex, Text
 
-    from scenes.widgets import SwapLabel
+    from scenes.widgets.core import SwapLabel
 
     words = drawn_words(scene, (Text, MarkupText, Paragraph, SingleStringMathTex, SwapLabel))
 
@@ -194,8 +194,8 @@ def _visible(mob) -> bool:
 def caption_lines(text: str) -> float:
     """Lines ``text`` takes in a 16:9 frame's caption band (which holds two at full size), or
     infinity if it must be shrunk (more than 2%) to fit even so."""
-    from scenes import style
-    from scenes.base import fit_caption
+    from scenes.kit import style
+    from scenes.kit.base import fit_caption
 
     fit = fit_caption(text, *style.caption_room(style.layout_for(16 * 8 / 9, 8.0).caption))
     return len(fit.lines) if fit.scale >= 0.98 else float("inf")

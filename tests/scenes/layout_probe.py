@@ -21,7 +21,7 @@ import math
 import random
 from typing import Any
 
-from scenes.params import ParamError, ParamSpec, SceneSpec
+from scenes.kit.params import ParamError, ParamSpec, SceneSpec
 
 WIDE_RANGE = 40.0  # a range wider than this is sampled mostly within ±10 of zero
 

@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 
 if TYPE_CHECKING:
-    from ravine.jobs import RenderResult
-    from scenes.cues import Cue
-    from scenes.base import LessonScene
+    from ravine.pipeline.jobs import RenderResult
+    from scenes.kit.cues import Cue
+    from scenes.kit.base import LessonScene
 
 FPS = 15  # the low quality's frame rate
 CUE_SLACK = 1e-3  # seconds: SRT stamps are rounded to milliseconds
@@ -74,8 +74,8 @@ def assert_low_quality_encode(result: RenderResult, min_seconds: float = 8, max_
     a few time-base ticks off a segment), exactly ``round(duration × 15)`` frames for the duration
     the scene constructed, and that duration within the bounds (inclusive).
     """
-    from ravine.jobs import QUALITIES
-    from ravine.outputs import probe_video
+    from ravine.pipeline.jobs import QUALITIES
+    from ravine.media.outputs import probe_video
 
     probe = probe_video(result.video)
     low = QUALITIES["low"]
@@ -102,7 +102,7 @@ def captions_inside(result: RenderResult, min_cues: int = 1, count: int | None =
     ends, not before 0 and ending by the probed duration (plus one frame); each starts no earlier
     than the previous one ends (ordered, no overlap, to SRT's millisecond rounding).
     """
-    from ravine.outputs import parse_srt, probe_video
+    from ravine.media.outputs import parse_srt, probe_video
 
     assert result.video.with_suffix(".vtt").read_text().startswith("WEBVTT")
     cues = parse_srt(result.video.with_suffix(".srt").read_text())
@@ -119,7 +119,7 @@ def captions_inside(result: RenderResult, min_cues: int = 1, count: int | None =
 
 def render_low(scene_name: str, params: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RenderResult:
     """Render ``scene_name`` with ``params`` for real at low quality into a fresh temporary folder."""
-    from ravine.jobs import RenderJob, render
+    from ravine.pipeline.jobs import RenderJob, render
 
     return render(RenderJob(scene_name, params, "low", str(tmp_path_factory.mktemp(scene_name))))
 

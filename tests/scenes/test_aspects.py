@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from ravine.cli import cli
+from ravine.cli.commands import cli
 from scenes.lesson import scene_class, scene_names
 from tests.scenes.layout_check import layout_problems
 
@@ -36,7 +36,7 @@ def lesson_cards():
     """The lesson's title card and chapter cards as (scene, params), from the lesson's plan."""
     from pathlib import Path
 
-    from ravine.lesson import plan
+    from ravine.pipeline.lesson import plan
 
     return [(segment.job.scene, segment.job.params) for segment in plan("low", Path("unused"))
             if segment.job.scene.endswith("-card")]

@@ -1,4 +1,4 @@
-"""Caption line breaks (scenes.base): never inside a formula, lines of even length, and the
+"""Caption line breaks (scenes.kit.base): never inside a formula, lines of even length, and the
 breaks that let a caption be drawn largest in its band."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from scenes import base, style
-from scenes.base import balanced_wraps, fit_caption
+from scenes.kit import base, style
+from scenes.kit.base import balanced_wraps, fit_caption
 
 CAPTIONS = (
     "GD's slowest direction shrinks ×|1 − ηλmin| = 0.981 per step: theory's dashed slope. A crawl.",

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from scenes.lesson import scene_class, scene_names
-from scenes.params import ParamError
+from scenes.kit.params import ParamError
 from tests.scenes.layout_probe import probe, random_params
 
 pytestmark = pytest.mark.render

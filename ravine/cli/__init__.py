@@ -1,0 +1,1 @@
+"""The ``ravine`` command line (Click): commands, shared options, dependency checks."""

@@ -1,0 +1,360 @@
+"""A static, embeddable HTML gallery of rendered clips.
+
+:func:`write_gallery` reads every ``*.manifest.json`` that ``ravine render`` wrote in a folder
+(and in its immediate subfolders, e.g. ``clips/``) and writes one self-contained
+``index.html`` beside them: inline CSS, a little inline JavaScript, no external URLs. Each clip
+gets a card with its player (``<video>`` with poster and WebVTT captions, or ``<img>`` for gif
+and png), its title and scene, a table of its parameters and derived constants, and a copyable
+HTML embed snippet.
+
+Every text that comes from a manifest is HTML-escaped (attributes included); file names are
+percent-encoded into relative URLs, so the folder can be moved or served from anywhere.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ravine.media.outputs import TEMP_PREFIX, write_text_atomic
+
+INDEX_NAME = "index.html"
+MANIFEST_SUFFIX = ".manifest.json"
+DEFAULT_TITLE = "ravine gallery"
+
+VIDEO_TYPES: dict[str, str] = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime"}
+IMAGE_FORMATS: tuple[str, ...] = ("gif", "png")
+
+
+def esc(value: Any) -> str:
+    """``value`` as text, HTML-escaped for element content and quoted attributes alike."""
+    return html.escape(str(value), quote=True)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One rendered clip found in the gallery folder.
+
+    ``manifest`` is the parsed manifest; ``base`` is the URL prefix (``""`` or ``"clips/"``)
+    of the manifest's folder relative to the gallery folder; ``folder`` is that folder.
+    """
+
+    manifest_path: Path
+    manifest: dict[str, Any]
+    base: str
+    folder: Path
+
+    @property
+    def name(self) -> str:
+        """The clip's file stem (``NAME`` of ``NAME.manifest.json``)."""
+        return self.manifest_path.name[: -len(MANIFEST_SUFFIX)]
+
+    @property
+    def scene(self) -> str:
+        """The scene's CLI name."""
+        return str(self.manifest.get("scene", ""))
+
+    @property
+    def title(self) -> str:
+        """The clip's title: the scene's title, or a card's ``heading`` when the scene has none."""
+        title = str(self.manifest.get("title") or "")
+        heading = (self.manifest.get("params") or {}).get("heading")
+        if (not title or title == self.scene) and isinstance(heading, str) and heading.strip():
+            return heading
+        return title or self.scene or self.name
+
+    @property
+    def format(self) -> str:
+        """The container / file format (mp4, webm, gif, png, mov)."""
+        video = self.file("video") or ""
+        return str(self.manifest.get("format") or Path(video).suffix.lstrip(".")).lower()
+
+    def file(self, kind: str) -> str | None:
+        """The file name the manifest records for ``kind`` (video, srt, vtt, poster), if present."""
+        name = (self.manifest.get("files") or {}).get(kind)
+        return str(name) if name else None
+
+    def exists(self, kind: str) -> bool:
+        """Whether the ``kind`` file is recorded and present on disk."""
+        name = self.file(kind)
+        return bool(name) and (self.folder / name).is_file()
+
+    def url(self, kind: str) -> str:
+        """Relative, percent-encoded URL of the ``kind`` file (not yet HTML-escaped)."""
+        return quote(self.base + (self.file(kind) or ""), safe="/")
+
+    @property
+    def manifest_url(self) -> str:
+        """Relative, percent-encoded URL of the manifest itself."""
+        return quote(self.base + self.manifest_path.name, safe="/")
+
+
+def find_manifests(folder: Path) -> list[Path]:
+    """Clip manifests in ``folder`` and its immediate subfolders (hidden and temporary folders
+    skipped), sorted by their path relative to ``folder``."""
+    folder = Path(folder)
+    found = list(folder.glob(f"*{MANIFEST_SUFFIX}"))
+    for sub in folder.iterdir():
+        if sub.is_dir() and not sub.name.startswith((".", TEMP_PREFIX)):
+            found.extend(sub.glob(f"*{MANIFEST_SUFFIX}"))
+    found = [path for path in found if path.is_file() and not path.name.startswith(".")]
+    return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
+
+
+def load_clips(folder: Path) -> list[Clip]:
+    """Parse every manifest :func:`find_manifests` lists; raise ValueError naming a broken one."""
+    folder = Path(folder)
+    clips = []
+    for path in find_manifests(folder):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ValueError(f"cannot read clip manifest '{path}': {error}") from None
+        if not isinstance(manifest, dict) or not (manifest.get("files") or {}).get("video"):
+            raise ValueError(f"'{path}' is not a ravine clip manifest (no files.video entry)")
+        relative = path.parent.relative_to(folder).as_posix()
+        base = "" if relative == "." else relative + "/"
+        clips.append(Clip(path, manifest, base, path.parent))
+    return clips
+
+
+# --- formatting --------------------------------------------------------------------------
+def format_value(value: Any) -> str:
+    """A parameter or constant as a short human-readable string (not escaped)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={format_value(item)}" for key, item in value.items())
+    return str(value)
+
+
+def _rows(clip: Clip) -> list[tuple[str, str, str]]:
+    """(group, key, value) rows of a clip's parameter table, not yet escaped."""
+    m = clip.manifest
+    rows = [("param", str(key), format_value(value)) for key, value in (m.get("params") or {}).items()]
+    quality = m.get("quality") or {}
+    if quality:
+        rows.append(("output", "quality", f"{quality.get('name', '?')} · {quality.get('width', '?')}×"
+                                          f"{quality.get('height', '?')} · {quality.get('fps', '?')} fps"))
+    rows.append(("output", "format", clip.format + (" (transparent)" if m.get("transparent") else "")))
+    if m.get("aspect"):
+        rows.append(("output", "aspect", str(m["aspect"])))
+    if "duration" in m:
+        rows.append(("output", "duration", f"{float(m['duration']):.2f} s"))
+    rows += [("constant", str(key), format_value(value)) for key, value in (m.get("constants") or {}).items()]
+    return rows
+
+
+def embed_snippet(clip: Clip) -> str:
+    """The HTML a page next to the gallery pastes to embed ``clip`` (manifest text escaped).
+
+    Paths are relative to the gallery folder, e.g. ``clips/NAME.mp4``.
+    """
+    return _media_markup(clip, in_page=False)
+
+
+def _player(clip: Clip) -> str:
+    """The card's player markup."""
+    if not clip.exists("video"):
+        return f'<p class="missing">Missing file: {esc(clip.file("video"))}</p>'
+    return _media_markup(clip, in_page=True)
+
+
+def _media_markup(clip: Clip, in_page: bool) -> str:
+    """``<video>`` (poster, source, captions track) or ``<img>`` for a clip.
+
+    In the page: styling classes (a checkerboard behind transparent clips), lazy images, and
+    only files that exist. In the embed snippet: a title attribute and indented lines.
+    """
+    title = esc(clip.title)
+    quality = clip.manifest.get("quality") or {}
+    size = ""
+    if quality.get("width") and quality.get("height"):
+        size = f' width="{esc(quality["width"])}" height="{esc(quality["height"])}"'
+    has = clip.exists if in_page else clip.file
+    classes = (f' class="media{" checker" if clip.manifest.get("transparent") else ""}"') if in_page else ""
+    if clip.format in IMAGE_FORMATS:
+        lazy = ' loading="lazy"' if in_page else ""
+        return f'<img{classes} src="{esc(clip.url("video"))}" alt="{title}"{size}{lazy}>'
+    named = "" if in_page else f' title="{title}"'
+    indent = "" if in_page else "  "
+    lines = [f'<video{classes} controls preload="metadata" playsinline{size}{named}'
+             + (f' poster="{esc(clip.url("poster"))}"' if has("poster") else "") + ">",
+             f'{indent}<source src="{esc(clip.url("video"))}" type="{VIDEO_TYPES.get(clip.format, "video/mp4")}">']
+    if has("vtt"):
+        # shown by default only where the picture has no captions of its own: burned-in captions
+        # and the track's would stand on screen twice
+        shown = "" if clip.manifest.get("burn_captions", True) else " default"
+        lines.append(f'{indent}<track kind="captions" srclang="en" label="English" '
+                     f'src="{esc(clip.url("vtt"))}"{shown}>')
+    lines.append("</video>")
+    return "\n".join(lines)
+
+
+def _card(clip: Clip, index: int) -> str:
+    """One clip's card (``index`` gives it unique element ids)."""
+    rows = "\n".join(
+        f'<tr class="{group}"><th scope="row">{esc(key)}</th><td>{esc(value)}</td></tr>'
+        for group, key, value in _rows(clip)
+    )
+    snippet_id = f"embed-{index}"
+    links = [("video", clip.url("video"))]
+    links += [(kind, clip.url(kind)) for kind in ("poster", "srt", "vtt") if clip.exists(kind)]
+    links.append(("manifest", clip.manifest_url))
+    link_html = " · ".join(f'<a href="{esc(url)}">{esc(kind)}</a>' for kind, url in links)
+    return f"""<article class="clip" id="clip-{index}" data-name="{esc(clip.name)}">
+<div class="player">
+{_player(clip)}
+</div>
+<div class="info">
+<h2>{esc(clip.title)}</h2>
+<p class="meta">scene <code>{esc(clip.scene)}</code> · file <code>{esc(clip.base + clip.name)}</code></p>
+<table class="params">
+<tbody>
+{rows}
+</tbody>
+</table>
+<p class="files">{link_html}</p>
+<div class="embed">
+<label for="{snippet_id}">Embed</label>
+<textarea id="{snippet_id}" readonly rows="5" spellcheck="false">{esc(embed_snippet(clip))}</textarea>
+<button type="button" data-copy="{snippet_id}">Copy</button>
+</div>
+</div>
+</article>"""
+
+
+STYLE = """
+:root { color-scheme: dark; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #101418; color: #E8EAED;
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+header, main { max-width: 1200px; margin: 0 auto; padding: 16px 20px; }
+header h1 { margin: 8px 0 0; font-size: 26px; }
+header p { margin: 4px 0 0; color: #9AA0A6; }
+header p.note { color: #FFD54F; }
+.clip { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; margin: 0 0 28px;
+  padding: 16px; background: #161B21; border: 1px solid #2A3038; border-radius: 10px; }
+@media (max-width: 900px) { .clip { grid-template-columns: minmax(0, 1fr); } }
+.media { display: block; width: 100%; height: auto; max-height: 80vh; object-fit: contain; background: #000;
+  border-radius: 6px; }
+.checker { background: repeating-conic-gradient(#2A3038 0% 25%, #1A1F25 0% 50%) 0 0 / 24px 24px; }
+.missing { color: #FF5252; }
+h2 { margin: 0 0 4px; font-size: 19px; }
+.meta { margin: 0 0 10px; color: #9AA0A6; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
+table.params { width: 100%; border-collapse: collapse; font-size: 13px; }
+.params th, .params td { padding: 3px 6px; border-bottom: 1px solid #2A3038; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+.params th { width: 38%; font-weight: 500; color: #9AA0A6; }
+.params tr.output th { color: #4FC3F7; }
+.params tr.constant th { color: #AED581; }
+.files { margin: 10px 0; font-size: 13px; }
+a { color: #4FC3F7; }
+.embed label { display: block; margin: 8px 0 4px; color: #9AA0A6; font-size: 13px; }
+.embed textarea { width: 100%; resize: vertical; background: #0B0E11; color: #E8EAED; border: 1px solid #2A3038;
+  border-radius: 6px; padding: 8px; font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; }
+.embed button { margin-top: 6px; padding: 5px 14px; background: #2A3038; color: #E8EAED; border: 1px solid #80868B;
+  border-radius: 6px; cursor: pointer; font: inherit; }
+.embed button:hover, .embed button:focus-visible { background: #3A424C; }
+"""
+
+SCRIPT = """
+(function () {
+  "use strict";
+  if (window.location.protocol === "file:") {
+    document.getElementById("file-note").hidden = false;
+  }
+  function report(button, ok) {
+    button.textContent = ok ? "Copied" : "Press Ctrl+C";
+    window.setTimeout(function () { button.textContent = "Copy"; }, 1600);
+  }
+  function fallback(area, button) {
+    area.focus();
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (error) { ok = false; }
+    report(button, ok);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button) { return; }
+    var area = document.getElementById(button.getAttribute("data-copy"));
+    if (!area) { return; }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(area.value).then(
+        function () { report(button, true); },
+        function () { fallback(area, button); });
+    } else {
+      fallback(area, button);
+    }
+  });
+})();
+"""
+
+# Only this page's own files and inline code may load: no external URL can sneak in.
+CSP = ("default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; "
+       "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+
+
+def gallery_html(clips: list[Clip], title: str) -> str:
+    """The complete gallery page for ``clips`` (every manifest text escaped)."""
+    count = f"{len(clips)} clip{'' if len(clips) == 1 else 's'}"
+    cards = "\n".join(_card(clip, index) for index, clip in enumerate(clips, start=1))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="generator" content="ravine">
+<title>{esc(title)}</title>
+<link rel="icon" href="data:,">
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{esc(title)}</h1>
+<p>{count} · captions in WebVTT · copy a snippet to embed a clip (paths are relative to this page)</p>
+<p class="note" id="file-note" hidden>Opened from a file: browsers load captions only over HTTP.
+Serve this folder, e.g. <code>python3 -m http.server</code>, and open it from there.</p>
+</header>
+<main>
+{cards}
+</main>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def write_gallery(folder: Path, title: str | None = None) -> Path:
+    """Write ``folder/index.html``, a static gallery of every clip rendered into ``folder``.
+
+    Clip manifests (``*.manifest.json``) are read from ``folder`` and its immediate subfolders
+    and shown in order of their relative path; all URLs are relative to ``folder``. The page is
+    written atomically and is the only file written. ``title`` defaults to ``"ravine gallery"``.
+
+    Returns the path of ``index.html``. Raises ValueError if ``folder`` is not a folder, holds no
+    clip manifests, or holds a manifest that cannot be read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"gallery folder '{folder}' does not exist or is not a folder")
+    clips = load_clips(folder)
+    if not clips:
+        raise ValueError(
+            f"no clip manifests (*{MANIFEST_SUFFIX}) in '{folder}' or its subfolders; "
+            "render clips there first with 'ravine render SCENE --out FOLDER'"
+        )
+    return write_text_atomic(folder / INDEX_NAME, gallery_html(clips, title or DEFAULT_TITLE))

@@ -1,0 +1,1 @@
+"""Render jobs and how they run: the job, cache and manifest, executors, the lesson, sweeps, clip lists."""

@@ -1,0 +1,109 @@
+"""The whole lesson: plan the clips (title card, chapter cards, scenes), render them (in parallel
+processes with ``jobs > 1``), and assemble ``lesson.mp4`` with chapters and captions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ravine.media import assemble, outputs
+from ravine.pipeline import executor
+from ravine.pipeline.jobs import RenderJob, RenderResult
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One clip of the lesson: its render job and the chapter it opens (None: continues one)."""
+
+    job: RenderJob
+    chapter: str | None = None
+
+
+@dataclass
+class LessonResult:
+    """What ``ravine lesson`` wrote, and how the clips were obtained."""
+
+    video: Path
+    captions: list[Path]
+    chapters_file: Path
+    clips: list[RenderResult]
+    assembly: assemble.Assembly
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.video, *self.captions, self.chapters_file]
+
+
+def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: bool = True,
+         overrides: dict[str, dict] | None = None, written_as: dict | None = None) -> list[Segment]:
+    """The lesson's clips in order: title card, then per chapter a card and its scenes.
+
+    ``only`` keeps just those scene names (chapters left empty are dropped); ``overrides`` maps a
+    scene name to parameters for it; ``written_as`` sets every render job's ``aspect``,
+    ``burn_captions``, ``narrate``, ``voice`` and ``speech_rate`` (the clips stay mp4 for the
+    assembly). Clips go to ``out_dir/clips`` as ``NN-name``.
+    """
+    from scenes.lesson import chapters
+
+    overrides = overrides or {}
+    clips_dir = str(Path(out_dir) / "clips")
+    parts = []
+    for title, classes in chapters():
+        kept = [cls for cls in classes if only is None or cls.SPEC.name in only]
+        if kept:
+            parts.append((title, kept))
+    segments: list[Segment] = []
+
+    def add(scene: str, params: dict, chapter: str | None = None) -> None:
+        name = f"{len(segments) + 1:02d}-{scene}"
+        segments.append(Segment(RenderJob(scene, params, quality, clips_dir, name, **(written_as or {})), chapter))
+
+    if cards:
+        add("title-card", {"items": "|".join(title for title, _ in parts)})
+    for number, (title, classes) in enumerate(parts, start=1):
+        if cards:
+            add("chapter-card", {"number": number, "heading": title,
+                                 "items": "|".join(cls.TITLE for cls in classes)}, chapter=title)
+        for index, cls in enumerate(classes):
+            chapter = title if (not cards and index == 0) else None
+            add(cls.SPEC.name, overrides.get(cls.SPEC.name, {}), chapter)
+    return segments
+
+
+def render_segments(segments: Sequence[Segment], jobs: int | None = 1, force: bool = False,
+                    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> list[RenderResult]:
+    """Render every segment's job (``jobs`` parallel processes; None: as many as the CPUs and
+    memory allow, :func:`ravine.pipeline.executor.default_workers`); results in segment order."""
+    started = time.perf_counter()
+    done = [0]
+
+    def report(index: int, result: RenderResult) -> None:
+        done[0] += 1
+        state = "cached" if result.cached else "rendered"
+        log(f"[{done[0]}/{len(segments)}] {state} {result.job.scene} "
+            f"({result.duration:.1f} s of video, {time.perf_counter() - started:.1f} s elapsed)")
+
+    return executor.render_all([segment.job for segment in segments], workers=jobs, force=force, on_done=report)
+
+
+def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int | None = 1,
+          force: bool = False, cards: bool = True, overrides: dict[str, dict] | None = None,
+          log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+          written_as: dict | None = None) -> LessonResult:
+    """Plan, render and assemble the lesson into ``out_dir`` (``lesson.mp4``, ``lesson.srt``,
+    ``lesson.vtt``, ``chapters.vtt``; clips kept in ``out_dir/clips``)."""
+    out_dir = outputs.ensure_writable_dir(Path(out_dir))
+    outputs.clean_stale_temps(out_dir)
+    segments = plan(quality, out_dir, only, cards, overrides, written_as)
+    results = render_segments(segments, jobs=jobs, force=force, log=log)
+    clips = [assemble.Clip(result.video, result.cues, segment.chapter)
+             for segment, result in zip(segments, results)]
+    assembly = assemble.concatenate(clips, out_dir / "lesson.mp4")
+    srt = outputs.write_text_atomic(out_dir / "lesson.srt", outputs.srt_text(assembly.cues))
+    vtt = outputs.write_text_atomic(out_dir / "lesson.vtt", outputs.vtt_text(assembly.cues))
+    chapters = outputs.write_text_atomic(out_dir / "chapters.vtt", assemble.chapters_vtt(assembly.chapters))
+    return LessonResult(video=assembly.video, captions=[srt, vtt], chapters_file=chapters,
+                        clips=results, assembly=assembly)

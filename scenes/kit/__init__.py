@@ -1,0 +1,1 @@
+"""What a scene author imports: the base scene, style, parameters, captions, speech, timing, fades, framing."""

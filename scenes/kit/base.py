@@ -1,0 +1,437 @@
+"""The lesson scene base: parameters in, the engine run, narration beats with captions, exact timing.
+
+A lesson scene subclasses :class:`LessonScene`, declares its :class:`~scenes.kit.params.SceneSpec`
+as ``SPEC`` and builds in :meth:`construct`, split into beats::
+
+    with self.beat("SGD zig-zags across the steep axis."):
+        self.play_ticks(animation, ticks=48)
+
+Time is counted in ticks of 1/15 s (see :mod:`scenes.kit.style`): every ``play_ticks``/``hold``
+lasts a whole number of frames at 15, 30 and 60 fps, so a low-quality draft has exactly the
+final render's duration and caption timings. Each beat's caption is shown in the caption band,
+recorded as a :class:`~scenes.kit.cues.Cue` (seconds) and handed to Manim as a subcaption, which Manim writes as
+an ``.srt`` beside the video.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Iterator
+
+from manim import (
+    Animation,
+    Mobject,
+    Rectangle,
+    Scene,
+    Text,
+    Wait,
+    config,
+)
+
+from scenes.render import layers
+from scenes.kit import style
+from scenes.render.camera import LessonCamera
+from scenes.kit.cues import Cue
+from scenes.render.encoding import HandoffRenderer, StreamingFileWriter
+from scenes.render.family import update_family
+from scenes.kit.params import SceneSpec
+from scenes.kit.speech import Narrator, SpeechClip, estimate_seconds
+
+# Manim counts frames with np.arange(0, run_time, 1/fps) for animations and int(run_time*fps)
+# for frozen frames; nudging the run time by this much makes both land on the exact count.
+_FRAME_EPSILON = 1e-6
+SPEECH_GAP_SECONDS = 0.5  # silence after each spoken beat before the next one starts
+
+
+@dataclass(frozen=True)
+class SoundEvent:
+    """A narration clip placed on the scene's timeline at ``start`` seconds."""
+
+    start: float
+    clip: SpeechClip
+    text: str
+
+
+def highlight_spans(text: str, highlights: dict[str, str]) -> dict[str, str]:
+    """Manim ``t2c`` keys as non-overlapping index ranges ("[a:b]") for every occurrence of each
+    highlighted phrase, longest phrases first (so "β = 0.99" wins over "β = 0.9" inside it).
+
+    A space in a phrase also matches a line break, so a phrase the caption wrapped onto two
+    lines is still found. Indices count every character of ``text``, spaces and newlines
+    included, as Manim's ``Text`` does.
+    """
+    taken: list[tuple[int, int]] = []
+    spans: dict[str, str] = {}
+    for phrase in sorted(highlights, key=len, reverse=True):
+        if not phrase:
+            continue
+        pattern = re.escape(phrase).replace(r"\ ", r"\s+")
+        for match in re.finditer(pattern, text):
+            start, end = match.span()
+            if all(end <= a or start >= b for a, b in taken):
+                taken.append((start, end))
+                spans[f"[{start}:{end}]"] = highlights[phrase]
+    return spans
+
+
+# A space on either side of a binary operator or relation between two operands ("|1 − ηλmin|",
+# "η < 0.08"), or after the comma of a point's coordinates ("(0.0403, 6.0000)").
+_OPERATOR_SPACES = re.compile(r"(?<=\S) ([−+×<>=≤≥≈]) (?=\S)|(\([−\d.]+,) (?=[−\d.]+\))")
+_NO_BREAK = "\u00a0"
+
+
+def _keep_together(match: re.Match[str]) -> str:
+    operator, first_coordinate = match.groups()
+    return f"{_NO_BREAK}{operator}{_NO_BREAK}" if operator else f"{first_coordinate}{_NO_BREAK}"
+
+
+def _caption_words(text: str) -> list[str]:
+    """``text``'s words for line breaking: a formula (``a − b``, ``a < b``, a point's
+    coordinates) is one word, its inner spaces held by no-break spaces."""
+    return [word for word in _OPERATOR_SPACES.sub(_keep_together, text).split(" ") if word]
+
+
+def balanced_wraps(text: str, most_lines: int = 6, slack: float = 1.1) -> list[list[str]]:
+    """``text`` broken onto 1, 2, … lines (up to ``most_lines``, at most one per word), never
+    inside ``a − b``, ``a + b``, ``a × b``, a relation (``a < b``, ``a = b``, …) or a point's
+    coordinates (``(0.04, 6.0)``): for each line count, the break whose shortest line is longest
+    (no one-word last line) among those whose longest line is within ``slack`` times the least it
+    can be for that many lines. Lengths count characters; every character but the broken spaces
+    is kept."""
+    words = _caption_words(text)
+    if not words:
+        return [[""]]
+    sizes = [len(word) for word in words]
+    before = [0, *itertools.accumulate(sizes)]  # characters of the words before each index
+
+    def length(first: int, end: int) -> int:  # characters of words[first:end] set on one line
+        return before[end] - before[first] + end - first - 1
+
+    wraps = []
+    for count in range(1, min(most_lines, len(words)) + 1):
+        least = _least_longest(len(words), count, length)
+        ends = _longest_shortest(len(words), count, length, max(least, int(least * slack)))
+        starts = [0, *ends[:-1]]
+        wraps.append([" ".join(words[a:b]).replace(_NO_BREAK, " ") for a, b in zip(starts, ends)])
+    return wraps
+
+
+def _least_longest(n: int, count: int, length: Callable[[int, int], int]) -> int:
+    """The least possible length of the longest line when ``n`` words go onto ``count`` lines
+    (``length(first, end)``: the characters of words ``first`` to ``end - 1`` on one line)."""
+    best = [[math.inf] * (n + 1) for _ in range(count + 1)]  # best[k][i]: words[:i] on k lines
+    best[0][0] = 0
+    for k in range(1, count + 1):
+        for i in range(k, n + 1):
+            best[k][i] = min(max(best[k - 1][j], length(j, i)) for j in range(k - 1, i))
+    return int(best[count][n])
+
+
+def _longest_shortest(n: int, count: int, length: Callable[[int, int], int], bound: int) -> list[int]:
+    """Line ends (word indices) putting ``n`` words on ``count`` lines of at most ``bound``
+    characters with the longest possible shortest line."""
+    best = [[-math.inf] * (n + 1) for _ in range(count + 1)]  # best[k][i]: shortest line, words[:i] on k lines
+    back = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = math.inf
+    for k in range(1, count + 1):
+        for i in range(k, n + 1):
+            for j in range(k - 1, i):
+                line = length(j, i)
+                if line <= bound and min(best[k - 1][j], line) > best[k][i]:
+                    best[k][i], back[k][i] = min(best[k - 1][j], line), j
+    ends, i = [], n
+    for k in range(count, 0, -1):
+        ends.append(i)
+        i = back[k][i]
+    return ends[::-1]
+
+
+@dataclass(frozen=True)
+class CaptionFit:
+    """A caption's line breaks and the scale (at most 1) its text is expected to need at
+    ``style.CAPTION_SIZE`` to fit its band."""
+
+    lines: list[str]
+    scale: float
+
+
+def fit_caption(text: str, width: float, height: float) -> CaptionFit:
+    """The line breaks that let ``text`` be drawn largest in a ``width`` × ``height`` box (scene
+    units), estimated from ``style``'s caption metrics; of breaks equally large, the fewest lines.
+    Lines are even in length and never break inside a formula (:func:`balanced_wraps`)."""
+    if not text.strip():
+        return CaptionFit([""], 1.0)
+    best = CaptionFit([text], 0.0)
+    for lines in balanced_wraps(text):
+        text_w = max(len(line) for line in lines) * style.CAPTION_CHAR_WIDTH
+        text_h = style.CAPTION_LINE_HEIGHT + (len(lines) - 1) * style.CAPTION_LINE_PITCH
+        scale = min(1.0, width / max(text_w, 1e-9), height / text_h)
+        if scale > best.scale * 1.02:  # a 2% larger caption is not worth another line
+            best = CaptionFit(lines, scale)
+    return best
+
+
+def reading_ticks(text: str) -> int:
+    """Ticks (1/15 s) a caption needs without narration: its estimated speaking time
+    (:func:`scenes.kit.speech.estimate_seconds`) plus a pause, at least 3 s."""
+    return max(style.MIN_CAPTION_TICKS, style.seconds_to_ticks(estimate_seconds(text) + 0.6))
+
+
+def pace(text: str, span: int, base: int, low: int, high: int) -> int:
+    """Ticks per optimizer step for a beat covering ``span`` steps: enough for its caption to be
+    read while the steps play (``reading_ticks / span``, rounded up), at least ``base``, clamped
+    to [``low``, ``high``]."""
+    return max(low, min(high, max(base, -(-reading_ticks(text) // span))))
+
+
+class LessonScene(Scene):
+    """Base of every lesson scene: resolved ``params``, a layout, tick timing and caption beats."""
+
+    SPEC: ClassVar[SceneSpec]
+    TITLE: ClassVar[str] = ""
+    # Frame shapes whose layout this scene has been checked to hold (tests/scenes/test_aspects.py);
+    # others are refused with a clear error rather than rendered overlapping.
+    ASPECTS: ClassVar[tuple[str, ...]] = ("16:9", "1:1", "9:16")
+
+    def __init__(self, *args: Any, params: dict[str, Any] | None = None, burn_captions: bool = True,
+                 narrator: Narrator | None = None, **kwargs: Any) -> None:
+        self.params: dict[str, Any] = self.SPEC.resolve(params)
+        self.burn_captions = burn_captions
+        self.narrator = narrator
+        self.sounds: list[SoundEvent] = []
+        self._speech_end: float | None = None
+        self.constants: dict[str, float] = {}
+        self.cues: list[Cue] = []
+        self.ticks = 0
+        self._caption: Mobject | None = None
+        self._caption_start: int | None = None
+        self._caption_text = ""
+        self._still: tuple[list[Mobject], layers.Layer] | None = None  # this play's still layer
+        if not args and "renderer" not in kwargs:
+            # One encoder for the whole scene, frames handed over without copies (scenes.render.encoding)
+            # and a camera that builds Cairo paths in bulk (scenes.render.camera).
+            kwargs.setdefault("camera_class", LessonCamera)
+            kwargs["renderer"] = HandoffRenderer(
+                file_writer_class=StreamingFileWriter,
+                camera_class=kwargs["camera_class"],
+                skip_animations=kwargs.get("skip_animations", False),
+            )
+        super().__init__(*args, **kwargs)
+
+    # -- set-up ----------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Background colour and the frame layout; subclasses call ``super().setup()``."""
+        self.camera.background_color = style.BACKGROUND
+        self.layout = style.layout_for(config.frame_width, config.frame_height, captions=self.burn_captions)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of video constructed so far (ticks / 15)."""
+        return self.ticks / style.TICKS_PER_SECOND
+
+    # -- timing ----------------------------------------------------------------------------
+    def play_ticks(self, *animations: Animation, ticks: int, **kwargs: Any) -> None:
+        """Play ``animations`` for exactly ``ticks`` ticks (whole frames at 15/30/60 fps)."""
+        if ticks <= 0:
+            return
+        self._static_first(animations)
+        seconds = ticks / style.TICKS_PER_SECOND - _FRAME_EPSILON
+        self.play(*animations, run_time=seconds, **kwargs)
+        self.ticks += ticks
+
+    def _static_first(self, animations: tuple[Animation, ...]) -> None:
+        """Order the scene's mobjects static-first, moving-last.
+
+        Manim redraws every mobject from the first moving one onward on every frame, and draws
+        the rest once into a cached background; drawing order itself follows z-index, so this
+        only changes what gets cached. A caption added after the moving widgets would otherwise
+        be re-rasterized on every frame.
+        """
+        animated = set()
+        for animation in animations:
+            animated.update(getattr(animation, "mobject", None) and animation.mobject.get_family() or [])
+
+        def moving(mob) -> bool:
+            return any(member in animated or member.updaters for member in mob.get_family())
+
+        static = [mob for mob in self.mobjects if not moving(mob)]
+        self.mobjects = static + [mob for mob in self.mobjects if moving(mob)]
+
+    def update_mobjects(self, dt: float) -> None:
+        """Manim's ``update_mobjects`` (every updater in the scene, ``dt`` seconds), without a method
+        call per mobject that has none (:func:`scenes.render.family.update_family`)."""
+        for mobject in self.mobjects:
+            update_family(mobject, dt)
+
+    def get_moving_and_static_mobjects(self, animations):
+        """Manim's split, plus an opaque layer over the "moving" parts that cannot change in this
+        play (above the lowest moving mobject, so not in Manim's background): drawn once per play
+        and composited per frame (:mod:`scenes.render.layers`)."""
+        moving, static = super().get_moving_and_static_mobjects(animations)
+        self._release_still_layer()
+        if layers.draws_layers(self.camera):
+            parts = layers.still_parts(moving, animations)
+            if parts:
+                self._still = (parts, layers.Layer())
+                layers.attach_parts(*self._still)
+        return moving, static
+
+    def _release_still_layer(self) -> None:
+        still, self._still = self._still, None
+        if still is not None:
+            layers.detach_parts(*still)
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Manim's ``play``; this play's still layer is released afterwards."""
+        try:
+            super().play(*args, **kwargs)
+        finally:
+            self._release_still_layer()
+
+    def hold(self, ticks: int) -> None:
+        """Hold the current picture (updaters still run if any) for exactly ``ticks`` ticks."""
+        if ticks <= 0:
+            return
+        frozen = not any(mob.updaters for mob in self.get_mobject_family_members())
+        seconds = ticks / style.TICKS_PER_SECOND
+        seconds += _FRAME_EPSILON if frozen else -_FRAME_EPSILON
+        self.play(Wait(run_time=seconds, frozen_frame=frozen))
+        self.ticks += ticks
+
+    # -- titles and captions ---------------------------------------------------------------
+    def title(self, text: str) -> Mobject:
+        """Put the scene title in the title strip (top left) and return it."""
+        mob = Text(text, font=style.FONT, font_size=style.TITLE_SIZE, color=style.TEXT, weight="BOLD")
+        if mob.width > self.layout.title.width:
+            mob.scale_to_fit_width(self.layout.title.width)
+        mob.move_to([self.layout.title.left + mob.width / 2, self.layout.title.y, 0])
+        mob.set_z_index(style.Z_LABEL)
+        self.add(mob)
+        return mob
+
+    def caption_mobject(self, text: str, highlights: dict[str, str] | None = None) -> Mobject:
+        """Build the caption band for ``text``: broken into the even lines that let it be drawn
+        largest (:func:`fit_caption`: two lines in a wide frame, three or four in a narrow one),
+        then scaled down if it still does not fit the band.
+
+        ``highlights`` maps words to colours (an optimizer's name in its colour).
+        """
+        band = self.layout.caption
+        max_w, max_h = style.caption_room(band)
+        wrapped = "\n".join(fit_caption(text, max_w, max_h).lines)
+        mob = Text(
+            wrapped,
+            font=style.FONT,
+            font_size=style.CAPTION_SIZE,
+            color=style.TEXT,
+            line_spacing=0.9,
+            t2c=highlight_spans(wrapped, highlights or {}),
+        )
+        if mob.width > max_w:
+            mob.scale_to_fit_width(max_w)
+        if mob.height > max_h:
+            mob.scale_to_fit_height(max_h)
+        mob.move_to([band.x, band.y, 0])
+        backdrop = Rectangle(
+            width=band.width, height=band.height, stroke_width=0,
+            fill_color=style.CAPTION_BAND, fill_opacity=style.CAPTION_BAND_OPACITY,
+        ).move_to([band.x, band.y, 0])
+        group = backdrop.add(mob)
+        group.set_z_index(style.Z_CAPTION)
+        return group
+
+    def set_caption(self, text: str, highlights: dict[str, str] | None = None) -> None:
+        """Replace the caption (at the current tick) and start its cue; "" clears it."""
+        self._close_cue()
+        if self._caption is not None:
+            self.remove(self._caption)
+            self._caption = None
+        if text:
+            if self.burn_captions:
+                self._caption = self.caption_mobject(text, highlights)
+                self.add(self._caption)
+            self._caption_start = self.ticks
+            self._caption_text = text
+
+    def _close_cue(self) -> None:
+        if self._caption_start is None:
+            return
+        if self.ticks > self._caption_start:
+            end = self.ticks / style.TICKS_PER_SECOND
+            if self._speech_end is not None:  # a spoken cue ends with its speech
+                end = min(end, self._speech_end)
+            self.cues.append(Cue(start=self._caption_start / style.TICKS_PER_SECOND, end=end,
+                                 text=self._caption_text))
+        self._caption_start = None
+        self._speech_end = None
+
+    @contextmanager
+    def beat(self, text: str, highlights: dict[str, str] | None = None, min_ticks: int | None = None) -> Iterator[None]:
+        """A narration beat: show (and, with a narrator, speak) ``text`` while the body plays.
+
+        On exit the picture is held until the beat has lasted at least ``min_ticks`` (default: the
+        caption's estimated speaking time) and, when narrated, its speech plus a short gap — the
+        animation waits for the voice, as with manim-voiceover's ``with self.voiceover(text)``.
+        """
+        speech = self.narrator.speak(text) if self.narrator is not None else None
+        self.set_caption(text, highlights or self.default_highlights())
+        start = self.ticks
+        if speech is not None:
+            self.sounds.append(SoundEvent(start / style.TICKS_PER_SECOND, speech, text))
+            self._speech_end = start / style.TICKS_PER_SECOND + speech.duration
+        yield
+        needed = reading_ticks(text) if min_ticks is None else min_ticks
+        if speech is not None:
+            needed = max(needed, style.seconds_to_ticks(speech.duration + SPEECH_GAP_SECONDS))
+        self.hold(needed - (self.ticks - start))
+
+    def natural_view(self):
+        """The plot region (a :class:`scenes.kit.framing.View`) this scene fits to its own data, or None
+        if it has no 2-D plot. A sweep unions these over a family and passes the result back as
+        the ``view`` parameter so every clip of the family is framed alike."""
+        return None
+
+    def record_constant(self, name: str, value: float) -> float:
+        """Note a derived constant the video states (e.g. ``gd_stability_bound``); it goes into the
+        clip's manifest. Returns ``value`` so it can be used inline."""
+        self.constants[name] = float(value)
+        return value
+
+    def play_story(self, driver, beats, steps: int, ticks_per_step, tail_ticks: int = 3,
+                   closing_ticks: int = 15) -> None:
+        """Play a step-driven story: ``beats`` are (end step, caption) pairs, the last one the
+        closing caption. Each beat advances ``driver`` from the previous beat's end to its own at
+        ``ticks_per_step(start, span, text)`` ticks a step (see :func:`pace`); steps no beat covers
+        play at ``tail_ticks`` a step; the closing caption holds ``closing_ticks`` beyond its
+        reading time."""
+        done = 0
+        for end, text in beats[:-1]:
+            with self.beat(text):
+                span = end - done
+                if span > 0:
+                    self.play_ticks(driver.advance(end), ticks=span * ticks_per_step(done, span, text))
+                    done = end
+        if done < steps:
+            self.play_ticks(driver.advance(steps), ticks=(steps - done) * tail_ticks)
+        closing = beats[-1][1]
+        with self.beat(closing, min_ticks=reading_ticks(closing) + closing_ticks):
+            pass
+
+    def default_highlights(self) -> dict[str, str]:
+        """Words coloured in every caption of this scene (override to add the scene's series)."""
+        return {}
+
+    def tear_down(self) -> None:
+        """Close the last caption and hand every cue to Manim as a subcaption (``.srt``).
+
+        The caption stays drawn, so the last frame (and a golden frame) shows it.
+        """
+        self._close_cue()
+        now = self.renderer.time
+        for cue in self.cues:
+            self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - now)
+        super().tear_down()

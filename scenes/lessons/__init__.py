@@ -1,0 +1,1 @@
+"""The lesson's scenes: one module per scene, each a storyboard of beats."""

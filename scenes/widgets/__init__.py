@@ -1,0 +1,1 @@
+"""Drawing pieces a scene composes: plot frames, paths, arrows, panels, tables, heat maps, charts."""

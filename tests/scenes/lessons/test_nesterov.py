@@ -1,0 +1,138 @@
+"""The Nesterov scene: a real low-quality render with few steps, captions, numbers, layout, golden frame."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scenes.layout_check import caption_lines
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
+
+pytestmark = pytest.mark.render
+
+SHORT = {"steps": 3}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return render_low("nesterov", SHORT, tmp_path_factory)
+
+
+def scene_for(params):
+    return computed("nesterov", params)
+
+
+def test_low_quality_encode(clip):
+    assert_low_quality_encode(clip)
+
+
+def test_first_and_last_frames_differ(clip):
+    assert_first_last_differ(clip.video)
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = captions_inside(clip, min_cues=3)
+    assert any("look-ahead θ − ηβv" in cue.text for cue in cues)
+    assert any("slope of 75.0" in cue.text and "feels 7.5" in cue.text for cue in cues)
+    assert cues[-1].text.startswith("After 3 steps")
+
+
+def test_lookahead_ring_sits_at_theta_minus_lr_beta_v():
+    """The ring is the engine's look-ahead point, θ_t − ηβ v_t, at every step."""
+    import numpy as np
+
+    scene = scene_for({"steps": 10})
+    nag = scene.runners[1]
+    lr, beta = scene.params["lr"], scene.params["beta"]
+    from engine import run
+
+    trajectory = run(scene.landscape, "nesterov", lr=lr, beta=beta, steps=10, start=scene.start)
+    expected = trajectory.theta[:, 0] - lr * beta * trajectory.velocity[:, 0]
+    assert np.allclose(nag.probe, expected, atol=1e-12)
+
+
+def test_default_overshoot_numbers_come_from_the_engine():
+    texts = [text for _, text in scene_for({}).story()]
+    race = next(t for t in texts if t.startswith("Largest overshoot"))
+    assert "heavy ball 5.05, Nesterov 1.21" in race
+    assert texts[-1] == "After 60 steps: heavy ball L = 0.4538, Nesterov L = 0.0011."
+
+
+@pytest.mark.parametrize("params", [{}, {"landscape": "narrow-ravine"},
+                                    {"landscape": "narrow-ravine", "start": "-4,1.5", "lr": 0.01},
+                                    {"landscape": "rotated-ravine", "start": "-50,50", "lr": 10, "steps": 200},
+                                    {"beta": 0.999, "steps": 1}])
+def test_captions_fit_two_lines(params):
+    for _, text in scene_for(params).story():
+        assert caption_lines(text) <= 2, text
+
+
+def test_parameters_change_the_numbers():
+    default = scene_for({}).story()
+    changed = scene_for({"beta": 0.5}).story()
+    assert default[-1][1] != changed[-1][1]
+    assert default[-2][1] != changed[-2][1]
+
+
+def test_layout_holds_at_range_edges():
+    from tests.scenes.layout_check import layout_problems
+
+    edge = {"landscape": "narrow-ravine", "start": "-50,50", "lr": 10}
+    assert layout_problems("nesterov", edge, regions=True) == []
+
+
+def test_long_escape_labels_fit_a_square_plot():
+    """At 1:1 the plot is narrower than "Nesterov: off the chart, diverges at step 2": the label
+    shrinks to fit instead of running off the frame's left edge."""
+    from tests.scenes.layout_check import layout_problems
+
+    extreme = {"landscape": "rotated-ravine", "start": "50,50", "lr": 10, "beta": 0.999, "steps": 200}
+    assert layout_problems("nesterov", extreme, aspect="1:1", regions=True) == []
+
+
+def test_labels_of_runs_leaving_at_one_place_do_not_overlap():
+    """At η = 10, β = 0.999 both runs leave the chart at the same border point in step 2: their
+    "off the chart" labels stand on separate lines."""
+    from scenes.widgets.core import SwapLabel
+    from tests.scenes.golden import constructed
+    from tests.scenes.layout_check import overlapping
+
+    extreme = {"landscape": "rotated-ravine", "start": "50,50", "lr": 10, "beta": 0.999, "steps": 200}
+
+    def shown_labels(scene):
+        final = [(mob, mob.text_for(10**6) or "") for mob in scene.get_mobject_family_members()
+                 if isinstance(mob, SwapLabel)]
+        return [mob for mob, text in final if "off the chart" in text or "diverges" in text]
+
+    labels = constructed("nesterov", extreme, shown_labels, size=(854, 480))
+    assert len(labels) == 2 and overlapping(labels) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "nesterov", "nesterov_default")
+
+
+def test_riding_arrows_hold_glide_hide_and_clip():
+    import numpy as np
+
+    from scenes.widgets.arrows import RidingArrows, arrow_points, clip_to_rect, nice_scale
+    from scenes.kit.style import Rect
+
+    assert len(arrow_points(np.zeros((2, 3)), np.array([[1.0, 0, 0], [0.001, 0, 0]]))) == 16  # short one dropped
+    assert nice_scale(1.33) == 1.0 and nice_scale(0.3) == pytest.approx(0.3) and nice_scale(47) == 40
+    box = Rect(0.0, 0.0, 2.0, 2.0)
+    assert np.allclose(clip_to_rect(np.zeros(3), np.array([3.0, 0.0, 0.0]), box), [1.0, 0.0, 0.0])
+
+    tails = np.array([[0.0, 0, 0], [1.0, 0, 0], [2.0, 0, 0]])
+    vectors = np.array([[0.0, 1, 0], [0.0, 2, 0], [0.0, 0, 0]])
+    held = RidingArrows(tails, vectors, "#FFFFFF", ride=False, visible=lambda s: s < 2)
+    assert np.allclose(held.current(0.5)[0][0], tails[0]) and np.allclose(held.current(0.5)[1][0], vectors[0])
+    riding = RidingArrows(tails, vectors, "#FFFFFF", ride=True, glide=True)
+    assert np.allclose(riding.current(0.5)[0][0], [0.5, 0, 0]) and np.allclose(riding.current(0.5)[1][0], [0, 1.5, 0])
+    held.set_progress(2.0)
+    assert held.get_fill_opacity() == 0.0
+    held.set_progress(1.0)
+    assert held.get_fill_opacity() == 1.0

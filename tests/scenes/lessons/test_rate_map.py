@@ -1,0 +1,116 @@
+"""Rate map scene: a real low-quality render of a small grid, its captions, numbers and layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.scenes.render_helpers import (
+    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
+)
+
+pytestmark = pytest.mark.render
+
+SHORT = {"grid": 20, "steps": 150}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return render_low("rate-map", SHORT, tmp_path_factory)
+
+
+def scene_for(params: dict):
+    return computed("rate-map", params)
+
+
+def test_low_quality_encode(clip):
+    assert_low_quality_encode(clip, min_seconds=20)
+
+
+def test_first_and_last_frames_differ(clip):
+    assert_first_last_differ(clip.video, threshold=5)  # the heat map fills in
+
+
+def test_captions_parse_and_fall_inside_video(clip):
+    cues = captions_inside(clip, count=7)
+    assert "400 runs" in cues[0].text
+    assert "diverges at step" in cues[-1].text
+
+
+def test_sweep_and_overlay_agree_with_theory():
+    from engine import theory
+
+    scene = scene_for({})
+    sweep = scene.sweep
+    assert sweep.runs == 60 * 60
+    tuned = theory.optimal_heavy_ball(1.0, 100.0)
+    lr, beta, _ = sweep.fastest
+    assert abs(lr - tuned.lr) < 4 * (scene.lrs[1] - scene.lrs[0])
+    assert abs(beta - tuned.beta) < 4 * (scene.betas[1] - scene.betas[0])
+    # the probe stops: GD's best, the optimum (fast), long memory (slower), past the ceiling (diverges)
+    gd, opt, long, past = (int(k) for k in scene.stops)
+    assert scene.probes.settle[opt] < scene.probes.settle[gd]
+    assert scene.probes.settle[opt] < scene.probes.settle[long]
+    assert scene.probes.diverged_at[past] > 0
+    text = scene.captions()
+    assert f"settles in {int(scene.probes.settle[gd])} steps" in text["gd"]
+    assert f"diverges at step {int(scene.probes.diverged_at[past])}" in text["past"]
+
+
+def test_parameters_change_the_numbers():
+    default = scene_for({"grid": 20, "steps": 150})
+    other = scene_for({"grid": 20, "steps": 150, "landscape": "seed-ravine"})
+    assert default.captions()["ceiling"] != other.captions()["ceiling"]
+    assert default.captions()["optimum"] != other.captions()["optimum"]
+    finer = scene_for({"grid": 30, "steps": 150})
+    assert "900 runs" in finer.captions()["intro"]
+    assert not np.array_equal(default.sweep.settle, other.sweep.settle)
+
+
+def test_layout_holds_at_range_edges():
+    from tests.scenes.layout_check import layout_problems
+
+    assert layout_problems("rate-map", {"landscape": "bowl", "grid": 16, "steps": 100}) == []
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "rate-map", "rate_map_default")
+
+
+@pytest.mark.parametrize("params", [{}, {"landscape": "bowl", "grid": 120, "steps": 800},
+                                    {"landscape": "seed-ravine", "grid": 16, "steps": 100}])
+def test_boxed_labels_and_the_resting_probe_do_not_overlap(params):
+    """The labels on the heat map (ceiling, GD row, optimum) stand clear of each other and of the
+    probe ring where it rests at the end, at the defaults and at the parameters' edges (where the
+    optimum can sit on the GD row's left end, or next to the probe)."""
+    from manim import BackgroundRectangle
+
+    from scenes.widgets.heatmap import ProbeMarker
+    from tests.scenes.golden import constructed
+    from tests.scenes.layout_check import overlapping
+
+    def boxes(scene):
+        members = scene.get_mobject_family_members()
+        return ([mob for mob in members if isinstance(mob, BackgroundRectangle)]
+                + [mob for mob in members if isinstance(mob, ProbeMarker)])
+
+    found = constructed("rate-map", params, boxes, size=(854, 480))
+    assert len(found) == 4 and overlapping(found) == []
+
+
+
+def test_renders_with_plain_manim_and_its_animation_caching(tmp_path):
+    """`manim -ql scenes/lessons/rate_map.py RateMap` works (README). Plain Manim hashes every play, the
+    camera included; the camera's weak-keyed caches once broke that mid-scene ("dictionary
+    changed size during iteration"), so they are kept out of the hash."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[3] / "scenes" / "lessons" / "rate_map.py"
+    result = subprocess.run([sys.executable, "-m", "manim", "-ql", "--media_dir", str(tmp_path), str(source),
+                             "RateMap"], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert list(tmp_path.rglob("RateMap.mp4"))

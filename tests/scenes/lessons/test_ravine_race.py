@@ -1,0 +1,128 @@
+"""A real low-quality render of the ravine race with few steps, probed with PyAV."""
+
+from __future__ import annotations
+
+import pytest
+
+from ravine.pipeline.jobs import QUALITIES, Quality, RenderJob, render
+from ravine.media.outputs import parse_srt, probe_video
+from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+
+pytestmark = pytest.mark.render
+
+
+@pytest.fixture(scope="module")
+def race(tmp_path_factory):
+    out = tmp_path_factory.mktemp("race")
+    return render(RenderJob("ravine-race", {"steps": 8}, "low", str(out)))
+
+
+def test_low_quality_encode(race):
+    assert_low_quality_encode(race)
+
+
+def test_first_and_last_frames_differ(race):
+    assert_first_last_differ(race.video)
+
+
+def test_captions_parse_and_fall_inside_video(race):
+    cues = captions_inside(race, min_cues=3)
+    assert any("zig-zag" in cue.text for cue in cues)
+    assert "After 8 steps" in cues[-1].text
+
+
+def test_duration_does_not_depend_on_frame_rate(tmp_path, race):
+    """At 30 fps (tiny frame for speed) the same scene lasts the same, frame for frame."""
+    QUALITIES["test30"] = Quality("test30", 256, 144, 30)
+    try:
+        other = render(RenderJob("ravine-race", {"steps": 8}, "test30", str(tmp_path)))
+    finally:
+        del QUALITIES["test30"]
+    probe = probe_video(other.video)
+    assert probe.frames == round(race.duration * 30)
+    assert [c.start for c in parse_srt(other.video.with_suffix(".srt").read_text())] == \
+        [c.start for c in parse_srt(race.video.with_suffix(".srt").read_text())]
+
+
+def test_parameters_change_the_numbers(tmp_path):
+    default = computed("ravine-race", {"steps": 8})
+    changed = computed("ravine-race", {"steps": 8, "beta": 0.5})
+    assert default.story()[-1][1] != changed.story()[-1][1]
+
+
+@pytest.mark.parametrize("scene", ["ravine-race", "nesterov", "heavy-ball"])
+def test_one_step_is_one_step(scene):
+    """Counts read as English at a range's low edge: "After 1 step", not "After 1 steps"."""
+    from scenes.kit import style
+
+    assert (style.count(1, "step"), style.count(2, "step"), style.count(0, "step")) == ("1 step", "2 steps", "0 steps")
+    last = computed(scene, {"steps": 1}).story()[-1][1]
+    assert last.startswith("After 1 step: "), last
+
+
+def test_golden_last_frame(request):
+    from tests.scenes.golden import check_golden_frame
+
+    check_golden_frame(request, "ravine-race", "ravine_race_default")
+    check_golden_frame(request, "ravine-race", "ravine_race_narrow_divergent",
+                       {"landscape": "narrow-ravine", "start": "-4,1.5", "lr_sgd": 0.021, "steps": 30})
+
+
+def test_sgd_with_momentum_is_coloured_as_the_momentum_run():
+    from scenes.kit import style
+    from scenes.kit.base import highlight_spans
+    from scenes.lessons.ravine_race import RavineRace
+
+    # as written, and as the caption band wraps it (the phrase broken across two lines)
+    for text in ("plain SGD against SGD with momentum, 60 steps each.",
+                 "plain SGD against SGD with\nmomentum, 60 steps each."):
+        spans = highlight_spans(text, RavineRace.default_highlights(None))
+        coloured = {" ".join(text[int(a):int(b)].split()): colour for a, b, colour in
+                    ((*key.strip("[]").split(":"), colour) for key, colour in spans.items())}
+        assert coloured == {"SGD": style.OPTIMIZER_COLORS["gd"],
+                            "SGD with momentum": style.OPTIMIZER_COLORS["momentum"]}, text
+
+
+def test_both_runs_diverging_keep_their_labels_apart():
+    """SGD and momentum both leave the plot near one border point: their labels stack, one a line
+    under the other, instead of being drawn over each other (at every aspect)."""
+    from tests.scenes.layout_check import layout_problems
+
+    both = {"landscape": "narrow-ravine", "start": (-9.14, -34.86), "lr_sgd": 0.108, "lr_momentum": 7.42,
+            "beta": 0.01, "steps": 16, "noise": 4.5, "batch_size": 47, "seed": 923}
+    for aspect in ("16:9", "9:16"):
+        assert layout_problems("ravine-race", both, aspect=aspect) == [], aspect
+
+
+def test_a_diverging_momentum_run_is_not_said_to_glide():
+    """Momentum above its ceiling but slower to blow up than SGD ends with the lower loss: the
+    captions say neither settles, never that it glides down the valley."""
+    from tests.scenes.render_helpers import computed
+
+    params = {"landscape": "narrow-ravine", "start": (-8.37, -8.80), "lr_sgd": 0.0346, "lr_momentum": 0.0277,
+              "beta": 0.3764, "steps": 45, "noise": 0.0}
+    texts = [text for _, text in computed("ravine-race", params).story()]
+    assert not any("glides" in text for text in texts), texts
+    assert any("Neither settles" in text and "×2.46" in text for text in texts), texts
+
+
+def test_the_round_bowl_has_no_steep_or_shallow_axis_in_the_captions():
+    """On the bowl every direction curves alike: the captions speak of the minimum, never of a
+    steep y-axis or a shallow x-axis, and the intro names a bowl, not a ravine."""
+    from tests.scenes.render_helpers import computed
+
+    scene = computed("ravine-race", {"landscape": "bowl"})
+    texts = [text for _, text in scene.story()]
+    assert not any("steep" in text or "shallow" in text or "valley" in text for text in texts), texts
+    assert any("past the minimum" in text for text in texts), texts
+    assert computed("ravine-race", {}).axes.round is False and scene.axes.round is True
+
+
+def test_both_runs_above_their_ceilings_are_said_to_grow_not_to_glide():
+    from tests.scenes.render_helpers import computed
+
+    params = {"landscape": "rotated-ravine", "start": (6.81, -46.47), "lr_sgd": 0.1226, "lr_momentum": 0.4172,
+              "beta": 0.0884, "steps": 117}
+    texts = [text for _, text in computed("ravine-race", params).story()]
+    assert any(text.startswith("Neither settles") for text in texts), texts
+    assert not any("lasts longer" in text or "glides" in text for text in texts), texts
