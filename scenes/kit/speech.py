@@ -4,7 +4,7 @@ A :class:`Narrator` turns a caption into a :class:`SpeechClip` (a WAV file and i
 before the beat animates, so the beat can last at least as long as its speech. Backends:
 
 - ``espeak``: espeak-ng (Debian package, fully offline) — the default narration voice;
-- ``piper``: piper-tts with a user-supplied ``.onnx`` voice model (installed on demand);
+- ``piper``: piper-tts with a user-supplied ``.onnx`` voice model;
 - ``none``: no audio; a beat's length is estimated from its words (see :func:`estimate_seconds`).
 
 Synthesized audio is cached by a hash of text, backend, voice and rate, and trimmed of leading
@@ -106,12 +106,14 @@ class EspeakBackend(SpeechBackend):
                                     "or the path of a piper .onnx model")
 
     def synthesize(self, text: str, target: Path) -> None:
-        subprocess.run(["espeak-ng", "-v", str(self.voice), "-s", str(self.rate), "-w", str(target), text],
-                       check=True, capture_output=True)
+        # The text goes on stdin, never as an argument: a caption such as "-w/some/path" must be
+        # spoken, not read as an option.
+        subprocess.run(["espeak-ng", "-v", str(self.voice), "-s", str(self.rate), "-w", str(target), "--stdin"],
+                       input=text.encode(), check=True, capture_output=True)
 
 
 class PiperBackend(SpeechBackend):
-    """piper-tts with a voice model file (``--voice PATH.onnx``); the package is installed on demand."""
+    """piper-tts with a voice model file (``--voice PATH.onnx``); the piper-tts package must be installed."""
 
     name = "piper"
 
@@ -123,11 +125,9 @@ class PiperBackend(SpeechBackend):
         try:
             import piper  # noqa: F401
         except ImportError:
-            result = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "piper-tts"],
-                                    capture_output=True, text=True)
-            if result.returncode != 0:
-                raise SpeechUnavailable("--voice needs the piper-tts package and installing it failed; "
-                                        f"install it with '{sys.executable} -m pip install piper-tts'") from None
+            # Nothing is downloaded at run time: the set-up installs what a render needs.
+            raise SpeechUnavailable("--voice needs the piper-tts package; install it with "
+                                    f"'{sys.executable} -m pip install piper-tts'") from None
 
     def synthesize(self, text: str, target: Path) -> None:
         from piper import PiperVoice
