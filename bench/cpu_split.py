@@ -22,7 +22,7 @@ from bench.timing import cpu_seconds  # noqa: E402  (needs the path above)
 
 def instrument(totals: dict[str, float]) -> None:
     """Wrap the pipelined encoder so each thread's CPU time lands in ``totals``."""
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import PipelinedEncoder
 
     code, write = PipelinedEncoder._code_pictures, PipelinedEncoder.write_frame
 

@@ -27,15 +27,12 @@ DEFAULT_SCENES = "heavy-ball,ravine-race,convergence"
 def render_once(scene: str, quality: str, fmt: str, folder: Path, repeats_without_coding: bool) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (this process) and bytes of one fresh render."""
     from ravine.pipeline.jobs import RenderJob, render
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import skipping_repeats
 
-    PipelinedEncoder.SKIP_REPEATS = repeats_without_coding
-    try:
+    with skipping_repeats(repeats_without_coding):
         start, cpu_start = time.perf_counter(), cpu_seconds()
         result = render(RenderJob(scene, {}, quality, str(folder), format=fmt), force=True)
         return time.perf_counter() - start, cpu_seconds() - cpu_start, result.video.stat().st_size
-    finally:
-        PipelinedEncoder.SKIP_REPEATS = True
 
 
 def main() -> None:

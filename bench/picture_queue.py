@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ravine.pipeline import lesson
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import PipelinedEncoder
 
     only = args.only.split(",") if args.only else None
     byte_bounded = PipelinedEncoder.PICTURE_QUEUE_LIMITS

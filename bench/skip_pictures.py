@@ -47,7 +47,7 @@ WAYS = [  # name, (container, codec), options, repeats written without coding
 def record(scene: str, quality: str, folder: Path) -> tuple[list, list[int], object]:
     """Render ``scene`` and return the pictures its encoder was given, their repeats, and the spec."""
     from ravine.pipeline.jobs import RenderJob, render
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import PipelinedEncoder
 
     pictures, repeats, specs = [], [], []
     queue = PipelinedEncoder.write_picture
@@ -71,20 +71,18 @@ def code(pictures: list, repeats: list[int], spec, options: dict[str, str], skip
     """Codec CPU seconds to code the sequence through ravine's encoder, and whether it used skips."""
     import av
 
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import PipelinedEncoder
 
     spent = [0.0]
 
     class Timed(PipelinedEncoder):
-        SKIP_REPEATS = skips
-
         def _code_pictures(self) -> None:
             start = time.thread_time()
             super()._code_pictures()
             spent[0] += time.thread_time() - start
 
-    encoder = Timed(target=target, spec=replace(spec, container_format=container, codec=codec,
-                                                options=tuple(options.items())))
+    encoder = Timed(target, replace(spec, container_format=container, codec=codec, options=tuple(options.items())),
+                    skip_repeats=skips)
     for picture, repeat in zip(pictures, repeats):
         encoder.write_picture(av.VideoFrame.from_ndarray(picture, format="yuv420p"), repeat=repeat)
     flush = time.thread_time()

@@ -2,7 +2,8 @@
 
 Clips are decoded in lockstep and tiled on a grid the size of one clip (so the montage of a
 480p sweep is itself 480p); a clip that ends early holds its last frame. Encoded as H.264
-yuv420p (BT.709, tagged) with ``+faststart``, held frames as skip pictures.
+yuv420p (BT.709, tagged) with ``+faststart`` by the scenes' own encoder
+(:mod:`scenes.render.codec.encoder`), held frames as skip pictures.
 """
 
 from __future__ import annotations
@@ -65,16 +66,18 @@ def _label_strip(text: str, width: int, height: int) -> np.ndarray:
     return np.asarray(strip)
 
 
-def montage(videos: Sequence[Path], labels: Sequence[str], target: Path) -> Path:
+def montage(videos: Sequence[Path], labels: Sequence[str], target: Path,
+            skip_repeats: bool | None = None) -> Path:
     """Tile ``videos`` (same size and frame rate) with ``labels`` into one MP4 at ``target``.
 
-    Coded like a scene (:class:`scenes.render.encoding.PipelinedEncoder`: conversion and codec on their
-    own threads, BT.709 tagged, ravine's x264 settings), and a frame where no clip changes is a
-    repeat of the one before: held frames cost skip pictures, not coding."""
+    Coded like a scene (:class:`scenes.render.codec.encoder.PipelinedEncoder`: conversion and codec
+    on their own threads, BT.709 tagged, ravine's x264 settings, ``+faststart`` written by the
+    muxer), and a frame where no clip changes is a repeat of the one before: held frames cost skip
+    pictures, not coding (all coded with ``skip_repeats`` False, or where
+    :func:`~scenes.render.codec.encoder.skip_repeats_default` says so)."""
     import av
-    from manim._config.video_encoder import VideoEncoderSpec
 
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import PipelinedEncoder, StreamSpec
 
     if not videos:
         raise ValueError("montage needs at least one clip")
@@ -98,12 +101,11 @@ def montage(videos: Sequence[Path], labels: Sequence[str], target: Path) -> Path
         places.append((y0 + label_h, x0 + (cell_w - picture_w) // 2))
     sources = [_pictures(Path(video), picture_w, picture_h) for video in videos]
     last: list[np.ndarray | None] = [None] * len(videos)
-    spec = VideoEncoderSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=width,
-                            height=height, frame_rate=rate,
-                            options=tuple(formats.encoder_options("mp4", transparent=False).items()))
+    spec = StreamSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=width,
+                      height=height, frame_rate=rate,
+                      options=tuple(formats.encoder_options("mp4", transparent=False).items()))
     with outputs.atomic_path(Path(target)) as tmp:
-        stream_path = tmp.with_name(f"{tmp.stem}-stream.mp4")
-        encoder = PipelinedEncoder(target=stream_path, spec=spec)
+        encoder = PipelinedEncoder(tmp, spec, skip_repeats=skip_repeats, container_options={"movflags": "+faststart"})
         try:
             shown = 0  # frames the canvas as it stands has been shown, not yet written
             while True:
@@ -127,10 +129,7 @@ def montage(videos: Sequence[Path], labels: Sequence[str], target: Path) -> Path
             if shown:
                 encoder.write_frame(canvas, repeat=shown)
             encoder.finish()
-            formats.faststart(stream_path, tmp)
         except BaseException:
             encoder.abort()
             raise
-        finally:
-            stream_path.unlink(missing_ok=True)
     return Path(target)

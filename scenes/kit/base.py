@@ -32,14 +32,16 @@ from manim import (
     config,
 )
 
-from scenes.render import layers
 from scenes.kit import style
-from scenes.render.camera import LessonCamera
 from scenes.kit.cues import Cue
-from scenes.render.encoding import HandoffRenderer, StreamingFileWriter
-from scenes.render.family import update_family
+from scenes.kit.fades import Fade
 from scenes.kit.params import SceneSpec
 from scenes.kit.speech import Narrator, SpeechClip, estimate_seconds
+from scenes.render import layers
+from scenes.render.camera import LessonCamera
+from scenes.render.family import update_family
+from scenes.render.renderer import HandoffRenderer
+from scenes.render.writer import StreamingFileWriter
 
 # Manim counts frames with np.arange(0, run_time, 1/fps) for animations and int(run_time*fps)
 # for frozen frames; nudging the run time by this much makes both land on the exact count.
@@ -212,8 +214,9 @@ class LessonScene(Scene):
         self._caption_text = ""
         self._still: tuple[list[Mobject], layers.Layer] | None = None  # this play's still layer
         if not args and "renderer" not in kwargs:
-            # One encoder for the whole scene, frames handed over without copies (scenes.render.encoding)
-            # and a camera that builds Cairo paths in bulk (scenes.render.camera).
+            # One encoder for the whole scene (scenes.render.writer), frames handed over without
+            # copies (scenes.render.renderer) and a camera that builds Cairo paths in bulk
+            # (scenes.render.camera).
             kwargs.setdefault("camera_class", LessonCamera)
             kwargs["renderer"] = HandoffRenderer(
                 file_writer_class=StreamingFileWriter,
@@ -286,7 +289,12 @@ class LessonScene(Scene):
             layers.detach_parts(*still)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
-        """Manim's ``play``; this play's still layer is released afterwards."""
+        """Manim's ``play``; fades left to decide are layered when this scene's camera draws
+        layers, and this play's still layer is released afterwards."""
+        draws_layers = layers.draws_layers(self.camera)
+        for animation in args:
+            if isinstance(animation, Fade) and animation.layered is None:
+                animation.layered = draws_layers
         try:
             super().play(*args, **kwargs)
         finally:

@@ -31,7 +31,8 @@ _RGBA_FIELDS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
 class Fade(Animation):
     """Fade ``mobject`` in (``fade_in=True``) or out: through a layer when the scene's camera
     draws them and the mobject allows it (:func:`scenes.render.layers.can_layer`), else by scaling its
-    alpha channels in place. ``layered`` forces either way (None: decide from the scene)."""
+    alpha channels in place. ``layered`` forces either way (None: :class:`scenes.kit.base.LessonScene`
+    decides from its camera when the fade is played; elsewhere None means alpha scaling)."""
 
     def __init__(self, mobject: Mobject, fade_in: bool = True, shift: np.ndarray | None = None,
                  layered: bool | None = None, **kwargs: Any) -> None:
@@ -45,11 +46,6 @@ class Fade(Animation):
 
     def create_starting_mobject(self) -> Mobject:
         return self.mobject  # nothing is interpolated from a copy
-
-    def _setup_scene(self, scene) -> None:
-        super()._setup_scene(scene)
-        if self.layered is None and scene is not None:
-            self.layered = layers.draws_layers(scene.camera)
 
     def begin(self) -> None:
         self._alphas = []

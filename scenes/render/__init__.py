@@ -1,1 +1,2 @@
-"""The render path below the kit: camera, layers, family walks, the still renderer, the SVG cache; codec/ below it."""
+"""The render path below the kit: camera, layers, family walks, the still renderer, the SVG cache, the
+scene's file writer and copy-free renderer; codec/ below it (PyAV and numpy only)."""

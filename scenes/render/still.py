@@ -21,7 +21,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from scenes.render.camera import LessonCamera
-from scenes.render.encoding import HandoffRenderer, StreamingFileWriter
+from scenes.render.renderer import HandoffRenderer
+from scenes.render.writer import StreamingFileWriter
 
 # Frame times are multiples of 1/fps; a requested time a hair below one (0.2 s as 0.19999…) is
 # that frame, not the one before.

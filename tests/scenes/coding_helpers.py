@@ -9,9 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 from av.video.reformatter import Colorspace, VideoReformatter
-from manim._config.video_encoder import VideoEncoderSpec
-
-from scenes.render.encoding import LIMITED_RANGE, PipelinedEncoder
+from scenes.render.codec.encoder import LIMITED_RANGE, PipelinedEncoder, StreamSpec
 
 FPS = 30
 WIDTH, HEIGHT = 320, 180  # H.264: 20 × 12 macroblocks (the last row cropped)
@@ -39,10 +37,10 @@ def pictures(count: int, seed: int = 1) -> list[np.ndarray]:
     return frames
 
 
-def spec(options: dict[str, str], codec: tuple[str, str] = H264, pixel_format: str = "yuv420p") -> VideoEncoderSpec:
+def spec(options: dict[str, str], codec: tuple[str, str] = H264, pixel_format: str = "yuv420p") -> StreamSpec:
     """An encoder spec at the test size: ``codec`` is (container, codec name)."""
     container, name = codec
-    return VideoEncoderSpec(container_format=container, codec=name, pixel_format=pixel_format, width=WIDTH,
+    return StreamSpec(container_format=container, codec=name, pixel_format=pixel_format, width=WIDTH,
                             height=HEIGHT, frame_rate=Fraction(FPS), options=tuple(options.items()))
 
 

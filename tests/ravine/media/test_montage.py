@@ -68,7 +68,7 @@ def test_cells_keep_their_colours(tiled) -> None:
 def test_unchanged_frames_are_written_as_repeats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A frame where no clip changes repeats the one before: the encoder gets each canvas once,
     with the number of frames it is shown (and writes the repeats as skip pictures)."""
-    from scenes.render.encoding import PipelinedEncoder
+    from scenes.render.codec.encoder import PipelinedEncoder
 
     repeats = []
     write = PipelinedEncoder.write_frame

@@ -132,12 +132,17 @@ def test_updaters_and_images_fall_back_to_scaling_alphas() -> None:
         assert layers.can_layer(group())
 
 
-def test_the_scene_camera_decides_whether_fades_are_layered() -> None:
-    with tempconfig(SIZE):
-        layered, plain = Fade(group()), Fade(group())
-        layered._setup_scene(Scene(camera_class=LessonCamera))
-        plain._setup_scene(Scene())
-        assert layered.layered is True and plain.layered is False
+def test_a_lesson_scene_layers_the_fades_it_plays_when_its_camera_draws_layers() -> None:
+    """The scene decides a fade left undecided when it plays it; elsewhere it stays undecided
+    (alpha scaling)."""
+    assert Fade(group()).layered is None
+    with tempconfig({**SIZE, "disable_caching": True}):
+        scene = Overlay(skip_animations=True)
+        scene.setup()
+        played, forced = Fade(group()), Fade(group(), layered=False)
+        scene.play(played, forced)
+        assert layers.draws_layers(scene.camera)
+        assert played.layered is True and forced.layered is False
 
 
 def test_still_parts_are_those_no_animation_or_updater_can_change() -> None:

@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 from av.video.reformatter import Colorspace
 
-from scenes.render import encoding
 from scenes.render.codec.bitstream import MalformedBits
-from scenes.render.encoding import LIMITED_RANGE
+from scenes.render.codec.encoder import LIMITED_RANGE, SKIP_REPEATS_ENV
 from scenes.render.codec.vp9 import parse_frame_header, repeat_alpha, repeat_frame, show_existing_frame, superframe_frames
 from tests.scenes.coding_helpers import FPS, HEIGHT, VP9, WIDTH, decode, encode, expand, pictures, reference
 
@@ -197,7 +196,7 @@ def test_held_frames_with_alpha_decode_to_exact_copies(tmp_path: Path) -> None:
 
 
 def test_switched_off_codes_every_repeat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(encoding.PipelinedEncoder, "SKIP_REPEATS", False)
+    monkeypatch.setenv(SKIP_REPEATS_ENV, "0")  # RAVINE_SKIP_REPEATS=0: libvpx codes every frame
     frames = pictures(4)
     assert not encode(tmp_path / "plain.webm", frames, [5] * 4, RAVINE_VP9, VP9)
     assert one_byte_packets(tmp_path / "plain.webm") == 0
