@@ -2,8 +2,9 @@
 
 Landscapes (value / grad / hessian, batched), SGD-with-momentum optimizers as pure
 ``init``/``update`` functions with torch.optim.SGD semantics, seeded gradient
-noise, a vectorized ``run`` returning a ``Trajectory``, and the lesson's closed
-forms in ``theory``.
+noise, one optimizer loop (``iterate``) under a vectorized ``run`` returning a
+``Trajectory``, the lesson's closed forms in ``theory``, and a run's ``verdict``
+(converging, steady, diverging, leaving the view).
 """
 
 from .landscapes import (
@@ -15,6 +16,7 @@ from .landscapes import (
     get_landscape,
     rotation_2d,
 )
+from .iterate import Step, iterate
 from .noise import GaussianGradientNoise, LeastSquaresData, make_rng
 from .optimizers import CONVENTIONS, Optimizer, SGDState, lookahead_point, sgd
 from .run import DEFAULT_MINIBATCH_SIZE, OPTIMIZER_NAMES, run, torch_nesterov_view
@@ -37,6 +39,7 @@ from .theory import (
     velocity_limit_constant,
 )
 from .trajectory import RECORD_MODES, Trajectory
+from .verdict import RATE_TOLERANCE, Reach, Verdict, verdict, verdicts
 from .version import ENGINE_VERSION
 
 __version__ = ENGINE_VERSION
@@ -58,6 +61,8 @@ __all__ = [
     "SGDState",
     "sgd",
     "lookahead_point",
+    "iterate",
+    "Step",
     "DEFAULT_MINIBATCH_SIZE",
     "OPTIMIZER_NAMES",
     "run",
@@ -80,4 +85,9 @@ __all__ = [
     "effective_step_multiplier",
     "ema_to_library_lr",
     "library_to_ema_lr",
+    "RATE_TOLERANCE",
+    "Verdict",
+    "Reach",
+    "verdict",
+    "verdicts",
 ]

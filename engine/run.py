@@ -1,8 +1,8 @@
 """run(...): optimize a landscape for a whole batch of configurations at once.
 
-One Python loop over steps; every configuration advances in the same numpy
-expressions (state arrays are kept in Fortran order so per-coordinate columns
-are contiguous). Each configuration's arithmetic does not depend on the others,
+The steps are :func:`engine.iterate.iterate`'s (the engine's one optimizer loop);
+every configuration advances in the same numpy expressions (state arrays are kept
+in Fortran order so per-coordinate columns are contiguous). Each configuration's arithmetic does not depend on the others,
 so a batched run equals one-at-a-time runs exactly.
 """
 
@@ -14,7 +14,8 @@ import numpy as np
 
 from .landscapes import Landscape, Quadratic, get_landscape
 from .noise import GaussianGradientNoise, LeastSquaresData, make_rng
-from .optimizers import CONVENTIONS, lookahead_point, sgd
+from .iterate import iterate
+from .optimizers import CONVENTIONS, SGDState, lookahead_point, sgd
 from .trajectory import RECORD_MODES, Trajectory
 from .validation import broadcast_batch, check_scalar_or_1d, check_start, check_steps
 from .version import ENGINE_VERSION
@@ -193,6 +194,16 @@ def run(
         velocity_hist[0] = state.velocity
     loss_hist = np.empty((steps + 1, batch)) if keep_loss else None
 
+    def gradient(t: int, point: np.ndarray) -> np.ndarray:
+        """Step t's loss gradient at ``point``: exact, a mini-batch's, or exact + Gaussian noise."""
+        if data is not None:
+            return data.minibatch_grad(point, data.sample_indices(rng, minibatch))
+        g = scape.grad(point)
+        return g if gaussian is None else gaussian.perturb(g, rng)
+
+    def lookahead(params: np.ndarray, current: SGDState) -> np.ndarray:
+        return lookahead_point(params, current, lr_h, beta_h)
+
     diverged_at = np.full(batch, -1, dtype=np.int64)
     alive = np.ones(batch, dtype=bool)
     frozen_theta = np.zeros((batch, d))
@@ -201,17 +212,8 @@ def run(
         loss = scape.value(theta)
         if keep_loss:
             loss_hist[0] = loss
-        for t in range(steps):
-            point = lookahead_point(theta, state, lr_h, beta_h) if nesterov else theta
-            if data is not None:
-                g = data.minibatch_grad(point, data.sample_indices(rng, minibatch))
-            else:
-                g = scape.grad(point)
-                if gaussian is not None:
-                    g = gaussian.perturb(g, rng)
-            updates, new_state = opt.update(g, state, point)
-            new_theta = updates  # a fresh array from update: θ + Δ is formed in place
-            new_theta += theta
+        for step in iterate(opt, theta, gradient, steps, state=state, lookahead=lookahead if nesterov else None):
+            t, new_theta, new_state = step.t, step.new_theta, step.new_state
             in_bounds = np.abs(new_theta[:, 0]) <= bound  # NaN compares False: out of bounds
             for j in range(1, d):
                 in_bounds &= np.abs(new_theta[:, j]) <= bound
@@ -222,14 +224,14 @@ def run(
             if newly.any():
                 alive &= in_bounds
                 diverged_at[newly] = t + 1
-                frozen_theta[newly] = theta[newly]
-                frozen_velocity[newly] = state.velocity[newly]
+                frozen_theta[newly] = step.theta[newly]
+                frozen_velocity[newly] = step.state.velocity[newly]
             if full:
                 theta_hist[t + 1] = new_theta
                 velocity_hist[t + 1] = new_state.velocity
-                grad_hist[t] = g
+                grad_hist[t] = step.grad
                 if nesterov:
-                    look_hist[t] = point
+                    look_hist[t] = step.point
             if keep_loss:
                 loss_hist[t + 1] = loss
             theta, state = new_theta, new_state

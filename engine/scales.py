@@ -25,7 +25,8 @@ import numpy as np
 
 from .landscapes import Quadratic
 from .noise import make_rng
-from .optimizers import sgd
+from .iterate import Step, iterate
+from .optimizers import SGDState, sgd
 from .validation import check_steps
 
 __all__ = ["TwoScaleProblem", "TwoScaleRun", "run_two_scales"]
@@ -150,27 +151,29 @@ def run_two_scales(problem: TwoScaleProblem, lr: float | np.ndarray, beta: float
     # η enters as a per-coordinate factor on the optimizer's unit-lr update: −η·v exactly.
     opt = sgd(1.0, momentum=beta_full)
     theta = np.broadcast_to(start_arr, (batch, 2)).astype(np.float64)
-    state = opt.init(theta)
     history = np.empty((steps + 1, batch, 2))
     history[0] = theta
     diverged_at = np.full((batch, 2), -1, dtype=np.int64)
     alive = np.ones((batch, 2), dtype=bool)
+
+    def gradient(t: int, point: np.ndarray) -> np.ndarray:
+        """h·θ per coordinate; the rare word's only on its steps; none for a frozen coordinate."""
+        grad = point * curv
+        if not mask[t]:
+            grad[:, RARE] = 0.0
+        return np.where(alive, grad, 0.0)
+
+    def settle(step: Step) -> tuple[np.ndarray, SGDState]:
+        """Mark coordinates that left the bound; a dead coordinate keeps θ and loses its velocity."""
+        bad = alive & ~(np.abs(step.new_theta) <= divergence_bound)
+        if bad.any():
+            diverged_at[bad] = step.t + 1
+            alive[...] = alive & ~bad
+        velocity = np.where(alive, step.new_state.velocity, 0.0)
+        return np.where(alive, step.new_theta, step.theta), step.new_state._replace(velocity=velocity)
+
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            grad = theta * curv
-            if not mask[t]:
-                grad[:, RARE] = 0.0
-            grad = np.where(alive, grad, 0.0)
-            updates, new_state = opt.update(grad, state, theta)
-            new_theta = theta + lr_full * updates
-            bad = alive & ~(np.abs(new_theta) <= divergence_bound)
-            if bad.any():
-                diverged_at[bad] = t + 1
-                alive &= ~bad
-            new_theta = np.where(alive, new_theta, theta)
-            velocity = np.where(alive, new_state.velocity, 0.0)
-            state = new_state._replace(velocity=velocity)
-            theta = new_theta
-            history[t + 1] = theta
+        for step in iterate(opt, theta, gradient, steps, scale=lr_full, settle=settle):
+            history[step.t + 1] = step.new_theta
     return TwoScaleRun(theta=history, mask=mask, diverged_at=diverged_at, lr=lr_full, beta=beta_full,
                        problem=problem, divergence_bound=float(divergence_bound))

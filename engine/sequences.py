@@ -5,9 +5,10 @@ engine's optimizer instead of a landscape: the by-hand exercise (β, g_0, g_1, g
 the velocity under a constant or sign-flipping gradient, and the EMA of a noisy scalar signal
 (the EMA is the "ema" convention's velocity: m_t = β m_{t−1} + (1 − β) x_t from m_0 = 0).
 
-Everything here runs :func:`engine.optimizers.sgd`; nothing re-implements the update. A vector
-of β values (shape (B,)) replays one gradient sequence for B configurations at once, and every
-history then has a trailing axis of size B.
+Everything here runs :func:`engine.optimizers.sgd` through :func:`engine.iterate.iterate`;
+nothing re-implements the update or the loop. A vector of β values (shape (B,)) replays one
+gradient sequence for B configurations at once, and every history then has a trailing axis of
+size B.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .noise import make_rng
+from .iterate import iterate
 from .optimizers import CONVENTIONS, sgd
 from .theory import ema_weights
 
@@ -86,11 +88,9 @@ def replay(grads, beta: float | np.ndarray, lr: float = 1.0, theta0: float = 0.0
     state = opt.init(theta)
     velocity = [state.velocity.copy()]
     thetas = [theta.copy()]
-    for value in g:
-        updates, state = opt.update(np.full(shape, value), state, theta)
-        theta = theta + updates
-        velocity.append(state.velocity.copy())
-        thetas.append(theta.copy())
+    for step in iterate(opt, theta, lambda t, point: np.full(shape, g[t]), g.size, state=state):
+        velocity.append(step.new_state.velocity.copy())
+        thetas.append(step.new_theta.copy())
     squeeze = (lambda a: a[:, :, 0]) if batched else (lambda a: a[:, 0])
     return SequenceRun(grads=g, velocity=squeeze(np.array(velocity)), theta=squeeze(np.array(thetas)),
                        beta=beta_arr.copy() if batched else float(beta_arr), lr=float(lr),

@@ -1,108 +1,89 @@
-"""The lesson's scenes in order, with chapter titles: the one list the CLI and the assembly use.
+"""The registry: the lesson's chapters and their scene classes, in order, and the cards between them.
 
-Each entry names a scene by its CLI name and ``module:Class``; classes are imported when the
-registry is first used.
+The one table the CLI, the lesson assembly and the tests read. Chapters name the scene
+classes themselves; a scene's CLI name is its ``SPEC.name``, declared once on the class.
+Importing this module imports every scene module (and Manim): a scene module that fails to
+import is an error here, never a scene silently left out. ``ravine --help`` does not import it;
+commands that need a scene do.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from scenes.kit.base import LessonScene
+from scenes.lessons.beta_race import BetaRace
+from scenes.lessons.by_hand import ByHand
+from scenes.lessons.cards import ChapterCard, TitleCard
+from scenes.lessons.convergence import Convergence
+from scenes.lessons.conventions import Conventions
+from scenes.lessons.ema_window import EmaWindow
+from scenes.lessons.heavy_ball import HeavyBall
+from scenes.lessons.limitations import Limitations
+from scenes.lessons.minibatch_noise import MinibatchNoise
+from scenes.lessons.nesterov import Nesterov
+from scenes.lessons.rate_map import RateMap
+from scenes.lessons.ravine_race import RavineRace
+from scenes.lessons.stability import Stability
+from scenes.lessons.velocity_sum import VelocitySum
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """A part of the lesson: its title-card text and its scenes (CLI names), in order."""
+    """A part of the lesson: its title-card text and its scene classes, in order."""
 
     title: str
-    scenes: tuple[str, ...]
+    scenes: tuple[type[LessonScene], ...]
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("Why plain SGD struggles", ("minibatch-noise", "ravine-race")),
-    Chapter("Momentum is memory", ("heavy-ball", "ema-window", "by-hand", "velocity-sum", "conventions")),
-    Chapter("Tuning momentum", ("beta-race", "stability", "convergence", "rate-map")),
-    Chapter("Looking ahead", ("nesterov", "limitations")),
+    Chapter("Why plain SGD struggles", (MinibatchNoise, RavineRace)),
+    Chapter("Momentum is memory", (HeavyBall, EmaWindow, ByHand, VelocitySum, Conventions)),
+    Chapter("Tuning momentum", (BetaRace, Stability, Convergence, RateMap)),
+    Chapter("Looking ahead", (Nesterov, Limitations)),
 )
 
-SCENES_IN_ORDER: tuple[str, ...] = tuple(name for chapter in CHAPTERS for name in chapter.scenes)
-
-# CLI name -> "module:Class"
-SCENE_CLASSES: dict[str, str] = {
-    "minibatch-noise": "scenes.lessons.minibatch_noise:MinibatchNoise",
-    "ravine-race": "scenes.lessons.ravine_race:RavineRace",
-    "heavy-ball": "scenes.lessons.heavy_ball:HeavyBall",
-    "ema-window": "scenes.lessons.ema_window:EmaWindow",
-    "velocity-sum": "scenes.lessons.velocity_sum:VelocitySum",
-    "by-hand": "scenes.lessons.by_hand:ByHand",
-    "conventions": "scenes.lessons.conventions:Conventions",
-    "beta-race": "scenes.lessons.beta_race:BetaRace",
-    "stability": "scenes.lessons.stability:Stability",
-    "convergence": "scenes.lessons.convergence:Convergence",
-    "rate-map": "scenes.lessons.rate_map:RateMap",
-    "nesterov": "scenes.lessons.nesterov:Nesterov",
-    "limitations": "scenes.lessons.limitations:Limitations",
-}
-
-
-# Cards the lesson assembly renders between scenes; rendered like scenes, not listed as lesson scenes.
-CARD_CLASSES: dict[str, str] = {
-    "title-card": "scenes.lessons.cards:TitleCard",
-    "chapter-card": "scenes.lessons.cards:ChapterCard",
-}
-
-
-def _import(target: str) -> type[LessonScene] | None:
-    module_name, class_name = target.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name == module_name:  # not written yet: leave it out of the lesson
-            return None
-        raise
-    return getattr(module, class_name)
+# Cards the lesson assembly renders between scenes: rendered like scenes, not listed as lesson scenes.
+CARDS: tuple[type[LessonScene], ...] = (TitleCard, ChapterCard)
 
 
 @lru_cache(maxsize=1)
-def _registry() -> dict[str, type[LessonScene]]:
-    found = {}
-    for chapter in CHAPTERS:
-        for name in chapter.scenes:
-            cls = _import(SCENE_CLASSES[name])
-            if cls is not None:
-                assert cls.SPEC.name == name, f"{SCENE_CLASSES[name]} declares {cls.SPEC.name!r}"
-                found[name] = cls
+def _by_name() -> dict[str, type[LessonScene]]:
+    """CLI name -> class for every scene and card; two classes claiming one name is an error."""
+    found: dict[str, type[LessonScene]] = {}
+    for cls in (*scenes_in_order(), *CARDS):
+        name = cls.SPEC.name
+        if name in found:
+            raise ValueError(f"scenes.lesson: {cls.__qualname__} and {found[name].__qualname__} "
+                             f"are both named {name!r}")
+        found[name] = cls
     return found
 
 
 def scenes_in_order() -> tuple[type[LessonScene], ...]:
-    """Every available scene class, in lesson order."""
-    return tuple(_registry().values())
+    """Every lesson scene class, in lesson order (cards not included)."""
+    return tuple(cls for chapter in CHAPTERS for cls in chapter.scenes)
 
 
 def scene_names() -> tuple[str, ...]:
-    """CLI names of every available scene, in lesson order."""
-    return tuple(_registry())
+    """CLI names of every lesson scene, in lesson order (cards not included)."""
+    return tuple(cls.SPEC.name for cls in scenes_in_order())
+
+
+def card_names() -> tuple[str, ...]:
+    """CLI names of the cards (``title-card``, ``chapter-card``)."""
+    return tuple(cls.SPEC.name for cls in CARDS)
 
 
 def scene_class(name: str) -> type[LessonScene]:
-    """The scene class registered as ``name``; KeyError lists the known names."""
-    if name in CARD_CLASSES:
-        return _import(CARD_CLASSES[name])
+    """The scene (or card) class named ``name``; KeyError lists the known names."""
     try:
-        return _registry()[name]
+        return _by_name()[name]
     except KeyError:
-        raise KeyError(f"unknown scene '{name}'; known: {', '.join(_registry())}") from None
+        raise KeyError(f"unknown scene '{name}'; known: {', '.join(scene_names())}") from None
 
 
 def chapters() -> list[tuple[str, list[type[LessonScene]]]]:
-    """(title, available scene classes) per chapter, skipping chapters with none available."""
-    out = []
-    for chapter in CHAPTERS:
-        classes = [_registry()[name] for name in chapter.scenes if name in _registry()]
-        if classes:
-            out.append((chapter.title, classes))
-    return out
+    """(title, scene classes) per chapter, in lesson order."""
+    return [(chapter.title, list(chapter.scenes)) for chapter in CHAPTERS]

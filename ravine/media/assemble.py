@@ -2,7 +2,8 @@
 
 All clips of a lesson share codec, size and frame rate, so their packets are copied (no
 re-encode) into one MP4 with ``+faststart``; chapter atoms are written into the MP4 itself and
-also as ``chapters.vtt``; every clip's caption cues are shifted by the clip's start time.
+also as ``chapters.vtt``; every clip's caption cues are shifted by the clip's start time (the
+caption files themselves are written by :mod:`ravine.media.captions`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 
-from ravine.media import audio, outputs
+from ravine.media import audio, captions, outputs
 from scenes.kit.cues import Cue
 
 
@@ -84,8 +85,7 @@ def concatenate(clips: Sequence[Clip], target: Path) -> Assembly:
                         packet.stream = out_stream
                         out.mux(packet)
                 starts.append(float(offset_seconds))
-                for cue in clip.cues:
-                    cues.append(Cue(float(offset_seconds) + cue.start, float(offset_seconds) + cue.end, cue.text))
+                cues += captions.shift(clip.cues, float(offset_seconds))
                 durations.append(float(Fraction(end) * time_base - offset_seconds))
                 offset_seconds = Fraction(end) * time_base
             duration = float(offset_seconds)
@@ -114,8 +114,8 @@ def _chapters(clips: Sequence[Clip], starts: list[float], duration: float) -> li
 
 
 def chapters_vtt(chapters: Sequence[Chapter]) -> str:
-    """WebVTT chapter track text (``<track kind="chapters">``)."""
-    return outputs.vtt_text(chapters_as_cues(chapters))
+    """WebVTT chapter track text (``<track kind="chapters">``): :func:`ravine.media.captions.chapters_vtt`."""
+    return captions.chapters_vtt(chapters)
 
 
 def chapters_as_cues(chapters: Sequence[Chapter]) -> list[Cue]:

@@ -1,4 +1,5 @@
-"""Output formats: what Manim encodes for each, and the conversions done after it.
+"""Output formats: one strategy per ``--format``, each saying what Manim renders for it and how
+its file is finished from what the render left.
 
 - ``mp4``: H.264 yuv420p from Manim, remuxed with ``+faststart`` (moov first; a stream copy).
 - ``webm``: VP9 from Manim with real-time encoder settings (yuva420p with ``transparent``).
@@ -6,23 +7,25 @@
 - ``gif``: a palette-optimized loop converted from the mp4, shrunk until it fits a size cap.
 - ``png``: one still, the frame a video would show at a given time or the last frame, drawn
   directly (:mod:`scenes.render.still`: no video is coded), with alpha when ``transparent``.
+
+Every strategy is an :class:`OutputFormat`: ``manim_format`` and :meth:`~OutputFormat.encoder_options`
+configure the render, :meth:`~OutputFormat.finish` turns a :class:`Rendered` into the final file,
+``poster`` says whether a poster picture goes beside it, and ``alpha`` / ``job_options`` declare
+which job settings the format can honour (the job schema checks them from here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from math import floor
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Protocol, Sequence
 
 if TYPE_CHECKING:
+    import numpy as np
     from PIL import Image
-
-FORMATS: tuple[str, ...] = ("mp4", "webm", "gif", "png", "mov")
-TRANSPARENT_FORMATS: tuple[str, ...] = ("webm", "mov", "png")
 
 # libx264 at Manim's quality (crf 23) with preset veryfast: on these flat-colour animations it
 # encodes ~30% faster than the default (medium) AND writes ~15% smaller files (bench/encoder.py).
@@ -47,26 +50,147 @@ ENCODER_OPTIONS: dict[str, dict[str, str]] = {
 
 
 class FormatError(ValueError):
-    """A format option that cannot be honoured (message names the option and what is allowed)."""
+    """A conversion that could not be done (a GIF over its size cap, a video without frames):
+    a failed encode, not bad input (the job schema refuses impossible format options first)."""
 
 
-def manim_format(fmt: str, transparent: bool) -> str:
-    """What Manim renders for an output ``fmt``: a video container (a gif is converted from the
-    mp4 afterwards), or ``png`` for a still (one frame drawn, no video at all)."""
-    if fmt not in FORMATS:
-        raise FormatError(f"--format {fmt}: allowed one of {', '.join(FORMATS)}")
-    if transparent and fmt not in TRANSPARENT_FORMATS:
-        raise FormatError(f"--transparent needs --format {', '.join(TRANSPARENT_FORMATS)} (mp4 and gif have no alpha)")
-    if fmt in ("mp4", "webm", "mov"):
-        return fmt
-    return "png" if fmt == "png" else "mp4"
+@dataclass
+class Rendered:
+    """What a scene's render left in its private folder, for an output format to finish.
+
+    ``movie``: the video Manim wrote (None for a still, drawn without one); ``last_frame``: the
+    last frame drawn (RGBA, where the renderer kept it); ``still`` and ``still_frame``: a still's
+    pixels and its frame index (None: the final state); ``sounds``: speech events to mix in;
+    ``duration`` in seconds at ``fps`` frames per second.
+    """
+
+    movie: Path | None
+    duration: float
+    fps: int
+    last_frame: np.ndarray | None = None
+    still: np.ndarray | None = None
+    still_frame: int | None = None
+    sounds: Sequence[Any] = field(default_factory=list)
 
 
-def encoder_options(manim_fmt: str, transparent: bool) -> dict[str, str]:
-    """Encoder options handed to Manim for its container (none for qtrle)."""
-    if manim_fmt == "mov" and transparent:
+class FinishOptions(Protocol):
+    """The job settings a format reads while finishing (a render job has them all)."""
+
+    transparent: bool
+    gif_max_mb: float | None
+
+
+class OutputFormat:
+    """One output format: how it is rendered and how its file is finished.
+
+    ``name`` is the ``--format`` value and the file extension; ``manim_format`` what Manim
+    renders for it (a video container, or ``png`` for one drawn frame); ``alpha`` whether it can
+    be ``transparent``; ``job_options`` the job settings only this format uses (``at``,
+    ``gif_max_mb``); ``poster`` whether a poster picture is written beside it.
+    """
+
+    name: ClassVar[str]
+    manim_format: ClassVar[str]
+    alpha: ClassVar[bool] = False
+    poster: ClassVar[bool] = True
+    job_options: ClassVar[tuple[str, ...]] = ()
+
+    def encoder_options(self, transparent: bool) -> dict[str, str]:
+        """Encoder options handed to Manim for its container."""
+        return dict(ENCODER_OPTIONS.get(self.manim_format, {}))
+
+    def finish(self, rendered: Rendered, target: Path, options: FinishOptions) -> dict[str, Any]:
+        """Write the final file at ``target`` from ``rendered``; return details for the manifest."""
+        raise NotImplementedError
+
+    def write_poster(self, rendered: Rendered, target: Path, transparent: bool) -> None:
+        """Save the clip's last frame as a PNG poster: the drawn pixels where the renderer kept
+        them (no decoding, no coding loss), else the video's last frame decoded."""
+        if rendered.last_frame is not None:
+            save_picture(rendered.last_frame, target, alpha=transparent)
+        else:
+            still(rendered.movie, target)
+
+
+class _VideoFormat(OutputFormat):
+    """A video as Manim coded it, with the narration (if any) muxed in."""
+
+    def finish(self, rendered: Rendered, target: Path, options: FinishOptions) -> dict[str, Any]:
+        if rendered.sounds:
+            from ravine.media import audio
+
+            audio.mux(rendered.movie, audio.mix(rendered.sounds, rendered.duration), target, self.name)
+        else:
+            self.copy(rendered.movie, target)
         return {}
-    return dict(ENCODER_OPTIONS.get(manim_fmt, {}))
+
+    def copy(self, movie: Path, target: Path) -> None:
+        """The silent clip: Manim's file as it is."""
+        os.replace(movie, target)
+
+
+class Mp4(_VideoFormat):
+    """H.264 yuv420p, remuxed so ``moov`` comes first (``+faststart``: plays while loading)."""
+
+    name = manim_format = "mp4"
+
+    def copy(self, movie: Path, target: Path) -> None:
+        faststart(movie, target)
+
+
+class Webm(_VideoFormat):
+    """VP9 (real-time settings; yuva420p with alpha when transparent), Opus narration."""
+
+    name = manim_format = "webm"
+    alpha = True
+
+
+class Mov(_VideoFormat):
+    """H.264 in QuickTime, or qtrle with alpha when transparent (an editing intermediate)."""
+
+    name = manim_format = "mov"
+    alpha = True
+
+    def encoder_options(self, transparent: bool) -> dict[str, str]:
+        return {} if transparent else super().encoder_options(transparent)
+
+
+class Gif(OutputFormat):
+    """A looping palette GIF converted from the mp4 Manim renders, shrunk to fit ``gif_max_mb``."""
+
+    name = "gif"
+    manim_format = "mp4"
+    job_options = ("gif_max_mb",)
+
+    def finish(self, rendered: Rendered, target: Path, options: FinishOptions) -> dict[str, Any]:
+        cap = None if options.gif_max_mb is None else int(options.gif_max_mb * 1e6)
+        return {"gif": asdict(gif(rendered.movie, target, cap))}
+
+
+class Png(OutputFormat):
+    """One still drawn without a video: the frame shown at ``at``, or the last; no poster."""
+
+    name = manim_format = "png"
+    alpha = True
+    poster = False
+    job_options = ("at",)
+
+    def finish(self, rendered: Rendered, target: Path, options: FinishOptions) -> dict[str, Any]:
+        save_picture(rendered.still, target, alpha=options.transparent)
+        frame = rendered.still_frame
+        if frame is None:  # the final state, shown from the video's last frame on
+            frame = round(rendered.duration * rendered.fps) - 1
+        return {"still_time": frame / rendered.fps}
+
+
+OUTPUT_FORMATS: dict[str, OutputFormat] = {fmt.name: fmt for fmt in (Mp4(), Webm(), Gif(), Png(), Mov())}
+FORMATS: tuple[str, ...] = tuple(OUTPUT_FORMATS)
+TRANSPARENT_FORMATS: tuple[str, ...] = tuple(name for name, fmt in OUTPUT_FORMATS.items() if fmt.alpha)
+
+
+def encoder_options(fmt: str, transparent: bool) -> dict[str, str]:
+    """The encoder options Manim gets for output format ``fmt``."""
+    return OUTPUT_FORMATS[fmt].encoder_options(transparent)
 
 
 def faststart(source: Path, target: Path) -> Path:
@@ -111,6 +235,7 @@ def still(source: Path, target: Path) -> float:
 def save_picture(pixels: np.ndarray, target: Path, alpha: bool) -> None:
     """Save a frame (height × width × 4 uint8 RGBA, as the camera drew it) as PNG: RGBA when
     ``alpha``, else RGB."""
+    import numpy as np
     from PIL import Image
 
     image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")

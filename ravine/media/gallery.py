@@ -1,11 +1,11 @@
 """A static, embeddable HTML gallery of rendered clips.
 
-:func:`write_gallery` reads every ``*.manifest.json`` that ``ravine render`` wrote in a folder
-(and in its immediate subfolders, e.g. ``clips/``) and writes one self-contained
-``index.html`` beside them: inline CSS, a little inline JavaScript, no external URLs. Each clip
-gets a card with its player (``<video>`` with poster and WebVTT captions, or ``<img>`` for gif
-and png), its title and scene, a table of its parameters and derived constants, and a copyable
-HTML embed snippet.
+:func:`write_gallery` writes one self-contained ``index.html`` for a list of :class:`Clip` cards:
+inline CSS, a little inline JavaScript, no external URLs. Each clip gets a card with its player
+(``<video>`` with poster and WebVTT captions, or ``<img>`` for gif and png), its title and scene,
+a table of its parameters and derived constants, and a copyable HTML embed snippet. The cards
+come from the clips' manifests, read and validated by
+:func:`ravine.pipeline.manifest.gallery_clips` (this module draws; it does not parse).
 
 Every text that comes from a manifest is HTML-escaped (attributes included); file names are
 percent-encoded into relative URLs, so the folder can be moved or served from anywhere.
@@ -14,10 +14,9 @@ percent-encoded into relative URLs, so the folder can be moved or served from an
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import quote
 
 from ravine.media.outputs import TEMP_PREFIX, write_text_atomic
@@ -39,12 +38,13 @@ def esc(value: Any) -> str:
 class Clip:
     """One rendered clip found in the gallery folder.
 
-    ``manifest`` is the parsed manifest; ``base`` is the URL prefix (``""`` or ``"clips/"``)
-    of the manifest's folder relative to the gallery folder; ``folder`` is that folder.
+    ``manifest`` is its validated manifest (a :class:`ravine.pipeline.manifest.Manifest`, with
+    ``files`` present); ``base`` is the URL prefix (``""`` or ``"clips/"``) of the manifest's
+    folder relative to the gallery folder; ``folder`` is that folder.
     """
 
     manifest_path: Path
-    manifest: dict[str, Any]
+    manifest: Any
     base: str
     folder: Path
 
@@ -56,13 +56,13 @@ class Clip:
     @property
     def scene(self) -> str:
         """The scene's CLI name."""
-        return str(self.manifest.get("scene", ""))
+        return self.manifest.scene
 
     @property
     def title(self) -> str:
         """The clip's title: the scene's title, or a card's ``heading`` when the scene has none."""
-        title = str(self.manifest.get("title") or "")
-        heading = (self.manifest.get("params") or {}).get("heading")
+        title = self.manifest.title
+        heading = self.manifest.params.get("heading")
         if (not title or title == self.scene) and isinstance(heading, str) and heading.strip():
             return heading
         return title or self.scene or self.name
@@ -70,13 +70,11 @@ class Clip:
     @property
     def format(self) -> str:
         """The container / file format (mp4, webm, gif, png, mov)."""
-        video = self.file("video") or ""
-        return str(self.manifest.get("format") or Path(video).suffix.lstrip(".")).lower()
+        return (self.manifest.format or Path(self.manifest.files.video).suffix.lstrip(".")).lower()
 
     def file(self, kind: str) -> str | None:
         """The file name the manifest records for ``kind`` (video, srt, vtt, poster), if present."""
-        name = (self.manifest.get("files") or {}).get(kind)
-        return str(name) if name else None
+        return getattr(self.manifest.files, kind, None) or None
 
     def exists(self, kind: str) -> bool:
         """Whether the ``kind`` file is recorded and present on disk."""
@@ -105,23 +103,6 @@ def find_manifests(folder: Path) -> list[Path]:
     return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
 
 
-def load_clips(folder: Path) -> list[Clip]:
-    """Parse every manifest :func:`find_manifests` lists; raise ValueError naming a broken one."""
-    folder = Path(folder)
-    clips = []
-    for path in find_manifests(folder):
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise ValueError(f"cannot read clip manifest '{path}': {error}") from None
-        if not isinstance(manifest, dict) or not (manifest.get("files") or {}).get("video"):
-            raise ValueError(f"'{path}' is not a ravine clip manifest (no files.video entry)")
-        relative = path.parent.relative_to(folder).as_posix()
-        base = "" if relative == "." else relative + "/"
-        clips.append(Clip(path, manifest, base, path.parent))
-    return clips
-
-
 # --- formatting --------------------------------------------------------------------------
 def format_value(value: Any) -> str:
     """A parameter or constant as a short human-readable string (not escaped)."""
@@ -141,17 +122,16 @@ def format_value(value: Any) -> str:
 def _rows(clip: Clip) -> list[tuple[str, str, str]]:
     """(group, key, value) rows of a clip's parameter table, not yet escaped."""
     m = clip.manifest
-    rows = [("param", str(key), format_value(value)) for key, value in (m.get("params") or {}).items()]
-    quality = m.get("quality") or {}
-    if quality:
-        rows.append(("output", "quality", f"{quality.get('name', '?')} · {quality.get('width', '?')}×"
-                                          f"{quality.get('height', '?')} · {quality.get('fps', '?')} fps"))
-    rows.append(("output", "format", clip.format + (" (transparent)" if m.get("transparent") else "")))
-    if m.get("aspect"):
-        rows.append(("output", "aspect", str(m["aspect"])))
-    if "duration" in m:
-        rows.append(("output", "duration", f"{float(m['duration']):.2f} s"))
-    rows += [("constant", str(key), format_value(value)) for key, value in (m.get("constants") or {}).items()]
+    rows = [("param", str(key), format_value(value)) for key, value in m.params.items()]
+    if m.quality is not None:
+        q = m.quality
+        rows.append(("output", "quality", f"{q.name} · {q.width}×{q.height} · {q.fps} fps"))
+    rows.append(("output", "format", clip.format + (" (transparent)" if m.transparent else "")))
+    if m.aspect:
+        rows.append(("output", "aspect", m.aspect))
+    if "duration" in m.model_fields_set:
+        rows.append(("output", "duration", f"{m.duration:.2f} s"))
+    rows += [("constant", str(key), format_value(value)) for key, value in m.constants.items()]
     return rows
 
 
@@ -177,12 +157,10 @@ def _media_markup(clip: Clip, in_page: bool) -> str:
     only files that exist. In the embed snippet: a title attribute and indented lines.
     """
     title = esc(clip.title)
-    quality = clip.manifest.get("quality") or {}
-    size = ""
-    if quality.get("width") and quality.get("height"):
-        size = f' width="{esc(quality["width"])}" height="{esc(quality["height"])}"'
+    quality = clip.manifest.quality
+    size = f' width="{esc(quality.width)}" height="{esc(quality.height)}"' if quality is not None else ""
     has = clip.exists if in_page else clip.file
-    classes = (f' class="media{" checker" if clip.manifest.get("transparent") else ""}"') if in_page else ""
+    classes = (f' class="media{" checker" if clip.manifest.transparent else ""}"') if in_page else ""
     if clip.format in IMAGE_FORMATS:
         lazy = ' loading="lazy"' if in_page else ""
         return f'<img{classes} src="{esc(clip.url("video"))}" alt="{title}"{size}{lazy}>'
@@ -194,7 +172,7 @@ def _media_markup(clip: Clip, in_page: bool) -> str:
     if has("vtt"):
         # shown by default only where the picture has no captions of its own: burned-in captions
         # and the track's would stand on screen twice
-        shown = "" if clip.manifest.get("burn_captions", True) else " default"
+        shown = "" if clip.manifest.burn_captions else " default"
         lines.append(f'{indent}<track kind="captions" srclang="en" label="English" '
                      f'src="{esc(clip.url("vtt"))}"{shown}>')
     lines.append("</video>")
@@ -338,23 +316,10 @@ Serve this folder, e.g. <code>python3 -m http.server</code>, and open it from th
 """
 
 
-def write_gallery(folder: Path, title: str | None = None) -> Path:
-    """Write ``folder/index.html``, a static gallery of every clip rendered into ``folder``.
-
-    Clip manifests (``*.manifest.json``) are read from ``folder`` and its immediate subfolders
-    and shown in order of their relative path; all URLs are relative to ``folder``. The page is
-    written atomically and is the only file written. ``title`` defaults to ``"ravine gallery"``.
-
-    Returns the path of ``index.html``. Raises ValueError if ``folder`` is not a folder, holds no
-    clip manifests, or holds a manifest that cannot be read.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"gallery folder '{folder}' does not exist or is not a folder")
-    clips = load_clips(folder)
+def write_gallery(folder: Path, clips: Sequence[Clip], title: str | None = None) -> Path:
+    """Write ``folder/index.html``, a static gallery of ``clips`` (in the order given; URLs
+    relative to ``folder``), atomically; it is the only file written. ``title`` defaults to
+    ``"ravine gallery"``. Returns the path of ``index.html``; ValueError if there are no clips."""
     if not clips:
-        raise ValueError(
-            f"no clip manifests (*{MANIFEST_SUFFIX}) in '{folder}' or its subfolders; "
-            "render clips there first with 'ravine render SCENE --out FOLDER'"
-        )
-    return write_text_atomic(folder / INDEX_NAME, gallery_html(clips, title or DEFAULT_TITLE))
+        raise ValueError(f"no clips to show in '{folder}'")
+    return write_text_atomic(Path(folder) / INDEX_NAME, gallery_html(list(clips), title or DEFAULT_TITLE))

@@ -1,4 +1,7 @@
-"""Output files: atomic writes, caption files (SRT, WebVTT) and PyAV probes of what was written.
+"""Output files: atomic writes and PyAV probes of what was written.
+
+Caption files (SRT, WebVTT) are :mod:`ravine.media.captions`'s; ``srt_text``, ``vtt_text`` and
+``parse_srt`` are re-exported here for the callers that reach them through this module.
 
 Every file ravine produces is written to a temporary name in its destination folder and renamed
 into place on success, so an interrupted or failed run never leaves a half-written file at the
@@ -12,9 +15,15 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator
 
-from scenes.kit.cues import Cue
+from ravine.media.captions import parse_srt, srt_text, vtt_text
+
+__all__ = [
+    "OutputError", "MAX_STEM_LENGTH", "TEMP_PREFIX", "stem_problem", "temp_prefix", "ensure_writable_dir",
+    "atomic_path", "make_readable", "write_text_atomic", "write_bytes_atomic", "clean_stale_temps",
+    "VideoProbe", "probe_video", "srt_text", "vtt_text", "parse_srt",
+]
 
 TEMP_PREFIX = ".ravine-tmp-"
 
@@ -133,49 +142,6 @@ def clean_stale_temps(folder: Path) -> None:
                 entry.unlink()
         except OSError:
             pass
-
-
-# --- captions ----------------------------------------------------------------------------
-def _timestamp(seconds: float, separator: str) -> str:
-    millis = int(round(seconds * 1000))
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
-def srt_text(cues: Sequence[Cue]) -> str:
-    """SubRip text for cues with ``start``, ``end`` (seconds) and ``text``."""
-    blocks = []
-    for index, cue in enumerate(cues, start=1):
-        blocks.append(f"{index}\n{_timestamp(cue.start, ',')} --> {_timestamp(cue.end, ',')}\n{cue.text}\n")
-    return "\n".join(blocks)
-
-
-def vtt_text(cues: Sequence[Cue]) -> str:
-    """WebVTT text (what HTML ``<track>`` accepts) for cues with ``start``, ``end``, ``text``."""
-    lines = ["WEBVTT", ""]
-    for index, cue in enumerate(cues, start=1):
-        lines += [str(index), f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}", cue.text, ""]
-    return "\n".join(lines)
-
-
-def parse_srt(text: str) -> list[Cue]:
-    """Parse SubRip text into cues; raises ValueError on a malformed block."""
-    cues = []
-    for block in [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]:
-        lines = block.strip().split("\n")
-        if len(lines) < 3 or "-->" not in lines[1]:
-            raise ValueError(f"malformed SRT block: {block!r}")
-        start, end = (part.strip() for part in lines[1].split("-->"))
-        cues.append(Cue(_parse_time(start), _parse_time(end), "\n".join(lines[2:])))
-    return cues
-
-
-def _parse_time(stamp: str) -> float:
-    hms, millis = stamp.replace(".", ",").split(",")
-    hours, minutes, seconds = (int(part) for part in hms.split(":"))
-    return hours * 3600 + minutes * 60 + seconds + int(millis) / 1000
 
 
 # --- probing -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Clip lists in TOML (``ravine render --config clips.toml``) and jobs from manifests (``--from``).
+"""Clip lists in TOML (``ravine render --config clips.toml``), and checks over a list of jobs.
 
 Schema (see ``examples/clips.toml``)::
 
@@ -11,144 +11,74 @@ Schema (see ``examples/clips.toml``)::
     scene = "ravine-race" # required: a name from `ravine list`
     name = "race-slow"    # output file stem (default: the scene name)
     format = "webm"       # also: quality, out, transparent, aspect, burn_captions, at, gif_max_mb,
-                          # narrate, voice, speech_rate
+                          # narrate, voice, speech_rate, skip_repeats
     [clip.params]         # scene parameters, as on the command line (dashes or underscores)
     beta = 0.5
     start = [-4, 1.5]
 
-Options given on the command line with ``--config`` or ``--from`` (``-q low``, ``--out drafts``,
-``--narrate``, ...) apply to every clip, over what the file or manifest says.
+Every clip is one :class:`~ravine.pipeline.job.RenderJob`: its keys are the job's fields (``out``
+for ``out_dir``) and obey the job's rules; a bad one is a :class:`~ravine.pipeline.job.JobError`
+naming the file, the clip and the key. Options given on the command line with ``--config`` (``-q
+low``, ``--out drafts``, ...) apply to every clip, over what the file says (see the CLI).
 """
 
 from __future__ import annotations
 
-import json
-import math
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from ravine.pipeline.jobs import ASPECTS, GIF_MAX_MB_RANGE, QUALITIES, SPEECH_RATE_RANGE, RenderJob
-from ravine.media.formats import FORMATS
-from ravine.media.outputs import stem_problem
+from ravine.pipeline.job import JobError, Origin, RenderJob
 
-JOB_KEYS = {"scene", "name", "quality", "format", "transparent", "aspect", "burn_captions", "at", "gif_max_mb",
-            "narrate", "voice", "speech_rate", "out", "params"}
-
-
-class ConfigError(ValueError):
-    """A clip list or manifest that cannot be used; the message names the clip and the key."""
+TOP_LEVEL = ("defaults", "clip")
 
 
 def load_clips(path: Path) -> list[RenderJob]:
-    """Read a TOML clip list into render jobs (parameters are validated later by each scene's spec)."""
+    """Read a TOML clip list into render jobs (scene parameters are checked when each job is
+    resolved); raises :class:`~ravine.pipeline.job.JobError`."""
     path = Path(path)
+    source = Origin(f"--config {path}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"--config {path}: cannot read ({error.strerror or error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"--config {path}: not valid TOML ({error})") from None
-    unknown_top = sorted(set(data) - {"defaults", "clip"})
-    if unknown_top:
-        raise ConfigError(f"--config {path}: unknown table(s) {', '.join(unknown_top)}; allowed: defaults, clip")
-    defaults = data.get("defaults", {})
-    clips = data.get("clip", [])
-    if not isinstance(clips, list) or not clips:
-        raise ConfigError(f"--config {path}: no [[clip]] entries")
+        raise source.problem("", f"cannot read ({error.strerror or error})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise source.problem("", f"not valid TOML ({error})") from None
+    unknown = sorted(set(data) - set(TOP_LEVEL))
+    if unknown:
+        raise source.problem("", f"unknown table(s) {', '.join(unknown)}; allowed: {', '.join(TOP_LEVEL)}")
+    defaults, clips = data.get("defaults", {}), data.get("clip", [])
+    if not isinstance(defaults, dict):
+        raise source.problem("", "[defaults] must be a table")
+    if not isinstance(clips, list) or not clips or not all(isinstance(clip, dict) for clip in clips):
+        raise source.problem("", "no [[clip]] entries")
     jobs = []
     for index, clip in enumerate(clips, start=1):
-        merged = {**defaults, **clip}
-        where = f"--config {path}: clip {index}"
-        unknown = sorted(set(merged) - JOB_KEYS)
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(JOB_KEYS))}")
-        if "scene" not in merged:
-            raise ConfigError(f"{where}: 'scene' is required")
-        _check_values(where, merged)
-        params = {str(key).replace("-", "_"): value for key, value in dict(merged.get("params", {})).items()}
-        out = Path(merged.get("out", "out"))
-        if not out.is_absolute():
-            out = path.parent / out
-        jobs.append(RenderJob(
-            scene=str(merged["scene"]), params=params, quality=merged.get("quality", "medium"), out_dir=str(out),
-            name=merged.get("name"), format=merged.get("format", "mp4"),
-            transparent=bool(merged.get("transparent", False)), aspect=merged.get("aspect", "16:9"),
-            burn_captions=merged.get("burn_captions", True), at=merged.get("at"),
-            gif_max_mb=merged.get("gif_max_mb"), narrate=merged.get("narrate", False) or "voice" in merged,
-            voice=merged.get("voice"), speech_rate=merged.get("speech_rate", 165),
-        ))
-    check_distinct_files(jobs, f"--config {path}")
+        origin = Origin(source.source, index)
+        jobs.append(RenderJob.parse(clip_values(path, {**defaults, **clip}, origin), origin))
+    check_distinct_files(jobs, source.source)
     return jobs
 
 
-def _check_values(where: str, values: dict[str, Any]) -> None:
-    """Each render-job value in ``values`` (a clip's keys, or a manifest's job) of the right type
-    and in range; ``where`` names the clip in the message. Missing keys take their defaults."""
-    _check_choice(where, "quality", values.get("quality", "medium"), tuple(QUALITIES))
-    _check_choice(where, "format", values.get("format", "mp4"), FORMATS)
-    _check_choice(where, "aspect", values.get("aspect", "16:9"), ASPECTS)
-    for key in ("transparent", "burn_captions", "narrate"):
-        if key in values and not isinstance(values[key], bool):
-            raise ConfigError(f"{where}: {key} = {values[key]!r} is invalid; allowed: true, false")
-    for key in ("scene", "name", "voice", "out", "out_dir"):
-        if values.get(key) is not None and not isinstance(values[key], str):
-            raise ConfigError(f"{where}: {key} = {values[key]!r} is invalid; allowed: a string")
-    if not isinstance(values.get("params", {}), dict):
-        raise ConfigError(f"{where}: params = {values['params']!r} is invalid; allowed: a table of scene parameters")
-    if values.get("name") is not None and stem_problem(values["name"]):
-        raise ConfigError(f"{where}: name = {values['name']!r} is invalid; allowed: {stem_problem(values['name'])}")
-    _check_number(where, "at", values.get("at"), 0.0, None, "seconds")
-    _check_number(where, "gif_max_mb", values.get("gif_max_mb"), *GIF_MAX_MB_RANGE, "megabytes")
-    _check_number(where, "speech_rate", values.get("speech_rate"), *SPEECH_RATE_RANGE, "words per minute",
-                  integer=True)
+def clip_values(path: Path, clip: dict[str, Any], origin: Origin) -> dict[str, Any]:
+    """A clip's TOML keys as job fields: ``out`` (relative to the TOML file, default ``out``)
+    becomes ``out_dir``."""
+    values = dict(clip)
+    if "out_dir" in values:
+        raise JobError(f"{origin.prefix}: out_dir", f"{origin.prefix}: out_dir: unknown key; the folder is 'out'")
+    out = values.pop("out", "out")
+    values["out_dir"] = str(path.parent / out) if isinstance(out, str) and out else out
+    return values
 
 
-def check_distinct_files(jobs: list[RenderJob], source: str) -> None:
+def check_distinct_files(jobs: Sequence[RenderJob], source: str) -> None:
     """No two jobs may write the same files: a clip's video, poster, captions and manifest all
     share its folder and name, whatever its format. ``source`` names the list in the message."""
     seen: dict[tuple[str, Path], int] = {}
     for index, job in enumerate(jobs, start=1):
         place = (job.stem, Path(job.out_dir).resolve())
         if place in seen:
-            raise ConfigError(f"{source}: clip {index}: writes the same files as clip {seen[place]} "
-                              f"({Path(job.out_dir) / job.stem}.*); give one of them another 'name' or 'out'")
+            where = f"{source}: clip {index}"
+            raise JobError(where, f"{where}: writes the same files as clip {seen[place]} "
+                                  f"({Path(job.out_dir) / job.stem}.*); give one of them another 'name' or 'out'")
         seen[place] = index
-
-
-def _check_number(where: str, key: str, value: Any, low: float, high: float | None, unit: str,
-                  integer: bool = False) -> None:
-    """``value`` (None: not given) must be a number (an integer if ``integer``) in [low, high]."""
-    if value is None:
-        return
-    kinds = (int,) if integer else (int, float)
-    allowed = f"{low:g} to {high:g}" if high is not None else f"at least {low:g}"
-    if (isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) or value < low
-            or (high is not None and value > high)):
-        raise ConfigError(f"{where}: {key} = {value!r} is invalid; allowed: {'an integer' if integer else 'a number'} "
-                          f"of {unit}, {allowed}")
-
-
-def _check_choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{where}: {key} = {value!r} is invalid; allowed: {', '.join(allowed)}")
-
-
-def job_from_manifest(path: Path, out_dir: str | None = None) -> RenderJob:
-    """The render job recorded in a clip's manifest, with every resolved parameter pinned.
-
-    ``out_dir`` overrides where the reproduction is written (default: the manifest's folder).
-    """
-    path = Path(path)
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        recorded = dict(manifest["job"])
-        recorded["params"] = dict(manifest["params"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ConfigError(f"--from {path}: not a ravine manifest ({error})") from None
-    recorded["out_dir"] = out_dir if out_dir is not None else str(path.parent)
-    _check_values(f"--from {path}", recorded)
-    try:
-        return RenderJob.from_json(recorded)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"--from {path}: {error}") from None

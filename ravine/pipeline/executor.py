@@ -1,7 +1,8 @@
 """Running many render jobs: cached ones answered in-process, the rest in parallel processes.
 
-Jobs are plain values (:class:`ravine.pipeline.jobs.RenderJob`), so another executor (a cluster queue,
-say) only has to map ``render`` over them the same way.
+Jobs are plain validated values (:class:`ravine.pipeline.job.RenderJob`) that travel as JSON
+(:meth:`~ravine.pipeline.job.RenderJob.to_json`), so another executor (a cluster queue, say) only
+has to map :func:`ravine.pipeline.render.render` over them the same way.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
-from ravine.pipeline.jobs import RenderJob, RenderResult, lookup, render
+from ravine.pipeline.job import RenderJob, RenderResult
+from ravine.pipeline.render import lookup, render
 
 
 # More processes than this gain little: the lesson's longest clip is about a tenth of it.
@@ -90,8 +92,9 @@ def default_workers(peak_bytes: int | None = None) -> int:
     return max(1, workers)
 
 
-def _render_in_worker(job: RenderJob, force: bool) -> RenderResult:
-    return render(job, force=force)
+def _render_in_worker(job: dict[str, Any], force: bool) -> RenderResult:
+    """A worker process's render: the job arrives as JSON and is validated again here."""
+    return render(RenderJob.from_json(job), force=force)
 
 
 def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool = False,
@@ -122,7 +125,7 @@ def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool =
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context) as pool:
-            futures = {pool.submit(_render_in_worker, jobs[i], force): i for i in pending}
+            futures = {pool.submit(_render_in_worker, jobs[i].to_json(), force): i for i in pending}
             try:
                 for future in as_completed(futures):
                     index = futures[future]

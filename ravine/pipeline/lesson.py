@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ravine.media import assemble, outputs
+from ravine.media import assemble, captions, outputs
 from ravine.pipeline import executor
-from ravine.pipeline.jobs import RenderJob, RenderResult
+from ravine.pipeline.job import RenderJob, RenderResult
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: 
 
     ``only`` keeps just those scene names (chapters left empty are dropped); ``overrides`` maps a
     scene name to parameters for it; ``written_as`` sets every render job's ``aspect``,
-    ``burn_captions``, ``narrate``, ``voice`` and ``speech_rate`` (the clips stay mp4 for the
-    assembly). Clips go to ``out_dir/clips`` as ``NN-name``.
+    ``burn_captions``, ``narrate``, ``voice``, ``speech_rate`` and ``skip_repeats`` (the clips stay
+    mp4 for the assembly). Clips go to ``out_dir/clips`` as ``NN-name``. A bad setting is a
+    :class:`~ravine.pipeline.job.JobError` naming its option.
     """
     from scenes.lesson import chapters
 
@@ -59,7 +60,9 @@ def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: 
 
     def add(scene: str, params: dict, chapter: str | None = None) -> None:
         name = f"{len(segments) + 1:02d}-{scene}"
-        segments.append(Segment(RenderJob(scene, params, quality, clips_dir, name, **(written_as or {})), chapter))
+        job = RenderJob.parse({"scene": scene, "params": params, "quality": quality, "out_dir": clips_dir,
+                               "name": name, **(written_as or {})})
+        segments.append(Segment(job, chapter))
 
     if cards:
         add("title-card", {"items": "|".join(title for title, _ in parts)})
@@ -102,8 +105,8 @@ def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: 
     clips = [assemble.Clip(result.video, result.cues, segment.chapter)
              for segment, result in zip(segments, results)]
     assembly = assemble.concatenate(clips, out_dir / "lesson.mp4")
-    srt = outputs.write_text_atomic(out_dir / "lesson.srt", outputs.srt_text(assembly.cues))
-    vtt = outputs.write_text_atomic(out_dir / "lesson.vtt", outputs.vtt_text(assembly.cues))
-    chapters = outputs.write_text_atomic(out_dir / "chapters.vtt", assemble.chapters_vtt(assembly.chapters))
+    srt = outputs.write_text_atomic(out_dir / "lesson.srt", captions.srt_text(assembly.cues))
+    vtt = outputs.write_text_atomic(out_dir / "lesson.vtt", captions.vtt_text(assembly.cues))
+    chapters = outputs.write_text_atomic(out_dir / "chapters.vtt", captions.chapters_vtt(assembly.chapters))
     return LessonResult(video=assembly.video, captions=[srt, vtt], chapters_file=chapters,
                         clips=results, assembly=assembly)

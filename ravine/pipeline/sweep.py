@@ -11,8 +11,8 @@ import itertools
 import re
 from typing import Any, Sequence
 
-from ravine.pipeline.jobs import RenderJob
-from scenes.kit.params import SceneSpec
+from ravine.pipeline.job import JobError, RenderJob
+from scenes.kit.params import ParamError, SceneSpec
 
 LIST_KINDS = ("point", "floats")  # values that are themselves lists are separated by ';'
 
@@ -26,7 +26,7 @@ def split_values(kind: str, raw: str) -> list[str]:
 
 def combinations(spec: SceneSpec, swept: dict[str, str]) -> list[dict[str, Any]]:
     """Every combination of the swept values, each parsed and validated by the scene's spec
-    (raises :class:`scenes.kit.params.ParamError` naming the option on a bad value).
+    (raises :class:`scenes.kit.params.ParamError` naming the option on a bad or repeated value).
 
     The order is the product of the options in the order given, last option fastest.
     """
@@ -36,11 +36,11 @@ def combinations(spec: SceneSpec, swept: dict[str, str]) -> list[dict[str, Any]]
         texts = split_values(param.kind, raw)
         values = [param.parse(value) for value in texts]
         if not values:
-            raise ValueError(f"{param.option}: no values given")
+            raise ParamError(name, f"{param.option}: no values given")
         slugs = [value_slug(value) for value in values]
         repeated = [text for index, text in enumerate(texts) if slugs[index] in slugs[:index]]
         if repeated:  # the same clip twice: two renders writing one file
-            raise ValueError(f"{param.option}: {', '.join(repeated)} repeats a value given before it")
+            raise ParamError(name, f"{param.option}: {', '.join(repeated)} repeats a value given before it")
         axes.append([(name, value) for value in values])
     combos = [dict(items) for items in itertools.product(*axes)]
     for combo in combos:
@@ -83,11 +83,13 @@ def shared_view(scene_cls, param_sets: Sequence[dict[str, Any]]) -> tuple[float,
 def plan(scene_cls, swept: dict[str, str], fixed: dict[str, Any], quality: str, out_dir: str,
          **written_as: Any) -> list[RenderJob]:
     """The sweep's render jobs: ``fixed`` parameters plus each combination, all framed alike;
-    ``written_as`` sets the jobs' output fields (``format``, ``aspect``, ``narrate``, ...)."""
+    ``written_as`` sets the jobs' output fields (``format``, ``aspect``, ``narrate``, ...). Raises
+    :class:`~scenes.kit.params.ParamError` for a bad parameter and
+    :class:`~ravine.pipeline.job.JobError` for a bad output setting or nothing to sweep."""
     spec = scene_cls.SPEC
     fixed_parsed = {name: spec.param(name).parse(value) for name, value in fixed.items()}  # bad values first
     if not swept:
-        raise ValueError("give at least one parameter with several values, e.g. --beta 0.5,0.9")
+        raise JobError("SCENE OPTIONS", "give at least one parameter with several values, e.g. --beta 0.5,0.9")
     combos = combinations(spec, swept)
     full = [{**fixed_parsed, **combo} for combo in combos]
     view = shared_view(scene_cls, full) if "view" not in fixed else None
@@ -95,5 +97,6 @@ def plan(scene_cls, swept: dict[str, str], fixed: dict[str, Any], quality: str, 
     for combo, params in zip(combos, full):
         if view is not None:
             params = {**params, "view": view}
-        jobs.append(RenderJob(spec.name, params, quality, out_dir, clip_name(spec.name, combo), **written_as))
+        jobs.append(RenderJob.parse({"scene": spec.name, "params": params, "quality": quality, "out_dir": out_dir,
+                                     "name": clip_name(spec.name, combo), **written_as}))
     return jobs

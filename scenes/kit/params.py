@@ -8,16 +8,38 @@ Manim nor Click.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 
-class ParamError(ValueError):
-    """A parameter value outside its allowed range; ``param`` names it, the message gives the range."""
 
-    def __init__(self, param: str, message: str) -> None:
+class ParamError(ValueError):
+    """A parameter value a scene refuses. ``param`` names the parameter; the message (one line)
+    names its option and what is allowed. Where the refusal is a value out of its range,
+    ``value`` is the value as given and ``allowed`` the range text, so a caller that read the
+    value from a file can name it as the file does."""
+
+    def __init__(self, param: str, message: str, *, value: Any = None, allowed: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+        self.value = value
+        self.allowed = allowed
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled from a worker process: keep every field
+        return _rebuild_param_error, (self.param, str(self), self.value, self.allowed)
+
+
+def _rebuild_param_error(param: str, message: str, value: Any, allowed: str | None) -> ParamError:
+    return ParamError(param, message, value=value, allowed=allowed)
+
+
+# A number as text: ASCII digits only, no digit-group underscores ("1_0"), no "inf" or "nan"
+# (float() would take all of those, and "١٢", and surrounding spaces).
+_FLOAT_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_INT_TEXT = re.compile(r"[+-]?\d+", re.ASCII)
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
 @dataclass(frozen=True)
@@ -25,9 +47,14 @@ class ParamSpec:
     """One scene parameter.
 
     ``kind`` is one of ``float``, ``int``, ``point`` (a comma-separated vector), ``choice``,
-    ``floats`` (a comma-separated list of floats), ``bool`` or ``text`` (``high`` = max length). ``low``/``high`` bound numbers
-    (and every entry of ``floats``/``point``); ``low_open``/``high_open`` make a bound strict.
-    ``name`` uses underscores; the CLI option is ``--`` + name with dashes.
+    ``floats`` (a comma-separated list of floats), ``bool`` or ``text`` (``high`` = max length).
+    ``low``/``high`` bound numbers (and every entry of ``floats``/``point``);
+    ``low_open``/``high_open`` make a bound strict. ``name`` uses underscores; the CLI option is
+    ``--`` + name with dashes.
+
+    Parsing is strict and the same for every source (command line, TOML, JSON, Python): a
+    number is a number or its plain ASCII text (``true`` is not 1, ``1_0`` is not 10), an
+    integer is not written with a fraction, text and choices are strings.
     """
 
     name: str
@@ -47,6 +74,11 @@ class ParamSpec:
         """The command-line option for this parameter, e.g. ``--lr-sgd``."""
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def entries(self) -> tuple[int, int]:
+        """How many numbers a ``point`` or ``floats`` value holds: (fewest, most)."""
+        return self.length or ((2, 2) if self.kind == "point" else (1, 8))
+
     def range_text(self) -> str:
         """Human-readable allowed range, e.g. ``0 <= x < 1`` or ``one of: a, b``."""
         if self.kind == "choice":
@@ -54,7 +86,7 @@ class ParamSpec:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "text":
-            return f"text of at most {int(self.high) if self.high is not None else 200} characters"
+            return f"text of at most {self._text_limit()} characters"
         parts = []
         if self.low is not None:
             parts.append(f"{_num(self.low)} {'<' if self.low_open else '<='} ")
@@ -63,14 +95,22 @@ class ParamSpec:
             parts.append(f" {'<' if self.high_open else '<='} {_num(self.high)}")
         text = "".join(parts)
         if self.kind == "point":
-            n = self.length[0] if self.length else 2
-            text = f"{n} comma-separated numbers" + (f", each {text}" if text != "x" else "")
+            text = f"{self.entries[0]} comma-separated numbers" + (f", each {text}" if text != "x" else "")
         elif self.kind == "floats":
-            lo, hi = self.length or (1, 8)
-            text = f"{lo} to {hi} comma-separated numbers" + (f", each {text}" if text != "x" else "")
+            lo, hi = self.entries
+            count = f"{lo}" if lo == hi else f"{lo} to {hi}"
+            text = f"{count} comma-separated numbers" + (f", each {text}" if text != "x" else "")
         elif self.kind == "int":
             text = f"integer {text}"
         return text
+
+    def default_text(self) -> str:
+        """The default as it would be typed on the command line (``6,6``, ``0.9``), or ``unset``."""
+        if self.default is None:
+            return "unset"
+        if isinstance(self.default, (list, tuple)):
+            return ",".join(_num(value) for value in self.default)
+        return str(self.default)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready description (for ``ravine list --json``)."""
@@ -101,48 +141,55 @@ class ParamSpec:
         if raw is None:
             if self.optional:
                 return None
-            raise ParamError(self.name, f"{self.option} is required ({self.range_text()})")
+            raise ParamError(self.name, f"{self.option} is required ({self.range_text()})",
+                             allowed=self.range_text())
         if self.kind == "text":
-            value = str(raw)
-            limit = int(self.high) if self.high is not None else 200
-            if len(value) > limit or any(ord(ch) < 32 and ch != "\n" for ch in value):
+            if not isinstance(raw, str) or len(raw) > self._text_limit() or any(
+                    ord(ch) < 32 and ch != "\n" for ch in raw):
                 raise self._fail(raw)
-            return value
+            return raw
         if self.kind == "choice":
-            value = str(raw)
-            if value not in self.choices:
+            if not isinstance(raw, str) or raw not in self.choices:
                 raise self._fail(raw)
-            return value
+            return raw
         if self.kind == "bool":
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in ("1", "true", "yes", "on"):
-                return True
-            if text in ("0", "false", "no", "off"):
-                return False
-            raise self._fail(raw)
+            return self._boolean(raw)
         if self.kind in ("point", "floats"):
-            items = _split(raw)
-            try:
-                values = tuple(float(v) for v in items)
-            except (TypeError, ValueError):
-                raise self._fail(raw) from None
-            lo, hi = self.length or ((2, 2) if self.kind == "point" else (1, 8))
+            values = tuple(self._number(item, raw) for item in _split(raw))
+            lo, hi = self.entries
             if not lo <= len(values) <= hi or not all(self._in_range(v) for v in values):
                 raise self._fail(raw)
             return values
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise self._fail(raw) from None
-        if self.kind == "int":
-            if not math.isfinite(number) or number != int(number):
-                raise self._fail(raw)
-            number = int(number)
+        number = self._number(raw, raw, integer=self.kind == "int")
         if not self._in_range(number):
             raise self._fail(raw)
         return number
+
+    def _number(self, item: Any, raw: Any, integer: bool = False) -> Any:
+        """One number of ``raw`` (``item`` is it, or one of its entries): a Python number that is
+        not a bool, or its plain ASCII text; an int where ``integer``."""
+        if isinstance(item, str):
+            text = item.strip()
+            if not (_INT_TEXT if integer else _FLOAT_TEXT).fullmatch(text):
+                raise self._fail(raw)
+            return int(text) if integer else float(text)
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            raise self._fail(raw)
+        if integer:
+            if not isinstance(item, numbers.Integral):
+                raise self._fail(raw)
+            return int(item)
+        return float(item)
+
+    def _boolean(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise self._fail(raw)
+
+    def _text_limit(self) -> int:
+        return int(self.high) if self.high is not None else 200
 
     def _in_range(self, value: float) -> bool:
         if not math.isfinite(value):
@@ -155,7 +202,14 @@ class ParamSpec:
 
     def _fail(self, raw: Any) -> ParamError:
         shown = ",".join(map(str, raw)) if isinstance(raw, (list, tuple)) else raw
-        return ParamError(self.name, f"{self.option}={shown!s} is invalid: allowed {self.range_text()}")
+        return ParamError(self.name, f"{self.option} {shown!s} is invalid; allowed: {self.range_text()}",
+                          value=raw, allowed=self.range_text())
+
+
+def param_name(key: Any) -> str:
+    """A parameter's name as written in a file or on the command line (``lr-sgd``, ``lr_sgd``) ->
+    the name a spec declares (``lr_sgd``)."""
+    return str(key).replace("-", "_")
 
 
 def _split(raw: Any) -> Sequence[Any]:
@@ -188,19 +242,23 @@ class SceneSpec:
     def resolve(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
         """Defaults overlaid with ``given``, every value parsed and validated.
 
-        Unknown names raise :class:`ParamError` listing the parameters this scene takes.
+        Names may be written with dashes or underscores (``lr-sgd``, ``lr_sgd``). Unknown names
+        raise :class:`ParamError` listing the parameters this scene takes.
         """
-        given = dict(given or {})
         names = {spec.name for spec in self.params}
-        for key in given:
-            if key not in names:
-                options = ", ".join(spec.option for spec in self.params) or "none"
-                raise ParamError(
-                    key, f"scene '{self.name}' does not take --{key.replace('_', '-')}; it takes: {options}"
-                )
+        options = ", ".join(spec.option for spec in self.params) or "none"
+        normalized: dict[str, Any] = {}
+        for key, value in dict(given or {}).items():
+            name = param_name(key)
+            if name not in names:
+                raise ParamError(name, f"scene '{self.name}' does not take --{name.replace('_', '-')}; "
+                                       f"it takes: {options}", value=value)
+            if name in normalized:
+                raise ParamError(name, f"--{name.replace('_', '-')} is given twice (with dashes and underscores)")
+            normalized[name] = value
         resolved = {}
         for spec in self.params:
-            raw = given.get(spec.name, spec.default)
+            raw = normalized.get(spec.name, spec.default)
             resolved[spec.name] = spec.parse(raw) if raw is not None or not spec.optional else None
         return resolved
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from engine import analysis, get_landscape, run, theory
 from engine.compare import leaders, overshoot, settled_leader
+from engine.verdict import verdict as run_verdict  # the story keeps a local named verdict
 from scenes.kit import style
 from scenes.kit.base import LessonScene, pace
 from scenes.widgets.contours import landscape_backdrop
@@ -70,7 +71,7 @@ class BetaRace(LessonScene):
         self.bounds = np.atleast_1d(theory.heavy_ball_stability_bound(float(lam[-1]), self.betas))
         # the race is between the runs that converge (a diverged run's loss is frozen by the engine)
         self.stable = [i for i, (r, rate) in enumerate(zip(self.racers, self.rates))
-                       if r.diverged_at < 0 and rate < 1.0]
+                       if run_verdict(r, rate=rate).converges]
         loss = trajectory.loss[:, self.stable]
         self.lead = settled_leader(loss) if len(self.stable) > 1 else None
         self.leaders = np.asarray(self.stable)[leaders(loss)] if self.stable else np.zeros(len(loss), int)
@@ -89,7 +90,7 @@ class BetaRace(LessonScene):
         short, long_ = self.racers[order[0]], self.racers[order[-1]]
         beats: list[tuple[int, str]] = []
 
-        unstable = [r for r, rate in zip(self.racers, self.rates) if rate > 1.0 + 1e-12 or r.diverged_at >= 0]
+        unstable = [r for r, rate in zip(self.racers, self.rates) if run_verdict(r, rate=rate).diverges]
         low = order[0]
         if unstable:
             names = ", ".join(r.name for r in unstable)
@@ -148,7 +149,8 @@ class BetaRace(LessonScene):
         if steps > done:
             rates = ", ".join(f"×{style.fmt_ratio(float(rate))} ({r.name})"
                               for r, rate in zip(self.racers, self.rates))
-            verb = ("shrinks" if np.all(self.rates < 1) else "grows" if np.all(self.rates > 1)
+            fates = [run_verdict(rate) for rate in self.rates]
+            verb = ("shrinks" if all(f.converges for f in fates) else "grows" if all(f.diverges for f in fates)
                     else "changes")
             what = "the distance to the minimum" if self.axes.round else "the slowest direction"
             beats.append((steps, f"Long run: per step, {what} {verb} {rates}."))

@@ -24,6 +24,7 @@ from manim import (
 
 from engine import analysis, get_landscape, run, theory
 from engine.compare import path_gap, step_lengths
+from engine.verdict import verdict
 from scenes.kit import style
 from scenes.kit.base import LessonScene
 from scenes.widgets.contours import landscape_backdrop
@@ -127,7 +128,7 @@ class Conventions(LessonScene):
         out = {
             "intro": "Two ways to write momentum: libraries add the raw gradient, the EMA form averages it.",
         }
-        if self.library.diverged_at >= 0 or theory.heavy_ball_rate(lr, beta, lam_max) > 1.0 + 1e-12:
+        if verdict(self.library, rate=theory.heavy_ball_rate(lr, beta, lam_max)).diverges:
             bound = style.fmt_short(float(theory.heavy_ball_stability_bound(lam_max, beta)))
             out["library"] = (f"Library form: η = {eta}, β = {b}, from {point_text(self.start)}. η is above "
                               f"(2 + 2β)/λmax = {bound}, so this run diverges.")

@@ -17,6 +17,7 @@ from manim import RIGHT, Line, VGroup
 
 from engine import get_landscape, run, theory
 from engine.minibatch import dataset, gradient_draws, mean_turn_angle, minibatch_spread
+from engine.verdict import Reach, verdict
 from scenes.kit import style
 from scenes.widgets.arrows import RidingArrows
 from scenes.kit.base import LessonScene, reading_ticks
@@ -167,8 +168,7 @@ class MinibatchNoise(LessonScene):
         """The plot's view and, per walker, whether it escapes (diverged or wandered > 3× the start)."""
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         reach = max(float(np.max(np.abs(self.start - minimizer))), 1.0)
-        escaping = [w.diverged_at >= 0 or float(np.max(np.abs(w.theta - minimizer))) > 3 * reach
-                    for w in self.walkers]
+        escaping = [verdict(w, view=Reach(minimizer, 3 * reach)).escapes for w in self.walkers]
         bounded = [w.theta for w, esc in zip(self.walkers, escaping) if not esc]
         return fit_view(bounded, include=[self.start, minimizer], square_within=2.0), escaping
 

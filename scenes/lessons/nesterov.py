@@ -19,6 +19,7 @@ from manim import RIGHT, Circle, MathTex, Text, VGroup
 from engine import analysis, get_landscape, lookahead_point, run
 from engine.optimizers import SGDState
 from engine.overshoot import max_overshoot, overshoot_step
+from engine.verdict import Reach, verdict
 from scenes.kit import style
 from scenes.widgets.arrows import RidingArrows, nice_scale
 from scenes.kit.base import LessonScene, pace
@@ -183,8 +184,7 @@ class Nesterov(LessonScene):
         """The plot's view and, per runner, whether it escapes (diverged or wandered > 3× the start)."""
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         reach = max(float(np.max(np.abs(self.start - minimizer))), 1.0)
-        escaping = [r.diverged_at >= 0 or float(np.max(np.abs(r.theta - minimizer))) > 3 * reach
-                    for r in self.runners]
+        escaping = [verdict(r, view=Reach(minimizer, 3 * reach)).escapes for r in self.runners]
         bounded = [r.theta for r, esc in zip(self.runners, escaping) if not esc]
         slow = self.slow_end()
         ghosts = [self.runners[1].probe[: slow + 1]] if not escaping[1] else []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import analysis, get_landscape, run, theory
+from engine.verdict import Verdict, verdict
 from scenes.kit import style
 from scenes.kit.base import LessonScene, pace
 from scenes.widgets.contours import landscape_backdrop
@@ -121,13 +122,13 @@ class RavineRace(LessonScene):
         first = min(steps, 6)
         flips = analysis.sign_flips(sgd_coords[:, -1], 0, first)
         swing = float(theory.gd_contraction(p["lr_sgd"], lam_max))
-        if swing > 1.0 + 1e-12:
+        if verdict(swing).diverges:
             bound = float(theory.gd_stability_bound(lam_max))
             text = (f"SGD's η = {style.fmt_short(p['lr_sgd'])} is above 2/λmax = {style.fmt_short(bound)}: "
                     f"each swing across {across} grows ×{style.fmt_ratio(swing)}, so it diverges.")
         elif flips >= max(1, first - 1):
             text = f"SGD zig-zags across {across}, flipping sides on every step."
-            if abs(swing - 1.0) < 1e-9:
+            if verdict(swing) is Verdict.STEADY:
                 text += " Here |1 − ηλmax| = 1, so the swing never shrinks."
         elif round_bowl:
             text = "SGD heads straight for the minimum: on a round bowl the gradient points right at it."
@@ -138,7 +139,7 @@ class RavineRace(LessonScene):
         crossing = analysis.first_crossing(mom_coords[:, 0])
         steep_crossing = analysis.first_crossing(mom_coords[:, -1])
         mom_rate = float(theory.heavy_ball_rate(p["lr_momentum"], p["beta"], lam_max))
-        if mom.diverged_at >= 0 or mom_rate > 1.0 + 1e-12:
+        if verdict(mom, rate=mom_rate).diverges:
             bound = float(theory.heavy_ball_stability_bound(lam_max, p["beta"]))
             text = (f"Momentum's η = {style.fmt_short(p['lr_momentum'])} is above (2 + 2β)/λmax = "
                     f"{style.fmt_short(bound)}: its swings grow ×{style.fmt_ratio(mom_rate)} per step and it diverges.")
@@ -160,17 +161,17 @@ class RavineRace(LessonScene):
 
         if steps > second:
             crawl = float(theory.gd_contraction(p["lr_sgd"], lam_min))
-            sgd_stable = swing <= 1.0 + 1e-12 and sgd.diverged_at < 0
-            mom_stable = mom.diverged_at < 0 and mom_rate <= 1.0 + 1e-12
+            sgd_stable = not verdict(sgd, rate=swing).diverges
+            mom_stable = not verdict(mom, rate=mom_rate).diverges
             momentum_ahead = bool(mom.loss[-1] < sgd.loss[-1])
             if not mom_stable:  # lower loss than SGD at most because it grows more slowly
                 text = (f"Neither settles: swings grow ×{style.fmt_ratio(mom_rate)} per step for momentum, "
                         f"×{style.fmt_ratio(swing)} for SGD." if not sgd_stable else
                         f"Momentum's swings keep growing ×{style.fmt_ratio(mom_rate)} per step: it will not settle.")
-            elif sgd_stable and crawl < 1 and round_bowl:
+            elif sgd_stable and verdict(crawl).converges and round_bowl:
                 text = f"SGD closes in on the minimum, its distance shrinking ×{style.fmt_ratio(crawl)} per step"
                 text += ", and momentum keeps up." if momentum_ahead else "."
-            elif sgd_stable and crawl < 1:
+            elif sgd_stable and verdict(crawl).converges:
                 text = f"SGD crawls along the {shallow}, shrinking it by only ×{style.fmt_ratio(crawl)} per step"
                 text += ", while momentum glides down the valley." if momentum_ahead else "."
             elif momentum_ahead and round_bowl:

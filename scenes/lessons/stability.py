@@ -15,6 +15,7 @@ from manim import LEFT, Cross, GrowFromEdge, VGroup
 
 from engine import analysis, get_landscape, run, theory
 from engine.compare import farthest, lr_bracket
+from engine.verdict import Reach, verdict
 from scenes.kit import style
 from scenes.kit.base import LessonScene, reading_ticks
 from scenes.widgets.contours import landscape_backdrop
@@ -86,7 +87,7 @@ class Stability(LessonScene):
         reach = max(float(np.max(np.abs(calm.theta - minimizer))), float(np.max(np.abs(self.start - minimizer))), 1.0)
         bounded = [calm.theta]
         wild = self.racers[above]
-        if wild.diverged_at < 0 and float(np.max(np.abs(wild.theta - minimizer))) <= 1.5 * reach:
+        if not verdict(wild, view=Reach(minimizer, 1.5 * reach)).escapes:
             bounded.append(wild.theta)
         return fit_view(bounded, include=[self.start, minimizer], square_within=4.0)
 

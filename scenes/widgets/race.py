@@ -16,6 +16,7 @@ import numpy as np
 from manim import Circle, Mobject, VGroup
 
 from engine.landscapes import Quadratic
+from engine.verdict import Reach, verdict
 from scenes.kit import style
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.kit.params import ParamError
@@ -68,10 +69,7 @@ def frame_racers(racers: list[Racer], start: np.ndarray, minimizer: np.ndarray) 
     runs are drawn up to the border.
     """
     reach = max(float(np.max(np.abs(start - minimizer))), 1.0)
-    escaping = []
-    for racer in racers:
-        wander = float(np.max(np.abs(racer.theta - minimizer)))
-        escaping.append(racer.diverged_at >= 0 or wander > 3 * reach)
+    escaping = [verdict(racer, view=Reach(minimizer, 3 * reach)).escapes for racer in racers]
     bounded = [r.theta for r, esc in zip(racers, escaping) if not esc]
     view = fit_view(bounded, include=[start, minimizer], square_within=4.0)
     return view, escaping

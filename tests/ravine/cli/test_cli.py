@@ -203,7 +203,7 @@ def test_available_memory_is_none_where_nothing_can_be_read(tmp_path):
 
 
 def test_peak_memory_estimate_grows_with_the_frame():
-    from ravine.pipeline.jobs import RenderJob
+    from ravine.pipeline.job import RenderJob
 
     peaks = [RenderJob("ravine-race", quality=q).peak_memory() for q in ("low", "medium", "high", "4k")]
     assert peaks == sorted(peaks) and peaks[0] > 300 * 2**20 and peaks[-1] > 1e9
@@ -215,7 +215,8 @@ def test_a_real_render_stays_under_its_peak_memory_estimate(tmp_path):
 
     The peak is VmHWM, the high-water mark of the process's own memory: ru_maxrss would carry
     over the forking test worker's size across exec."""
-    script = ("import re, sys; from pathlib import Path; from ravine.pipeline.jobs import RenderJob, render; "
+    script = ("import re, sys; from pathlib import Path; from ravine.pipeline.job import RenderJob; "
+              "from ravine.pipeline.render import render; "
               "job = RenderJob('by-hand', {}, 'medium', sys.argv[1]); render(job); "
               "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()).group(1); "
               "print(int(hwm) * 1024, job.peak_memory())")
@@ -229,7 +230,7 @@ def test_jobs_default_to_what_the_machine_allows(runner, command):
     from ravine.cli.commands import JOBS_DEFAULT
     from ravine.pipeline.executor import default_workers
 
-    option = next(p for p in cli.commands[command].params if p.name == "jobs")
+    option = next(p for p in cli.commands[command].params if p.name == "workers")
     assert option.default is None  # render_all picks default_workers for the jobs' quality
     assert JOBS_DEFAULT == f"{default_workers()} here"
     assert JOBS_DEFAULT in " ".join(runner.invoke(cli, [command, "--help"]).output.split())
@@ -237,7 +238,7 @@ def test_jobs_default_to_what_the_machine_allows(runner, command):
 
 def test_render_all_sizes_its_default_for_the_largest_job_left(monkeypatch, tmp_path):
     from ravine.pipeline import executor
-    from ravine.pipeline.jobs import RenderJob
+    from ravine.pipeline.job import RenderJob
 
     jobs = [RenderJob("ravine-race", quality=q, out_dir=str(tmp_path)) for q in ("low", "high", "medium")]
     asked = []
@@ -254,7 +255,7 @@ def test_render_all_starts_no_more_renders_after_one_fails(tmp_path):
     """Real worker processes: the first job's folder is a file, so its render fails at once; the
     jobs still waiting are cancelled instead of rendered."""
     from ravine.pipeline import executor
-    from ravine.pipeline.jobs import RenderJob
+    from ravine.pipeline.job import RenderJob
     from ravine.media.outputs import OutputError
 
     blocked = tmp_path / "not-a-folder"

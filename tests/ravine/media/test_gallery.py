@@ -23,8 +23,11 @@ import pytest
 from av.video.reformatter import Colorspace
 from PIL import Image
 
-from ravine.media.gallery import embed_snippet, load_clips, write_gallery
-from ravine.pipeline.jobs import RenderJob, render
+from ravine.media import gallery as gallery_page
+from ravine.media.gallery import embed_snippet
+from ravine.pipeline.job import RenderJob
+from ravine.pipeline.manifest import gallery_clips
+from ravine.pipeline.render import render
 
 pytestmark = pytest.mark.render
 
@@ -43,6 +46,16 @@ def gallery(tmp_path_factory) -> Path:
                      str(folder / "clips"), "b#2", format="webm"))
     write_gallery(folder, title="Gallery <&> \"test\"")
     return folder
+
+
+def load_clips(folder: Path, warnings: list[str] | None = None) -> list:
+    """The folder's clips as the gallery reads them (through the manifest model)."""
+    return gallery_clips(folder, warn=(warnings if warnings is not None else []).append)
+
+
+def write_gallery(folder: Path, title: str | None = None, warnings: list[str] | None = None) -> Path:
+    """``ravine gallery FOLDER``'s work: read the manifests, write the page."""
+    return gallery_page.write_gallery(folder, load_clips(folder, warnings), title)
 
 
 def page(folder: Path) -> str:
@@ -154,11 +167,47 @@ def test_empty_folder_is_a_clear_error(tmp_path):
         write_gallery(tmp_path / "nowhere")
 
 
-def test_broken_manifest_is_named(tmp_path):
+def test_a_manifest_that_cannot_be_read_is_skipped_with_a_warning_naming_it(tmp_path):
     fake_clip(tmp_path, "good")
     (tmp_path / "bad.manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(ValueError, match="bad.manifest.json"):
-        write_gallery(tmp_path)
+    warnings: list[str] = []
+    text = write_gallery(tmp_path, warnings=warnings).read_text(encoding="utf-8")
+    assert text.count('<article class="clip"') == 1 and 'data-name="good"' in text
+    assert len(warnings) == 1 and "bad.manifest.json" in warnings[0] and "\n" not in warnings[0]
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("duration", None, "duration"), ("duration", "long", "duration"), ("transparent", "yes", "transparent"),
+    ("quality", {"name": "low", "width": "854", "height": 480, "fps": 15}, "quality.width"),
+    ("files", {"srt": "x.srt"}, "files.video"), ("params", ["eta"], "params"), ("constants", {"k": "big"}, "constants.k"),
+])
+def test_a_manifest_with_a_null_or_wrongly_typed_field_is_skipped(tmp_path, field, value, named):
+    """Read through the manifest model: the clip is left out with one line naming the file and
+    the field, and the other clips are still shown."""
+    fake_clip(tmp_path, "good")
+    fake_clip(tmp_path, "odd", **{field: value})
+    warnings: list[str] = []
+    text = write_gallery(tmp_path, warnings=warnings).read_text(encoding="utf-8")
+    assert 'data-name="good"' in text and 'data-name="odd"' not in text
+    assert len(warnings) == 1 and "odd.manifest.json" in warnings[0] and named in warnings[0], warnings
+
+
+def test_the_gallery_command_warns_and_writes_the_rest(tmp_path):
+    from click.testing import CliRunner
+
+    from ravine.cli.commands import cli
+
+    fake_clip(tmp_path, "good")
+    fake_clip(tmp_path, "odd", duration=None)
+    result = CliRunner().invoke(cli, ["gallery", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(tmp_path / "index.html")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "odd.manifest.json" in lines[0] and "Traceback" not in result.stderr
+    only_bad = tmp_path / "bad"
+    fake_clip(only_bad, "odd", duration=None)
+    refused = CliRunner().invoke(cli, ["gallery", str(only_bad)])
+    assert refused.exit_code == 2 and "can be read" in refused.stderr and not (only_bad / "index.html").exists()
 
 
 # --- a real browser ----------------------------------------------------------------------

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from ravine.pipeline import lesson as lesson_pipeline
 from ravine.media.audio import SAMPLE_RATE, decode_track
 from ravine.cli.commands import cli
-from ravine.pipeline.jobs import RenderJob, render
+from ravine.pipeline.job import RenderJob
+from ravine.pipeline.render import render
 from ravine.media.outputs import parse_srt, probe_video
 
 pytestmark = [pytest.mark.render,

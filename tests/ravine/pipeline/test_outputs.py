@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from ravine.cli.commands import cli
-from ravine.pipeline.jobs import RenderJob, render
+from ravine.pipeline.job import RenderJob
+from ravine.pipeline.render import render
 from ravine.media.outputs import TEMP_PREFIX, probe_video
 from tests.scenes.render_helpers import frame_difference, read_frames
 
@@ -173,7 +174,9 @@ def test_manifest_records_everything(card_outputs):
     manifest = json.loads(card_outputs["card-mp4"].manifest.read_text())
     assert manifest["scene"] == "title-card" and manifest["format"] == "mp4"
     assert manifest["params"]["items"] == ""  # defaults included
-    assert set(manifest["versions"]) == {"ravine", "manim", "numpy"}
+    assert {"ravine", "manim", "numpy"} <= set(manifest["versions"])
+    assert manifest["versions"].get("codec", {"libx264": "-"})["libx264"]  # the coding libraries, where reported
+    assert manifest["job"]["skip_repeats"] is True and manifest["skip_repeats"] is True
     assert len(manifest["inputs_hash"]) == 64
     assert manifest["quality"]["fps"] == 15
 
@@ -212,20 +215,21 @@ def test_cache_hit_and_miss(tmp_path):
 def test_source_hash_covers_what_shapes_a_clip(tmp_path):
     """A change to the scenes, the engine or ravine's encoder settings and conversions changes
     the cache key; the CLI's own code does not."""
-    from ravine.pipeline.jobs import CACHED_SOURCES, source_hash
+    from ravine.pipeline.cache import CACHED_SOURCES, source_hash
 
     root = Path(__file__).resolve().parents[3]
     copy = tmp_path / "tree"
     for source in (*CACHED_SOURCES, "ravine/cli/commands.py"):
         place = root / source
-        for path in sorted(place.rglob("*.py")) if place.is_dir() else [place]:
+        for path in sorted(place.rglob("*.py")) if place.is_dir() else [place] if place.is_file() else []:
             target = copy / path.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
     original = source_hash(copy)
     assert original == source_hash(root)
-    for changed, same in (("ravine/media/formats.py", False), ("scenes/render/codec/vp9.py", False), ("engine/theory.py", False),
-                          ("ravine/cli/commands.py", True)):
+    for changed, same in (("ravine/media/formats.py", False), ("scenes/render/codec/vp9.py", False),
+                          ("engine/theory.py", False), ("ravine/pipeline/render.py", False),
+                          ("ravine/pipeline/job.py", False), ("ravine/cli/commands.py", True)):
         path = copy / changed
         text = path.read_text()
         path.write_text(text + "\n# changed\n")
@@ -266,7 +270,8 @@ def test_config_errors_exit_2_and_write_nothing(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text('[[clip]]\nscene = "ravine-race"\nout = "o"\n[clip.params]\nbeta = 1.5\n')
     result = CliRunner().invoke(cli, ["render", "--config", str(config)])
-    assert result.exit_code == 2 and "--beta" in result.stderr
+    assert result.exit_code == 2, result.stderr
+    assert f"--config {config}: clip 1: params: beta = 1.5 is invalid; allowed: 0 <= x < 1" in result.stderr
     assert not (tmp_path / "o").exists()
 
 
@@ -434,7 +439,7 @@ def test_concurrent_renders_of_one_clip_end_with_one_valid_file(tmp_path):
 
 
 def test_incomplete_cache_entries_are_never_seeded_or_published(tmp_path, monkeypatch):
-    from ravine.pipeline.jobs import publish_private_cache, seed_private_cache
+    from ravine.pipeline.frames import publish_private_cache, seed_private_cache
 
     shared = tmp_path / "shared"
     monkeypatch.setenv("RAVINE_CACHE", str(shared))

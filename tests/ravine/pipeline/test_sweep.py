@@ -62,7 +62,7 @@ def test_sweep_rejects_bad_values(tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--beta", "0.5,0.50"], "--beta: 0.50 repeats a value given before it"),
     (["--start", "1,1;-4,1.5;1,1.0"], "--start: 1,1.0 repeats a value given before it"),
-    (["--beta", "abc"], "--beta=abc is invalid"),  # a bad value is named before anything else is said
+    (["--beta", "abc"], "--beta abc is invalid; allowed: 0 <= x < 1"),  # named before anything else is said
 ])
 def test_sweep_refuses_repeated_and_bad_single_values(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["sweep", "ravine-race", *args, "--out", str(tmp_path / "o")])

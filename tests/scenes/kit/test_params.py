@@ -50,3 +50,45 @@ def test_choice_lists_allowed_values():
     with pytest.raises(ParamError, match="one of: a, b"):
         spec.parse("c")
     assert not math.isnan(0.0)
+
+
+@pytest.mark.parametrize("spec, raw", [
+    (lr_param("lr", 0.02), True),        # a bool is not a number (TOML lr = true)
+    (lr_param("lr", 0.02), "true"),
+    (lr_param("lr", 0.02), "1_0"),       # no digit-group underscores
+    (lr_param("lr", 0.02), "٠.٥"),       # ASCII digits only
+    (lr_param("lr", 0.02), " inf "),
+    (steps_param(60), 12.0),             # an integer is not written with a fraction
+    (steps_param(60), "12.0"),
+    (steps_param(60), "1e2"),
+    (steps_param(60), False),
+    (start_param(), [1, True]),
+    (start_param(), "1_0,2"),
+    (ParamSpec("landscape", "choice", "a", "h", choices=("a", "b")), 1),
+    (ParamSpec("heading", "text", "x", "h", high=10), 3),
+])
+def test_parsing_is_strict(spec, raw):
+    with pytest.raises(ParamError) as refused:
+        spec.parse(raw)
+    assert spec.option in str(refused.value) and refused.value.value == raw and refused.value.allowed
+
+
+def test_numbers_parse_from_numbers_and_their_plain_text():
+    lr, steps = lr_param("lr", 0.02), steps_param(60)
+    assert lr.parse(1) == 1.0 and isinstance(lr.parse(1), float) and lr.parse(" 0.5 ") == 0.5 and lr.parse("5e-1") == 0.5
+    assert steps.parse(12) == 12 and steps.parse("+12") == 12
+    assert start_param().parse(" -4 , 1.5 ") == (-4.0, 1.5)
+
+
+def test_names_take_dashes_or_underscores_once():
+    spec = SceneSpec("demo", "d", (lr_param("lr_sgd", 0.08),))
+    assert spec.resolve({"lr-sgd": "0.1"}) == {"lr_sgd": 0.1}
+    with pytest.raises(ParamError, match="given twice"):
+        spec.resolve({"lr-sgd": "0.1", "lr_sgd": 0.2})
+
+
+def test_a_param_error_survives_a_process_boundary():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(ParamError("beta", "--beta 2 is invalid", value=2, allowed="0 <= x < 1")))
+    assert (error.param, str(error), error.value, error.allowed) == ("beta", "--beta 2 is invalid", 2, "0 <= x < 1")
