@@ -3,34 +3,48 @@
 Manim turns each ``Text``/``MathTex`` into an SVG (cached on disk by Manim) and then parses that
 SVG with svgelements into Bézier sub-paths on every render (its own cache lives only as long as
 the process). Parsing was about 60% of a scene's ``construct()``. With :func:`enable`, the parsed
-outlines of each SVG are stored once (zlib-compressed pickle, keyed by the SVG file's bytes, the
-Manim version and the styling arguments) and loaded on later renders about 15× faster.
+outlines of each SVG are stored once, keyed by the SVG file's bytes, the Manim version and the
+styling arguments, and later renders rebuild them from the entry instead of parsing.
+
+An entry is data only (:mod:`scenes.render.svg_store`: an ``.npz`` read with
+``allow_pickle=False`` and a JSON description of the tree, classes from an allow-list), so
+whoever can write the cache folder can change a picture but cannot run code. Entries of the
+old pickle format (``*.pickle.z``) are never opened; :func:`enable` deletes them.
 
 Entries are written atomically (temporary name, then rename), so concurrent renders share the
-folder safely; an unreadable entry is ignored and rebuilt.
+folder safely; an unreadable or malformed entry is ignored and rebuilt. Only Cairo rendering is
+cached (OpenGL mobjects are other classes): under OpenGL every SVG is parsed as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import pickle
-import zlib
 from pathlib import Path
 
 import manim
-from manim import config
+from manim import RIGHT, TAU, config
+from manim.constants import RendererType
 from manim.mobject.svg.svg_mobject import SVGMobject
 
-FORMAT = 1  # bump when what is stored changes
+from scenes.render import svg_store
+
+FORMAT = 2  # bump when what is stored changes (1: a zlib-compressed pickle; 2: svg_store's .npz,
+#            whose document also names svg_store.FORMAT: an entry of another is rebuilt)
+SUFFIX = ".npz"
+OLD_SUFFIX = ".pickle.z"  # format 1: deleted, never read
 _original_generate = SVGMobject.generate_mobject
 _folder: Path | None = None
+log = logging.getLogger(__name__)
 
 
 def enable(folder: Path) -> None:
-    """Cache parsed SVG outlines in ``folder`` (created if missing) for every SVGMobject built after this."""
+    """Cache parsed SVG outlines in ``folder`` (created if missing) for every SVGMobject built after
+    this, and delete the folder's entries of the old pickle format."""
     global _folder
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_old_entries(folder)
     _folder = folder
     SVGMobject.generate_mobject = _generate_cached
 
@@ -53,22 +67,41 @@ def entry_key(mobject: SVGMobject, svg_bytes: bytes) -> str:
     return digest.hexdigest()
 
 
+def entry_path(folder: Path, mobject: SVGMobject, svg_bytes: bytes) -> Path:
+    """Where the entry for ``mobject`` (built from ``svg_bytes``) lives in ``folder``."""
+    return folder / f"{entry_key(mobject, svg_bytes)}{SUFFIX}"
+
+
+def _remove_old_entries(folder: Path) -> None:
+    try:
+        for entry in folder.glob(f"*{OLD_SUFFIX}"):
+            entry.unlink(missing_ok=True)
+    except OSError:  # a read-only cache: the old entries stay, unread
+        pass
+
+
 def _generate_cached(self: SVGMobject) -> SVGMobject:
+    """``SVGMobject.generate_mobject``, from the cache when an entry is there (else parsed and stored)."""
     folder = _folder
-    if folder is None:
+    if folder is None or config.renderer != RendererType.CAIRO:
         return _original_generate(self)
     try:
         svg_bytes = self.get_file_path().read_bytes()
     except (OSError, ValueError):
         return _original_generate(self)
-    entry = folder / f"{entry_key(self, svg_bytes)}.pickle.z"
+    entry = entry_path(folder, self, svg_bytes)
     try:
-        parts, groups = pickle.loads(zlib.decompress(entry.read_bytes()))
-    except Exception:  # missing, or unreadable: rebuild it
+        parts, groups = svg_store.load(entry)
+        self.add(*parts)  # checks every part before adding any
+    except FileNotFoundError:
         pass
+    except Exception as error:  # unreadable or malformed: rebuild it
+        log.debug("svg cache entry %s is unusable (%s); rebuilding it", entry.name, error)
     else:
-        self.add(*parts)
         self.id_to_vgroup_dict = groups
+        # generate_mobject's flip(RIGHT) also turns the SVGMobject's own sheen direction (its
+        # parts are stored flipped)
+        self.rotate_sheen_direction(TAU / 2, RIGHT, family=False)
         return self
     _original_generate(self)
     _store(self, entry)
@@ -76,17 +109,12 @@ def _generate_cached(self: SVGMobject) -> SVGMobject:
 
 
 def _store(mobject: SVGMobject, entry: Path) -> None:
-    # svgelements' path objects are only read while a sub-path is first built; they are most of
-    # the pickle's size and load time, so they are left out of the stored copy.
-    leaves = [part for part in mobject.get_family() if hasattr(part, "path_obj")]
-    kept = [part.path_obj for part in leaves]
+    """Write ``mobject``'s parsed parts to ``entry`` atomically; nothing when they cannot be stored."""
     try:
-        for part in leaves:
-            part.path_obj = None
-        data = zlib.compress(pickle.dumps((mobject.submobjects, mobject.id_to_vgroup_dict), protocol=5), 1)
-    finally:
-        for part, path_obj in zip(leaves, kept):
-            part.path_obj = path_obj
+        data = svg_store.dumps(mobject.submobjects, mobject.id_to_vgroup_dict)
+    except svg_store.Unstorable as error:
+        log.debug("svg outlines for %s not cached: %s", entry.name, error)
+        return
     temporary = entry.with_name(f".{os.getpid()}-{entry.name}")
     try:
         temporary.write_bytes(data)
