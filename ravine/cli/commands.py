@@ -3,9 +3,11 @@
 Results go to stdout (paths, JSON, data); logs and errors go to stderr. Errors are one line:
 bad input (a :class:`~ravine.pipeline.job.JobError`, a scene's
 :class:`~scenes.kit.params.ParamError`, an unwritable folder) exits 2 and names the option, or
-the file, clip and key; a missing system dependency or a failed encode exits 1. Anything else
-is a bug: one line naming it, and its traceback with ``ravine --debug``. Nothing is written when
-the input is bad.
+the file, clip and key; a missing system dependency, a failed encode, a failed write (a full
+disk, a read-only folder: one line naming the path) or a clip that does not match its manifest
+exits 1. Ctrl-C (SIGINT) exits 130 and SIGTERM 143, each with one line, after the worker
+processes have ended and temporary files are removed. Anything else is a bug: one line naming
+it, and its traceback with ``ravine --debug``. Nothing is written when the input is bad.
 
 Each command lives in its own module (:mod:`~ravine.cli.render`, :mod:`~ravine.cli.sweep`,
 :mod:`~ravine.cli.lesson`, :mod:`~ravine.cli.trajectory`; ``list``, ``gallery`` and ``doctor``
@@ -15,7 +17,9 @@ here); what they share is in :mod:`ravine.cli.options` and :mod:`ravine.cli.scen
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -28,13 +32,35 @@ from ravine.cli.render import render_command
 from ravine.cli.sweep import sweep_command
 from ravine.cli.trajectory import trajectory_command
 from ravine.media.formats import FormatError
-from ravine.media.outputs import OutputError
+from ravine.media.outputs import DamagedFile, OutputError, WriteError, write_failure
+from ravine.pipeline.executor import RenderStopped
 from ravine.pipeline.job import JobError
 from scenes.kit.params import ParamError
+from scenes.kit.speech import SpeechUnavailable
 
-# Bad input: exit 2. A missing dependency or a failed encode: exit 1. Both print one line.
+# Bad input: exit 2. A missing dependency, a failed encode or write, a damaged clip: exit 1. All print one line.
 INPUT_ERRORS: tuple[type[Exception], ...] = (JobError, ParamError, OutputError)
-FAILURES: tuple[type[Exception], ...] = (deps.MissingDependency, FormatError)
+FAILURES: tuple[type[Exception], ...] = (deps.MissingDependency, SpeechUnavailable, FormatError, WriteError,
+                                         DamagedFile, RenderStopped)
+STOP_MESSAGES = {signal.SIGINT: "Interrupted.", signal.SIGTERM: "Terminated."}
+
+
+class Stopped(BaseException):
+    """A signal asked ravine to stop: SIGINT (Ctrl-C) or SIGTERM. A BaseException, so no
+    ``except Exception`` swallows it on its way up; exits 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame) -> None:
+    raise Stopped(signum)
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether Click's ``Abort`` came from a Ctrl-C (Click turns KeyboardInterrupt into Abort)."""
+    return isinstance(error.__cause__ or error.__context__, KeyboardInterrupt)
 
 __all__ = ["cli", "main", "JOBS_DEFAULT"]
 
@@ -49,8 +75,26 @@ class RavineGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         self.debug = False
+        watching = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if watching else None
+        try:
+            return self._run(args, prog_name, complete_var, **extra)
+        finally:
+            if watching:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # before Click turns it into "Aborted!" (exit 1)
+            raise Stopped(signal.SIGINT) from None
+
+    def _run(self, args, prog_name, complete_var, **extra):  # noqa: C901 - one except per exit
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Stopped as stop:
+            click.echo(STOP_MESSAGES.get(stop.signum, "Stopped."), err=True)
+            sys.exit(128 + stop.signum)
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} -h')" if error.ctx else ""
             click.echo(f"Error: {error.format_message()}{hint}", err=True)
@@ -60,26 +104,39 @@ class RavineGroup(click.Group):
             sys.exit(error.exit_code)
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
-        except click.Abort:
+        except click.Abort as error:
+            if _interrupted(error):
+                click.echo(STOP_MESSAGES[signal.SIGINT], err=True)
+                sys.exit(128 + signal.SIGINT)
             click.echo("Aborted.", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
+            click.echo(STOP_MESSAGES[signal.SIGINT], err=True)
+            sys.exit(128 + signal.SIGINT)
         except INPUT_ERRORS as error:
             click.echo(f"Error: {_one_line(error)}", err=True)
             sys.exit(2)
         except FAILURES as error:
             click.echo(f"Error: {_one_line(error)}", err=True)
             sys.exit(1)
-        except Exception as error:  # noqa: BLE001 - a bug: say so in one line, or show it all
-            if self.debug:
-                traceback.print_exc()
-            else:
-                click.echo(f"Error: unexpected {type(error).__name__}: {_one_line(error)} "
-                           "(run 'ravine --debug ...' for the traceback)", err=True)
+        except OSError as error:
+            failure = write_failure(error, None)
+            if failure is None:
+                self._bug(error)
+            click.echo(f"Error: {_one_line(failure)}", err=True)
             sys.exit(1)
+        except Exception as error:  # noqa: BLE001 - a bug: say so in one line, or show it all
+            self._bug(error)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def _bug(self, error: Exception) -> None:
+        """An unexpected error: one line (the traceback with ``--debug``), exit 1."""
+        if self.debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"Error: unexpected {type(error).__name__}: {_one_line(error)} "
+                       "(run 'ravine --debug ...' for the traceback)", err=True)
+        sys.exit(1)
 
 
 def _one_line(error: BaseException) -> str:
@@ -153,11 +210,13 @@ def gallery_command(folder: str, title: str | None) -> None:
       ravine sweep ravine-race --beta 0.5,0.9 --out site/ && ravine gallery site/ --title "Momentum sweep"
       python3 -m http.server -d site/ 8000
     """
-    from ravine.media.gallery import write_gallery
+    from ravine.media.gallery import safe_clips, write_gallery
     from ravine.pipeline.manifest import gallery_clips
 
     try:
-        clips = gallery_clips(Path(folder), warn=log)
+        clips = safe_clips(gallery_clips(Path(folder), warn=log), warn=log)
+        if not clips:
+            raise ValueError(f"no clip in '{folder}' can be shown (every manifest was skipped)")
     except ValueError as error:
         raise JobError("FOLDER", f"FOLDER: {error}") from None
     click.echo(str(write_gallery(Path(folder), clips, title)))

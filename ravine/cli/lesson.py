@@ -8,17 +8,19 @@ from typing import Any
 import click
 
 from ravine.cli.options import (
-    ASPECT_OPTION, BURN_CAPTIONS_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, SKIP_REPEATS_OPTION, check_out_dir,
-    load_scenes, log, narration_options, require_render_deps, workers_option,
+    ASPECT_OPTION, BURN_CAPTIONS_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, SKIP_REPEATS_OPTION, OutDir,
+    check_out_dir, load_scenes, log, narration_options, require_render_deps, workers_option,
 )
 from ravine.pipeline.job import JobError
+from scenes.kit.params import shown
 
 WRITTEN_AS = ("aspect", "burn_captions", "narrate", "voice", "speech_rate", "skip_repeats")
 
 
 @click.command("lesson", context_settings=CONTEXT)
 @QUALITY_OPTION
-@click.option("--out", "-o", "out_dir", default="out", show_default=True, metavar="DIR", help="output folder")
+@click.option("--out", "-o", "out_dir", type=OutDir(), default="out", show_default=True, metavar="DIR",
+              help="output folder")
 @click.option("--only", default=None, metavar="A,B,...", help="render only these scenes (in lesson order)")
 @workers_option("scenes")
 @FORCE_OPTION
@@ -49,7 +51,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, workers: int | 
     chosen = None
     if only is not None:
         chosen = [name.strip() for name in only.split(",") if name.strip()]
-        unknown = [name for name in chosen if name not in lesson.scene_names()]
+        unknown = [shown(name) for name in chosen if name not in lesson.scene_names()]
         if unknown or not chosen:
             raise JobError("--only", f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
                                      f"allowed: {', '.join(lesson.scene_names())}")

@@ -18,6 +18,7 @@ from ravine.media import outputs
 from ravine.media.formats import OUTPUT_FORMATS
 from ravine.pipeline.executor import default_workers
 from ravine.pipeline.job import ASPECTS, QUALITIES, RenderJob
+from scenes.kit.params import has_control, is_unicode, number_from_text, quoted
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
@@ -56,15 +57,58 @@ def _bounds(name: str) -> dict[str, Any]:
     return found
 
 
+def _plain_number(param_type: click.ParamType, value: Any, integer: bool, param: click.Parameter | None,
+                  ctx: click.Context | None) -> Any:
+    """``value`` as a number written the one strict way (:func:`scenes.kit.params.number_from_text`:
+    ASCII digits, no ``1_0``, no ``inf``/``nan``), or ``fail`` (exit 2, one line)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    number = number_from_text(value, integer) if isinstance(value, str) else None
+    if number is None:
+        what = "an integer" if integer else "a finite number"
+        param_type.fail(f"{quoted(value)} is not {what} in the range {param_type._describe_range()}.", param, ctx)
+    return number
+
+
 class FiniteFloatRange(click.FloatRange):
-    """click's FloatRange, refusing ``inf`` and ``nan`` too (click lets both through its bounds
-    checks: ``nan`` compares false with every bound)."""
+    """click's FloatRange, taking only plain ASCII numbers (click's own takes ``1_0`` as 10, ``١``
+    as 1, and lets ``inf`` and ``nan`` through its bounds checks: ``nan`` compares false with
+    every bound)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        number = super().convert(value, param, ctx)
-        if number != number or number in (float("inf"), float("-inf")):
-            self.fail(f"{value!r} is not a finite number in the range {self._describe_range()}.", param, ctx)
-        return number
+        return super().convert(_plain_number(self, value, False, param, ctx), param, ctx)
+
+
+class StrictIntRange(click.IntRange):
+    """click's IntRange, taking only plain ASCII integers (click's own takes ``1_0`` as 10)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        return super().convert(_plain_number(self, value, True, param, ctx), param, ctx)
+
+
+class OutDir(click.ParamType):
+    """An output folder: not empty, one line of UTF-8 text (a path with a newline would print as
+    two). Whether it can be written is checked by :func:`check_out_dir` before anything is."""
+
+    name = "folder"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        problem = path_problem(value)
+        if problem:
+            self.fail(f"{value!r} is invalid; allowed: {problem}", param, ctx)
+        return value
+
+
+def path_problem(value: Any) -> str | None:
+    """What a path must be, where ``value`` is not one (empty, a control character, not UTF-8);
+    None where it is."""
+    if not isinstance(value, str) or not value:
+        return "a path that is not empty"
+    if not is_unicode(value):
+        return "a path in UTF-8 text"
+    if has_control(value):
+        return "a path without control characters (newlines, tabs, escapes)"
+    return None
 
 
 def job_option(name: str, *decls: str, **settings: Any) -> Callable:
@@ -118,7 +162,7 @@ def output_options(func: Callable) -> Callable:
 def narration_options(func: Callable) -> Callable:
     """``--narrate``, ``--voice`` and ``--speech-rate``, the same on every command that renders
     (a voice implies narration: a rule of the job)."""
-    func = job_option("speech_rate", "--speech-rate", type=click.IntRange(**_bounds("speech_rate")),
+    func = job_option("speech_rate", "--speech-rate", type=StrictIntRange(**_bounds("speech_rate")),
                       metavar="WPM", help="speaking rate in words per minute")(func)
     func = job_option("voice", "--voice", metavar="VOICE",
                       help="a piper voice model (PATH.onnx; piper-tts is installed on demand) or an "
@@ -131,7 +175,7 @@ def narration_options(func: Callable) -> Callable:
 
 def workers_option(what: str) -> Callable:
     """``-j/--jobs``: how many clips render at once."""
-    return click.option("-j", "--jobs", "workers", type=click.IntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
+    return click.option("-j", "--jobs", "workers", type=StrictIntRange(1, 32), default=None, show_default=JOBS_DEFAULT,
                         metavar="N",
                         help=f"render this many {what} at once, in separate processes; by default one per CPU "
                              "available, at most 8, and no more than the free memory holds at this quality")
@@ -149,12 +193,41 @@ def given_job_options(ctx: click.Context, fields: Iterable[str] = JOB_FIELDS) ->
 
 
 # --- checks before anything is written ---------------------------------------------------------
-def check_out_dir(path: Path) -> None:
-    """Make sure ``path`` is a writable folder (created if missing); else an OutputError (exit 2)."""
+def check_out_dir(path: Path, where: str = "--out") -> None:
+    """Make sure ``path`` is, or can be made, a writable folder, leaving nothing behind: the
+    folders it lacks are made, a temporary file is written and removed, and the folders made are
+    removed again (the render makes them when it writes). Else an OutputError (exit 2) naming
+    ``where`` (the option, or the file, clip and key)."""
+    path = Path(path)
+    problem = path_problem(str(path))
+    if problem:
+        raise outputs.OutputError(f"{where}: {str(path)!r} is invalid; allowed: {problem}")
+    made: list[Path] = []
     try:
+        existing = path.absolute()
+        missing = []
+        while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
+            missing.append(existing)
+            existing = existing.parent
+        if not existing.is_dir():
+            raise outputs.OutputError(f"cannot write to '{path}': '{existing}' is not a folder")
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except FileExistsError:  # a "name/.." step: there already
+                continue
+            made.append(folder)
         outputs.ensure_writable_dir(path)
     except outputs.OutputError as error:
-        raise outputs.OutputError(f"--out: {error}") from None
+        raise outputs.OutputError(f"{where}: {error}") from None
+    except OSError as error:
+        raise outputs.OutputError(f"{where}: cannot write to '{path}': {error.strerror or error}") from None
+    finally:
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
 
 
 def require_render_deps() -> None:

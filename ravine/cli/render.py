@@ -15,7 +15,7 @@ import click
 
 from ravine.cli.options import (
     CONTEXT, FORCE_OPTION, QUALITY_OPTION, check_out_dir, given_job_options, job_option, log,
-    narration_options, output_options, require_render_deps, workers_option,
+    narration_options, output_options, path_problem, require_render_deps, workers_option,
 )
 from ravine.cli.scene_options import SceneGroup, scene_options
 from ravine.media.formats import OUTPUT_FORMATS
@@ -92,6 +92,10 @@ def render_command(ctx: click.Context, config_file: str | None, from_manifest: s
     beside it, and prints each path written. An identical earlier output is reused.
     'ravine render SCENE --help' lists a scene's own options.
     """
+    for option, path in (("--config", config_file), ("--from", from_manifest)):
+        problem = None if path is None else path_problem(path)
+        if problem:
+            raise JobError(option, f"{option} {path!r} is invalid; allowed: {problem}")
     if ctx.invoked_subcommand is not None:
         if config_file or from_manifest:
             raise JobError("SCENE", "give exactly one of: SCENE, --config FILE, --from MANIFEST")
@@ -130,7 +134,7 @@ def with_overrides(job: RenderJob, overrides: dict[str, Any], origin: Origin) ->
     """``job`` with the command line's ``overrides``; where they change its format, the file's
     settings the new format has no use for (a png's ``at``, a gif's size cap, a webm's alpha, as
     the format strategies declare) are dropped unless given on the command line too."""
-    values = {**job.to_json(), **overrides}
+    values = {**job.model_dump(), **overrides}  # Python values: a NaN stays NaN (JSON would make it null)
     if "format" in overrides:
         output = OUTPUT_FORMATS.get(overrides["format"])
         if output is not None:
@@ -150,25 +154,43 @@ def render_jobs(jobs: list[RenderJob], origins: list[Origin], workers: int | Non
 
     for job, origin in zip(jobs, origins):
         resolve(job, origin)
-    for folder in sorted({job.out_dir for job in jobs}):
-        check_out_dir(Path(folder))
+    checked: set[str] = set()
+    for job, origin in zip(jobs, origins):
+        if job.out_dir not in checked:
+            check_out_dir(Path(job.out_dir), origin.where("out_dir"))
+            checked.add(job.out_dir)
     require_render_deps()
-    if len(jobs) == 1:
-        from ravine.pipeline.render import render
+    try:
+        if len(jobs) == 1:
+            from ravine.pipeline.render import render
 
-        log(f"rendering {jobs[0].scene} -> {jobs[0].output} ({jobs[0].quality}) ...")
-        results: list[RenderResult] = [render(jobs[0], force=force)]
-    else:
-        from ravine.pipeline import executor
+            log(f"rendering {jobs[0].scene} -> {jobs[0].output} ({jobs[0].quality}) ...")
+            results: list[RenderResult] = [render(jobs[0], force=force)]
+        else:
+            from ravine.pipeline import executor
 
-        log(f"rendering {len(jobs)} clips ...")
-        results = executor.render_all(
-            jobs, workers=workers, force=force,
-            on_done=lambda index, result: log(f"[{index + 1}/{len(jobs)}] "
-                                               f"{'cached' if result.cached else 'rendered'} {result.video}"))
+            log(f"rendering {len(jobs)} clips ...")
+            results = executor.render_all(
+                jobs, workers=workers, force=force,
+                on_done=lambda index, result: log(f"[{index + 1}/{len(jobs)}] "
+                                                   f"{'cached' if result.cached else 'rendered'} {result.video}"))
+    except JobError as error:
+        raise named_late_error(error, jobs, origins) from None
     for result in results:
         if result.cached and len(jobs) == 1:
             log(f"cached: {result.video} is up to date (use --force to re-render)")
         for path in result.files:
             click.echo(str(path))
 
+
+def named_late_error(error: JobError, jobs: list[RenderJob], origins: list[Origin]) -> JobError:
+    """A job value refused only once the render knew more (``at`` past the clip's end: the
+    duration is known after the scene is built), named as the job's origin names it (the option,
+    or the file, clip and key)."""
+    key = getattr(error, "key", None)
+    if key is None:
+        return error
+    for job, origin in zip(jobs, origins):
+        if str(job.output) == getattr(error, "target", None):
+            return origin.invalid(key, getattr(job, key), error.allowed or str(error))
+    return error

@@ -20,12 +20,12 @@ from ravine.cli.options import CONTEXT, load_scenes
 
 
 def _parse(param_type: Any, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-    from scenes.kit.params import ParamError
+    from scenes.kit.params import ParamError, quoted
 
     try:
         return param_type.spec.parse(value)
     except ParamError as error:
-        param_type.fail(f"{value!r}; allowed: {error.allowed or error}", param, ctx)
+        param_type.fail(f"{quoted(value)}; allowed: {error.allowed or error}", param, ctx)
 
 
 class SpecFloat(click.FloatRange):

@@ -9,8 +9,8 @@ from typing import Any, Callable
 import click
 
 from ravine.cli.options import (
-    CONTEXT, FORCE_OPTION, QUALITY_OPTION, check_out_dir, given_job_options, log, narration_options, output_options,
-    require_render_deps, workers_option,
+    CONTEXT, FORCE_OPTION, QUALITY_OPTION, OutDir, check_out_dir, given_job_options, log, narration_options,
+    output_options, require_render_deps, workers_option,
 )
 from ravine.cli.scene_options import SceneGroup, scene_options
 from ravine.pipeline.job import JobError
@@ -24,7 +24,7 @@ def sweep_options(func: Callable) -> Callable:
     """A sweep's options (on the group and on every scene's command)."""
     for option in reversed([
         QUALITY_OPTION,
-        click.option("--out", "-o", "out_dir", default="out/sweep", show_default=True, metavar="DIR",
+        click.option("--out", "-o", "out_dir", type=OutDir(), default="out/sweep", show_default=True, metavar="DIR",
                      help="output folder"),
         workers_option("clips"),
         output_options, narration_options,

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ravine.cli.options import CONTEXT, check_out_dir
+from ravine.cli.options import CONTEXT, check_out_dir, path_problem
 from ravine.media import outputs
 from ravine.pipeline.job import JobError
 
@@ -65,7 +65,7 @@ def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values:
     if fmt == "npz" and out_file is None:
         raise JobError("--format", "--format npz needs --out FILE")
     if out_file is not None:
-        check_out_dir(Path(out_file).parent if str(Path(out_file).parent) else Path("."))
+        check_out_file(out_file)
     noise: Any = None
     if params["batch_size"] is not None:
         noise = "minibatch"
@@ -84,6 +84,7 @@ def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values:
         click.echo(text)
         return
     target = Path(out_file)
+    outputs.ensure_writable_dir(target.parent)  # checked above, made only now that there is data to write
     with outputs.atomic_path(target) as tmp:
         if fmt == "json":
             tmp.write_text(trajectory.to_json(None), encoding="utf-8")
@@ -95,3 +96,17 @@ def trajectory_command(optimizer: str, fmt: str, out_file: str | None, **values:
             if npz != tmp and npz.exists():
                 npz.replace(tmp)
     click.echo(str(target))
+
+
+def check_out_file(out_file: str) -> None:
+    """``--out`` must name a file that can be written: not empty, one line of UTF-8 text, not a
+    folder (nor end with a '/'), in a folder that can be written. Else a
+    :class:`~ravine.pipeline.job.JobError` (exit 2) naming ``--out``; nothing is created."""
+    problem = path_problem(out_file)
+    if problem is None and (out_file.endswith(("/", "\\")) or Path(out_file).is_dir()):
+        problem = "a file path, not a folder"
+    if problem is None and Path(out_file).name in ("", ".", ".."):
+        problem = "a file path, not a folder"
+    if problem is not None:
+        raise JobError("--out", f"--out {out_file!r} is invalid; allowed: {problem}")
+    check_out_dir(Path(out_file).parent)

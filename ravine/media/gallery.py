@@ -9,14 +9,21 @@ come from the clips' manifests, read and validated by
 
 Every text that comes from a manifest is HTML-escaped (attributes included); file names are
 percent-encoded into relative URLs, so the folder can be moved or served from anywhere.
+
+A manifest is a file anyone can edit, so its file names are checked before they become URLs
+(:func:`clip_problem`): a clip is shown only if its manifest and every file it names lie inside
+the gallery folder once symlinks are resolved, each named by a plain relative path (no absolute
+path, no ``//``, no ``.`` or ``..`` step, no URL scheme, no backslash or control character).
+:func:`safe_clips` leaves any other clip out with one warning line; the page never shows one.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from urllib.parse import quote
 
 from ravine.media.outputs import TEMP_PREFIX, write_text_atomic
@@ -30,8 +37,10 @@ IMAGE_FORMATS: tuple[str, ...] = ("gif", "png")
 
 
 def esc(value: Any) -> str:
-    """``value`` as text, HTML-escaped for element content and quoted attributes alike."""
-    return html.escape(str(value), quote=True)
+    """``value`` as text, HTML-escaped for element content and quoted attributes alike (a lone
+    surrogate, which a JSON ``\\udcff`` escape can put in a manifest, becomes ``?``)."""
+    text = str(value).encode("utf-8", "replace").decode("utf-8")
+    return html.escape(text, quote=True)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,80 @@ class Clip:
     def manifest_url(self) -> str:
         """Relative, percent-encoded URL of the manifest itself."""
         return quote(self.base + self.manifest_path.name, safe="/")
+
+    @property
+    def root(self) -> Path:
+        """The gallery folder: the manifest's folder less the steps of ``base``."""
+        root = self.folder
+        for _ in [part for part in self.base.split("/") if part]:
+            root = root.parent
+        return root
+
+
+FILE_KINDS: tuple[str, ...] = ("video", "poster", "srt", "vtt")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _relative_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a plain relative path to a file (``NAME.mp4``, ``sub/NAME.mp4``), or None."""
+    if not name:
+        return "is empty"
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in name) or "\\" in name:
+        return "holds a control character or a backslash"
+    if _SCHEME.match(name):
+        return "is a URL, not a file name"
+    if name.startswith("//"):
+        return "is a network path (//host/...)"
+    if name.startswith("/"):
+        return "is an absolute path"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "has an empty, '.' or '..' step"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not UTF-8 text"
+    return None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, symlinks resolved, is ``root`` or lies under it (``root`` resolved too)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def clip_problem(clip: Clip) -> str | None:
+    """Why ``clip`` may not be shown (its manifest, or a file it names, is not a file inside the
+    gallery folder), or None when every URL the page would hold for it is a relative path to
+    a file inside the folder."""
+    root = clip.root
+    if not _inside(clip.manifest_path, root):
+        return "the manifest lies outside the gallery folder (through a symlink)"
+    for kind in FILE_KINDS:
+        name = clip.file(kind)
+        if name is None:
+            continue
+        problem = _relative_name_problem(name) if isinstance(name, str) else "is not a file name"
+        if problem is None and not _inside(clip.folder / name, root):
+            problem = "lies outside the gallery folder (through a symlink)"
+        if problem is not None:
+            shown = repr(str(name)) if len(str(name)) <= 80 else repr(str(name)[:80]) + "…"
+            return f"files.{kind} {shown} {problem}; the gallery shows only files inside its folder"
+    return None
+
+
+def safe_clips(clips: Sequence[Clip], warn: Callable[[str], None]) -> list[Clip]:
+    """The ``clips`` whose manifests and files all lie inside the gallery folder
+    (:func:`clip_problem`); each other one is left out with one line to ``warn``."""
+    kept = []
+    for clip in clips:
+        problem = clip_problem(clip)
+        if problem is None:
+            kept.append(clip)
+        else:
+            warn(f"skipping '{clip.manifest_path}': {problem}")
+    return kept
 
 
 def find_manifests(folder: Path) -> list[Path]:
@@ -286,7 +369,9 @@ CSP = ("default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'u
 
 
 def gallery_html(clips: list[Clip], title: str) -> str:
-    """The complete gallery page for ``clips`` (every manifest text escaped)."""
+    """The complete gallery page for ``clips`` (every manifest text escaped; a clip naming a file
+    outside the gallery folder is never shown: :func:`safe_clips` warns about it first)."""
+    clips = [clip for clip in clips if clip_problem(clip) is None]
     count = f"{len(clips)} clip{'' if len(clips) == 1 else 's'}"
     cards = "\n".join(_card(clip, index) for index, clip in enumerate(clips, start=1))
     return f"""<!DOCTYPE html>
@@ -319,7 +404,9 @@ Serve this folder, e.g. <code>python3 -m http.server</code>, and open it from th
 def write_gallery(folder: Path, clips: Sequence[Clip], title: str | None = None) -> Path:
     """Write ``folder/index.html``, a static gallery of ``clips`` (in the order given; URLs
     relative to ``folder``), atomically; it is the only file written. ``title`` defaults to
-    ``"ravine gallery"``. Returns the path of ``index.html``; ValueError if there are no clips."""
+    ``"ravine gallery"``. Returns the path of ``index.html``; ValueError if there are no clips,
+    :class:`~ravine.media.outputs.WriteError` (one line naming ``index.html``) if the folder is
+    read-only, forbidden or full (nothing is then left at ``index.html``'s path)."""
     if not clips:
         raise ValueError(f"no clips to show in '{folder}'")
     return write_text_atomic(Path(folder) / INDEX_NAME, gallery_html(list(clips), title or DEFAULT_TITLE))

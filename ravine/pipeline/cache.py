@@ -1,8 +1,12 @@
 """Reusing earlier output: the cache key of a job, the versions and source code it covers, and
-the lookup of a complete earlier result with that key.
+the lookup of a complete, verified earlier result with that key.
 
-A clip is reused when its manifest records the same key and every file it lists is present.
-The key covers the job's settings (not where it is written), its resolved parameters, the
+A clip is reused only when it verifies (:func:`check_clip`): its manifest reads, is sealed
+(unchanged since it was written), records the key asked for, and that key is the one its own job
+and parameters give; and every file it lists has the size and SHA-256 it records. Anything else
+(a truncated, emptied, altered or swapped file, a missing caption, a hand-edited or foreign
+manifest, a new video beside an old manifest) is a miss, and the clip is rendered again. The key
+covers the job's settings (not where it is written), its resolved parameters, the
 versions of ravine, Manim, numpy and the coding libraries, and the source code that shapes a
 clip (:data:`CACHED_SOURCES`).
 """
@@ -16,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ravine.media import outputs
 from ravine.pipeline import manifest as manifests
 from ravine.pipeline.job import RenderJob, RenderResult
 
@@ -87,22 +92,62 @@ def cache_key(job: RenderJob, resolved_params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 
-def cached_result(job: RenderJob, key: str) -> RenderResult | None:
-    """The result of an earlier render of ``job`` with cache key ``key``: its manifest records
-    the key and every file it lists is present. None otherwise (no manifest, a broken one,
-    another key, a missing file)."""
+class ClipMismatch(ValueError):
+    """A clip that does not verify: the one-line reason names the file."""
+
+
+def check_clip(job: RenderJob, key: str) -> RenderResult:
+    """Verify the clip ``job`` writes against its manifest and return it as a cached result.
+
+    Raises :class:`ClipMismatch` naming what is wrong: no readable, schema-valid, sealed
+    manifest; another cache key than ``key``, or a recorded key its own job and parameters do not
+    give; a listed file without a recorded size and SHA-256; a file that is missing, not a plain
+    file, or of another size or content. Checked under the folder's shared lock, so a commit
+    running beside it is seen whole or not at all.
+    """
     path = manifests.manifest_path(job)
+    with outputs.folder_lock(path.parent, shared=True):
+        try:
+            manifest = manifests.read_sealed(path)
+        except manifests.ManifestError as error:
+            raise ClipMismatch(str(error)) from None
+        if manifest.cache_key != key or manifest.inputs_hash != key:
+            raise ClipMismatch(f"'{path}' records other inputs (another cache key)")
+        if manifest.job is None or cache_key(manifest.job, manifest.params) != key:
+            raise ClipMismatch(f"'{path}': its cache key is not the one its job and parameters give")
+        files = manifest.files
+        if files is None or files.video != f"{job.stem}.{job.format}" or not files.srt or not files.vtt:
+            raise ClipMismatch(f"'{path}' does not list this clip's video and caption files")
+        folder = path.parent
+        listed = {kind: name for kind, name in files.model_dump().items() if name}
+        for kind, name in listed.items():
+            _check_file(folder / name, manifest.checksums.get(kind), path)
+    return RenderResult(job=job, video=folder / files.video, captions=[folder / files.srt, folder / files.vtt],
+                        manifest=path, cues=manifest.cue_values(), duration=manifest.duration,
+                        poster=folder / files.poster if files.poster else None, cached=True)
+
+
+def _check_file(place: Path, recorded, manifest_path: Path) -> None:
+    """``place`` has the size and SHA-256 ``recorded`` (a :class:`~ravine.pipeline.manifest.DigestRecord`)."""
+    if recorded is None:
+        raise ClipMismatch(f"'{manifest_path}' records no size and SHA-256 for '{place.name}'")
+    if place.is_symlink() or not place.is_file():
+        raise ClipMismatch(f"'{place}' is missing or not a plain file")
     try:
-        manifest = manifests.read_manifest(path)
-    except manifests.ManifestError:
+        size = place.stat().st_size
+        if size != recorded.size:
+            raise ClipMismatch(f"'{place}' is {size} bytes; its manifest records {recorded.size}")
+        found = outputs.file_digest(place)
+    except OSError as error:
+        raise ClipMismatch(f"cannot read '{place}': {error.strerror or error}") from None
+    if found.size != recorded.size or found.sha256 != recorded.sha256:
+        raise ClipMismatch(f"'{place}' does not match the SHA-256 its manifest records")
+
+
+def cached_result(job: RenderJob, key: str) -> RenderResult | None:
+    """The result of an earlier render of ``job`` with cache key ``key`` if it verifies
+    (:func:`check_clip`); None otherwise."""
+    try:
+        return check_clip(job, key)
+    except ClipMismatch:
         return None
-    if manifest.cache_key != key or manifest.files is None:
-        return None
-    folder = path.parent
-    files = manifest.files
-    paths = [folder / name for name in (files.video, files.srt or "", files.vtt or "")]
-    poster = folder / files.poster if files.poster else None
-    if not all(place.is_file() for place in paths) or (poster is not None and not poster.is_file()):
-        return None
-    return RenderResult(job=job, video=paths[0], captions=paths[1:], manifest=path,
-                        cues=manifest.cue_values(), duration=manifest.duration, poster=poster, cached=True)

@@ -42,8 +42,9 @@ def load_clips(path: Path) -> list[RenderJob]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise source.problem("", f"cannot read ({error.strerror or error})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise source.problem("", f"not valid TOML ({error})") from None
+    except ValueError as error:  # TOMLDecodeError, UnicodeDecodeError, an integer too long to read
+        reason = " ".join(str(error).split())
+        raise source.problem("", f"not valid TOML ({reason})") from None
     unknown = sorted(set(data) - set(TOP_LEVEL))
     if unknown:
         raise source.problem("", f"unknown table(s) {', '.join(unknown)}; allowed: {', '.join(TOP_LEVEL)}")

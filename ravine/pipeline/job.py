@@ -2,11 +2,15 @@
 
 Every rule a job's settings obey is declared here, once, on :class:`RenderJob`: the quality,
 format and aspect choices, the ranges of ``at``, ``gif_max_mb`` and ``speech_rate``, a file
-name without folders or control characters, ``transparent`` only where the format has alpha
+name without folders, an output folder, name and voice in UTF-8 without control characters
+(names and paths are refused, never folded: display text in scene parameters is folded by
+:class:`scenes.kit.params.ParamSpec` instead), ``transparent`` only where the format has alpha
 (the format strategies in :mod:`ravine.media.formats` say which), ``at`` only for png and
-``gif_max_mb`` only for gif. Types are strict: ``true`` is not a number, ``"1"`` is not one
-either. Scene parameters are checked by the scene's own :class:`scenes.kit.params.SceneSpec`
-when the job is resolved (:mod:`ravine.pipeline.resolve`).
+``gif_max_mb`` only for gif (a negative zero is zero). Types are strict: ``true`` is not a
+number, ``"1"`` is not one either. An ``at`` past the clip's end can only be refused once the
+scene is built (:func:`ravine.pipeline.frames.check_still_time`). Scene parameters are checked
+by the scene's own :class:`scenes.kit.params.SceneSpec` when the job is resolved
+(:mod:`ravine.pipeline.resolve`).
 
 The CLI, TOML clip lists, ``--from`` manifests, the gallery's manifest reader and the
 executor's worker processes all build jobs through this model. A bad value becomes one
@@ -20,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ravine.media.formats import OUTPUT_FORMATS, TRANSPARENT_FORMATS
 from ravine.media.outputs import stem_problem
-from scenes.kit.params import param_name
+from scenes.kit.params import has_control, is_unicode, param_name, quoted, shown
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,16 @@ def _field(default: Any = ..., *, option: str | None = None, key: str | None = N
 
 def _value_error(allowed: str) -> PydanticCustomError:
     return PydanticCustomError("job_value", "allowed: {allowed}", {"allowed": allowed})
+
+
+def _plain_text(value: str, what: str) -> None:
+    """Names and paths are refused, not folded, when they hold what no file name should: a
+    control character (a newline would split the printed path in two), or a byte that is not
+    UTF-8 (no manifest could record it)."""
+    if not is_unicode(value):
+        raise _value_error(f"{what} in UTF-8 text")
+    if has_control(value):
+        raise _value_error(f"{what} without control characters (newlines, tabs, escapes)")
 
 
 class RenderJob(BaseModel):
@@ -171,12 +185,23 @@ class RenderJob(BaseModel):
     def _file_name(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if any(ord(char) < 32 or ord(char) == 127 for char in value):
-            raise _value_error("a name without control characters")
+        _plain_text(value, "a name")
         problem = stem_problem(value)
         if problem:
             raise _value_error(problem)
         return value
+
+    @field_validator("out_dir", "voice")
+    @classmethod
+    def _path_text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            _plain_text(value, "a path" if info.field_name == "out_dir" else "a voice name or path")
+        return value
+
+    @field_validator("at", "gif_max_mb")
+    @classmethod
+    def _no_negative_zero(cls, value: float | None) -> float | None:
+        return None if value is None else value + 0.0
 
     @model_validator(mode="after")
     def _format_options(self) -> RenderJob:
@@ -261,19 +286,33 @@ class RenderResult:
 class JobError(ValueError):
     """A render job that cannot be used: ``where`` names the bad value (an option such as
     ``--gif-max-mb``, or ``FILE: clip N: key``) and the message is one line that says what is
-    allowed. The CLI exits 2 with it."""
+    allowed. The CLI exits 2 with it.
 
-    def __init__(self, where: str, message: str) -> None:
+    A value refused only during the render (``at`` past the clip's end, known once the scene is
+    built) also carries its job ``key``, what is ``allowed`` and the ``target`` output path, so
+    the caller that knows where the job came from can name it as its author wrote it."""
+
+    def __init__(self, where: str, message: str, *, key: str | None = None, allowed: str | None = None,
+                 target: str | None = None) -> None:
         super().__init__(message)
         self.where = where
+        self.key = key
+        self.allowed = allowed
+        self.target = target
 
     def __reduce__(self) -> tuple[Any, ...]:  # crosses process boundaries (the executor's workers)
-        return type(self), (self.where, str(self))
+        return _rebuild_job_error, (type(self), self.where, str(self), self.key, self.allowed, self.target)
+
+
+def _rebuild_job_error(cls: type, where: str, message: str, key: str | None, allowed: str | None,
+                       target: str | None) -> JobError:
+    return cls(where, message, key=key, allowed=allowed, target=target)
 
 
 # Error kinds pydantic reports for a value of the wrong type, and what to say is allowed.
 _TYPE_ALLOWED = {"string_type": "a string", "bool_type": "true, false", "int_type": "an integer",
                  "float_type": "a number", "dict_type": "a table", "none_required": "nothing"}
+_KIND_ALLOWED = {"string_unicode": "text in UTF-8", "finite_number": "a finite number"}
 
 
 def _meta(key: str) -> dict[str, Any]:
@@ -318,8 +357,9 @@ class Origin:
     def _shown(self, key: str, value: Any) -> str:
         """``key`` with its value, as written: ``--at -1``, ``--name '../up'``, ``... : at = -1``."""
         if not self._by_option(key):
-            return f"{self.where(key)} = {value!r}"
-        return f"{self.where(key)} {value if isinstance(value, (int, float)) else repr(value)}"
+            return f"{self.where(key)} = {quoted(value)}"
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return f"{self.where(key)} {shown(value) if number else quoted(value)}"
 
     def invalid(self, key: str, value: Any, allowed: str) -> JobError:
         """``key`` has a value it may not have; ``allowed`` says what it may have."""
@@ -327,8 +367,8 @@ class Origin:
 
     def refused(self, key: str, value: Any, reason: str) -> JobError:
         """``key``'s value is fine in itself but refused here, for ``reason``."""
-        shown = f"{self.where(key)} {value}" if self._by_option(key) else self._shown(key, value)
-        return JobError(self.where(key), f"{shown}: {reason}")
+        text = f"{self.where(key)} {shown(value)}" if self._by_option(key) else self._shown(key, value)
+        return JobError(self.where(key), f"{text}: {reason}")
 
     def problem(self, key: str, text: str) -> JobError:
         """Something about ``key`` other than its own value (``text`` says what)."""
@@ -344,7 +384,7 @@ class Origin:
         where = f"{self.prefix}: params: {param}"
         allowed, value = getattr(error, "allowed", None), getattr(error, "value", None)
         if allowed and value is not None:
-            return JobError(where, f"{where} = {value!r} is invalid; allowed: {allowed}")
+            return JobError(where, f"{where} = {quoted(value)} is invalid; allowed: {allowed}")
         return JobError(where, f"{self.prefix}: params: {error}")
 
 
@@ -356,11 +396,12 @@ def job_error(error: ValidationError, origin: Origin, skip: int = 0) -> JobError
     if kind == "job_rule":
         reason = f" ({ctx['reason']})" if ctx.get("reason") else ""
         return origin.problem(ctx["key"], f"only for {origin.name(ctx['needs'])} {ctx['values']}{reason}")
-    key = str(loc[0]) if loc else ""
+    key = shown(loc[0]) if loc else ""
     if kind == "extra_forbidden":
         known = ", ".join(origin.name(name) for name in RenderJob.model_fields)
         return origin.problem(key, f"unknown key; allowed: {known}")
     if kind == "missing":
         return origin.problem(key, "required")
-    allowed = ctx.get("allowed") or _meta(key).get("allowed") or _TYPE_ALLOWED.get(kind, first["msg"])
+    allowed = (ctx.get("allowed") or _KIND_ALLOWED.get(kind) or _meta(key).get("allowed")
+               or _TYPE_ALLOWED.get(kind, first["msg"]))
     return origin.invalid(key, first["input"], allowed)

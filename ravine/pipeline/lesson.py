@@ -1,5 +1,12 @@
 """The whole lesson: plan the clips (title card, chapter cards, scenes), render them (in parallel
-processes with ``jobs > 1``), and assemble ``lesson.mp4`` with chapters and captions."""
+processes with ``jobs > 1``), verify every clip against its manifest, and assemble ``lesson.mp4``
+with chapters and captions.
+
+A clip that does not verify before it is joined (its file changed since its manifest was written)
+is rendered again; one that still does not verify ends the run with a
+:class:`~ravine.media.outputs.DamagedFile` naming it, never a shorter lesson. The lesson's four
+files are written complete under temporary names before the first is renamed into place.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ravine.media import assemble, captions, outputs
-from ravine.pipeline import executor
+from ravine.pipeline import cache, executor
 from ravine.pipeline.job import RenderJob, RenderResult
 
 
@@ -92,21 +99,49 @@ def render_segments(segments: Sequence[Segment], jobs: int | None = 1, force: bo
     return executor.render_all([segment.job for segment in segments], workers=jobs, force=force, on_done=report)
 
 
+def verified(segments: Sequence[Segment], results: list[RenderResult],
+             log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> list[RenderResult]:
+    """``results`` with every clip checked against its manifest (sizes and SHA-256): a clip that
+    does not verify is rendered again (in this process) and checked once more; one that still
+    does not verify is a :class:`~ravine.media.outputs.DamagedFile` naming it."""
+    from ravine.pipeline.render import render
+    from ravine.pipeline.resolve import resolve
+
+    checked = []
+    for segment, result in zip(segments, results):
+        key = resolve(segment.job, check_speech=False).key
+        try:
+            cache.check_clip(segment.job, key)
+        except cache.ClipMismatch as problem:
+            log(f"{result.video} does not match its manifest ({problem}); rendering it again")
+            result = render(segment.job, force=True)
+            try:
+                cache.check_clip(segment.job, key)
+            except cache.ClipMismatch as again:
+                raise outputs.DamagedFile(f"clip {result.video} does not verify after rendering it again: "
+                                          f"{again}") from None
+        checked.append(result)
+    return checked
+
+
 def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int | None = 1,
           force: bool = False, cards: bool = True, overrides: dict[str, dict] | None = None,
           log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
           written_as: dict | None = None) -> LessonResult:
-    """Plan, render and assemble the lesson into ``out_dir`` (``lesson.mp4``, ``lesson.srt``,
-    ``lesson.vtt``, ``chapters.vtt``; clips kept in ``out_dir/clips``)."""
+    """Plan, render, verify and assemble the lesson into ``out_dir`` (``lesson.mp4``,
+    ``lesson.srt``, ``lesson.vtt``, ``chapters.vtt``; clips kept in ``out_dir/clips``)."""
     out_dir = outputs.ensure_writable_dir(Path(out_dir))
     outputs.clean_stale_temps(out_dir)
     segments = plan(quality, out_dir, only, cards, overrides, written_as)
-    results = render_segments(segments, jobs=jobs, force=force, log=log)
-    clips = [assemble.Clip(result.video, result.cues, segment.chapter)
+    results = verified(segments, render_segments(segments, jobs=jobs, force=force, log=log), log)
+    clips = [assemble.Clip(result.video, result.cues, segment.chapter, duration=result.duration)
              for segment, result in zip(segments, results)]
-    assembly = assemble.concatenate(clips, out_dir / "lesson.mp4")
-    srt = outputs.write_text_atomic(out_dir / "lesson.srt", captions.srt_text(assembly.cues))
-    vtt = outputs.write_text_atomic(out_dir / "lesson.vtt", captions.vtt_text(assembly.cues))
-    chapters = outputs.write_text_atomic(out_dir / "chapters.vtt", captions.chapters_vtt(assembly.chapters))
-    return LessonResult(video=assembly.video, captions=[srt, vtt], chapters_file=chapters,
-                        clips=results, assembly=assembly)
+    names = [out_dir / name for name in ("lesson.mp4", "lesson.srt", "lesson.vtt", "chapters.vtt")]
+    with outputs.atomic_paths(names) as (video, srt, vtt, chapters):
+        assembly = assemble.concatenate_into(clips, video)
+        srt.write_text(captions.srt_text(assembly.cues), encoding="utf-8")
+        vtt.write_text(captions.vtt_text(assembly.cues), encoding="utf-8")
+        chapters.write_text(captions.chapters_vtt(assembly.chapters), encoding="utf-8")
+    assembly.video = names[0]
+    return LessonResult(video=names[0], captions=names[1:3], chapters_file=names[3], clips=results,
+                        assembly=assembly)

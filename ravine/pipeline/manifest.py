@@ -6,10 +6,16 @@ settings, the constants the video states, its cues and files, the narration, the
 the cache key, and the render job itself (``job``), so the clip can be reproduced. Reading goes
 through :class:`Manifest`: a manifest with a missing or wrongly typed field is a
 :class:`ManifestError` with one line naming the field, never a traceback.
+
+A manifest commits its clip: it is written last and records every file's size and SHA-256
+(``checksums``, by the same kinds as ``files``) and, in ``manifest_sha256``, the SHA-256 of its
+own other fields (:func:`seal`), so a cache lookup can tell the files it vouches for, and the
+manifest itself, from anything that was changed after the render (:func:`read_sealed`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -51,6 +57,13 @@ class FilesRecord(_Record):
     poster: str | None = None
 
 
+class DigestRecord(_Record):
+    """A file's size in bytes and the SHA-256 of its content (lowercase hex)."""
+
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class CueRecord(_Record):
     """One caption cue: ``text`` from ``start`` to ``end`` seconds."""
 
@@ -78,12 +91,14 @@ class Manifest(_Record):
     constants: dict[str, float] = Field(default_factory=dict)
     cues: list[CueRecord] = Field(default_factory=list)
     files: FilesRecord | None = None
+    checksums: dict[str, DigestRecord] = Field(default_factory=dict)
     details: dict[str, Any] = Field(default_factory=dict)
     narration: dict[str, Any] | None = None
     versions: dict[str, Any] = Field(default_factory=dict)
     inputs_hash: str | None = None
     cache_key: str | None = None
     job: RenderJob | None = None
+    manifest_sha256: str | None = None
 
     def cue_values(self) -> list:
         """The cues as :class:`scenes.kit.cues.Cue` values."""
@@ -114,13 +129,46 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
         raise ManifestError(f"'{path}' is not a usable clip manifest ({_first_problem(error)})") from None
 
 
+SEAL_FIELD = "manifest_sha256"
+
+
+def seal(data: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's fields other than :data:`SEAL_FIELD` (as parsed JSON), over their
+    canonical JSON (keys sorted, no spaces, UTF-8)."""
+    fields = {key: value for key, value in data.items() if key != SEAL_FIELD}
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_text(manifest: Manifest) -> str:
+    """``manifest`` as the indented UTF-8 JSON written to disk, sealed (``manifest_sha256``)."""
+    data = json.loads(json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False))
+    data[SEAL_FIELD] = seal(data)
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def read_sealed(path: Path) -> Manifest:
+    """Read the manifest at ``path`` and check its seal: :class:`ManifestError` (one line) if it
+    cannot be read, is not a clip manifest, or was changed after it was written (its
+    ``manifest_sha256`` is missing or does not match its content)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        raise ManifestError(f"cannot read clip manifest '{path}': {error}") from None
+    manifest = parse_manifest(data, path)
+    if data.get(SEAL_FIELD) != seal(data):
+        raise ManifestError(f"'{path}' was changed after it was written (its {SEAL_FIELD} does not match)")
+    return manifest
+
+
 def read_manifest(path: Path) -> Manifest:
     """Read and validate the manifest at ``path``; :class:`ManifestError` (one line) if it cannot
     be read or is not a clip manifest."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise ManifestError(f"cannot read clip manifest '{path}': {error}") from None
     return parse_manifest(data, path)
 
@@ -136,7 +184,7 @@ def job_from_manifest(path: Path, out_dir: str | None = None) -> RenderJob:
         recorded, params = dict(data["job"]), dict(data["params"])
     except KeyError as error:
         raise origin.problem("", f"not a ravine manifest (no {error} entry)") from None
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, RecursionError) as error:
         raise origin.problem("", f"not a ravine manifest ({error})") from None
     values = {**recorded, "params": params, "out_dir": out_dir if out_dir is not None else str(path.parent)}
     job = RenderJob.parse(values, origin)
@@ -151,8 +199,10 @@ def job_from_manifest(path: Path, out_dir: str | None = None) -> RenderJob:
 
 def build_manifest(job: RenderJob, title: str, params: dict[str, Any], quality: Quality, duration: float,
                    constants: dict[str, float], cues: list, files: dict[str, str], details: dict[str, Any],
-                   narration: dict[str, Any] | None, versions: dict[str, Any], key: str) -> Manifest:
-    """The manifest of a finished render of ``job`` (``params`` resolved, ``key`` its cache key)."""
+                   narration: dict[str, Any] | None, versions: dict[str, Any], key: str,
+                   checksums: dict[str, Any] | None = None) -> Manifest:
+    """The manifest of a finished render of ``job`` (``params`` resolved, ``key`` its cache key,
+    ``checksums`` each file's size and SHA-256 by kind, as in ``files``)."""
     width, height = frame_size(quality, job.aspect)
     return Manifest.model_validate({
         "scene": job.scene,
@@ -169,6 +219,8 @@ def build_manifest(job: RenderJob, title: str, params: dict[str, Any], quality: 
         "constants": dict(constants),
         "cues": [asdict(cue) for cue in cues],
         "files": files,
+        "checksums": {kind: {"size": digest.size, "sha256": digest.sha256} if hasattr(digest, "sha256")
+                      else dict(digest) for kind, digest in (checksums or {}).items()},
         "details": details,
         "narration": narration,
         "versions": versions,
@@ -179,9 +231,8 @@ def build_manifest(job: RenderJob, title: str, params: dict[str, Any], quality: 
 
 
 def write_manifest(manifest: Manifest, path: Path) -> Path:
-    """Write ``manifest`` to ``path`` atomically (indented UTF-8 JSON)."""
-    text = json.dumps(manifest.model_dump(mode="json"), indent=2, ensure_ascii=False)
-    return outputs.write_text_atomic(path, text)
+    """Write ``manifest`` to ``path`` atomically (indented UTF-8 JSON, sealed)."""
+    return outputs.write_text_atomic(path, manifest_text(manifest))
 
 
 def gallery_clips(folder: Path, warn: Callable[[str], None]) -> list:

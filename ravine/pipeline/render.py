@@ -4,15 +4,20 @@ convert, commit the files with their manifest.
 :func:`render` is the whole route in one page; each step is a function of its own module:
 :func:`ravine.pipeline.resolve.resolve`, :func:`ravine.pipeline.cache.cached_result`,
 :func:`ravine.pipeline.frames.render_frames`, the format's
-:meth:`~ravine.media.formats.OutputFormat.finish`, and the commits below. Files are written under
-temporary names in the output folder and renamed into place only when complete; the manifest
-comes last, so a clip whose manifest exists is whole.
+:meth:`~ravine.media.formats.OutputFormat.finish`, and the commit below.
+
+Every file of a clip (video, poster, captions, and last its manifest, which records each file's
+size and SHA-256) is written complete in a temporary folder inside the output folder, owned by
+this process through a lock (:func:`ravine.media.outputs.temp_dir`). Only then is the set
+committed, under the folder's lock: the old manifest is removed first, the files are renamed into
+place, and the new manifest is renamed last. A crash part way leaves no manifest vouching for
+files it did not see written, and a full disk or a read-only folder stops the render before
+anything at a final path changes (one :class:`~ravine.media.outputs.WriteError` naming the file).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,14 +30,15 @@ from ravine.pipeline.resolve import ResolvedJob, make_narrator, resolve
 
 
 def render(job: RenderJob, force: bool = False) -> RenderResult:
-    """Render ``job`` in this process (or reuse a complete cached output); return what was written.
+    """Render ``job`` in this process (or reuse a verified cached output); return what was written.
 
     Writes ``out_dir/stem.<format>`` with ``stem.poster.png`` (videos), ``stem.srt``,
     ``stem.vtt`` and ``stem.manifest.json`` beside it. An existing output whose manifest has the
-    same cache key and whose files all exist is reused unless ``force``. Raises
-    :class:`~ravine.pipeline.job.JobError` for a job that cannot be rendered (before anything is
-    written), :class:`~ravine.media.outputs.OutputError` for an unwritable folder and
-    :class:`~ravine.media.formats.FormatError` for a conversion that failed.
+    same cache key and whose files all match it (sizes and SHA-256) is reused unless ``force``.
+    Raises :class:`~ravine.pipeline.job.JobError` for a job that cannot be rendered (before
+    anything is written), :class:`~ravine.media.outputs.OutputError` for a folder that cannot be
+    written, :class:`~ravine.media.outputs.WriteError` for a write that failed part way (a full
+    disk) and :class:`~ravine.media.formats.FormatError` for a conversion that failed.
     """
     resolved = resolve(job)                                                   # 1. resolve the job
     out_dir = outputs.ensure_writable_dir(Path(job.out_dir))
@@ -42,15 +48,17 @@ def render(job: RenderJob, force: bool = False) -> RenderResult:
         if cached is not None:
             return cached
     narrator = make_narrator(resolved)
-    with tempfile.TemporaryDirectory(prefix=outputs.temp_prefix(), dir=out_dir) as staging:
-        run = render_frames(resolved, Path(staging), narrator)               # 3. render frames
-        finished = encode(resolved, run, Path(staging))                      # 4. encode or convert
-        commit_media(finished)                                               # 5. commit the files,
-    return commit_record(resolved, run, finished, narrator)                  #    manifest last
+    target = out_dir / f"{job.stem}.{job.format}"
+    with outputs.temp_dir(out_dir) as staging:
+        with outputs.writing(target, staging):
+            run = render_frames(resolved, staging, narrator)                  # 3. render frames
+            finished = encode(resolved, run, staging)                        # 4. encode or convert
+            staged = stage_record(resolved, run, finished, narrator, staging)
+        return commit(staged)                                                 # 5. commit, manifest last
 
 
 def lookup(job: RenderJob) -> RenderResult | None:
-    """The cached result of ``job`` if a complete output with the same cache key exists, else None."""
+    """The cached result of ``job`` if a verified output with the same cache key exists, else None."""
     return cache.cached_result(job, resolve(job, check_speech=False).key)
 
 
@@ -81,31 +89,59 @@ def encode(resolved: ResolvedJob, run: SceneRun, staging: Path) -> Finished:
                     details=details)
 
 
-def commit_media(finished: Finished) -> None:
-    """Rename the poster and then the main file into place, with ordinary permissions."""
-    for work in (finished.work, finished.poster_work):
-        if work is not None:
-            outputs.make_readable(work)
-    if finished.poster_work is not None:
-        os.replace(finished.poster_work, finished.poster)
-    os.replace(finished.work, finished.target)
+@dataclass
+class Staged:
+    """A clip's complete set of files in the staging folder: ``moves`` (staged path, final path)
+    in commit order, the staged manifest and where it goes, and the result they make."""
+
+    moves: list[tuple[Path, Path]]
+    manifest_work: Path
+    manifest: Path
+    result: RenderResult
 
 
-def commit_record(resolved: ResolvedJob, run: SceneRun, finished: Finished, narrator) -> RenderResult:
-    """Write the caption files and then the manifest (which marks the clip complete)."""
+def stage_record(resolved: ResolvedJob, run: SceneRun, finished: Finished, narrator, staging: Path) -> Staged:
+    """Write the caption files and then the manifest (with every file's size and SHA-256) into
+    ``staging``, beside the finished video and poster."""
     job = resolved.job
     out_dir = Path(job.out_dir)
-    srt = outputs.write_text_atomic(out_dir / f"{job.stem}.srt", captions.srt_text(run.cues))
-    vtt = outputs.write_text_atomic(out_dir / f"{job.stem}.vtt", captions.vtt_text(run.cues))
-    files = {"video": finished.target.name, "srt": srt.name, "vtt": vtt.name,
-             **({"poster": finished.poster.name} if finished.poster else {})}
+    srt, vtt = out_dir / f"{job.stem}.srt", out_dir / f"{job.stem}.vtt"
+    srt_work, vtt_work = staging / "captions.srt", staging / "captions.vtt"
+    srt_work.write_text(captions.srt_text(run.cues), encoding="utf-8")
+    vtt_work.write_text(captions.vtt_text(run.cues), encoding="utf-8")
+    works = {"video": (finished.work, finished.target), "srt": (srt_work, srt), "vtt": (vtt_work, vtt)}
+    if finished.poster_work is not None:
+        works["poster"] = (finished.poster_work, finished.poster)
+    files = {kind: final.name for kind, (_, final) in works.items()}
+    checksums = {kind: outputs.file_digest(work) for kind, (work, _) in works.items()}
     record = manifest.build_manifest(
         job, getattr(resolved.scene, "TITLE", ""), resolved.params, resolved.quality, run.rendered.duration,
         run.constants, run.cues, files, finished.details, _narration(narrator, run), cache.versions(),
-        resolved.key)
-    path = manifest.write_manifest(record, manifest.manifest_path(job))
-    return RenderResult(job=job, video=finished.target, captions=[srt, vtt], manifest=path, cues=run.cues,
-                        duration=run.rendered.duration, poster=finished.poster)
+        resolved.key, checksums)
+    manifest_work = staging / "manifest.json"
+    manifest_work.write_text(manifest.manifest_text(record), encoding="utf-8")
+    order = ("poster", "video", "srt", "vtt")
+    result = RenderResult(job=job, video=finished.target, captions=[srt, vtt], manifest=manifest.manifest_path(job),
+                          cues=run.cues, duration=run.rendered.duration, poster=finished.poster)
+    return Staged(moves=[works[kind] for kind in order if kind in works], manifest_work=manifest_work,
+                  manifest=result.manifest, result=result)
+
+
+def commit(staged: Staged) -> RenderResult:
+    """Under the folder's exclusive lock: remove the old manifest, rename every file into place
+    with ordinary permissions, and the new manifest last (it marks the clip complete)."""
+    folder = staged.manifest.parent
+    with outputs.folder_lock(folder), outputs.writing(staged.manifest, staged.manifest_work):
+        try:
+            staged.manifest.unlink()
+        except FileNotFoundError:
+            pass
+        for work, final in staged.moves:
+            outputs.make_readable(work)
+            os.replace(work, final)
+        outputs.make_readable(staged.manifest_work)
+        os.replace(staged.manifest_work, staged.manifest)
+    return staged.result
 
 
 def _narration(narrator, run: SceneRun) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ output format's strategy and computes the cache key. Every refusal is one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ravine.media.formats import OUTPUT_FORMATS, OutputFormat
@@ -34,7 +35,9 @@ class ResolvedJob:
 def resolve(job: RenderJob, origin: Origin | None = None, check_speech: bool = True) -> ResolvedJob:
     """Resolve ``job`` (importing the scene registry, and Manim). Raises
     :class:`~ravine.pipeline.job.JobError` for an unknown scene, a bad parameter, a frame shape
-    the scene does not declare or (with ``check_speech``) a voice that cannot speak."""
+    the scene does not declare or (with ``check_speech``) a voice that cannot speak;
+    :class:`scenes.kit.speech.SpeechUnavailable` (exit 1) where espeak-ng or piper-tts is not
+    installed."""
     from scenes.kit.params import ParamError
     from scenes.kit.speech import SpeechUnavailable, make_backend
     from scenes.lesson import card_names, scene_class, scene_names
@@ -55,11 +58,31 @@ def resolve(job: RenderJob, origin: Origin | None = None, check_speech: bool = T
         try:
             speech.check()
         except SpeechUnavailable as error:
+            if program_missing(speech):
+                raise  # a missing system dependency (exit 1), not a bad value
             key = "voice" if job.voice is not None else "narrate"
             where = origin.where(key)
             raise JobError(where, str(error) if origin.source is None else f"{origin.prefix}: {error}") from None
     return ResolvedJob(job=job, scene=cls, params=params, quality=QUALITIES[job.quality],
                        output=OUTPUT_FORMATS[job.format], speech=speech, key=cache.cache_key(job, params))
+
+
+def program_missing(speech: Any) -> bool:
+    """Whether ``speech`` cannot run because a program or package is not installed (espeak-ng;
+    piper-tts for an existing ``.onnx`` model): a missing dependency, which the CLI reports with
+    exit 1. Anything else it refuses (a voice espeak-ng does not know, a model path that is no
+    model) is a bad ``--voice``: exit 2."""
+    import importlib.util
+    import shutil
+
+    from scenes.kit.speech import EspeakBackend, PiperBackend
+
+    if isinstance(speech, EspeakBackend):
+        return shutil.which("espeak-ng") is None
+    if isinstance(speech, PiperBackend):
+        model = Path(str(speech.voice or ""))
+        return model.suffix == ".onnx" and model.is_file() and importlib.util.find_spec("piper") is None
+    return False
 
 
 def make_narrator(resolved: ResolvedJob):

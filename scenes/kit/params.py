@@ -39,7 +39,70 @@ def _rebuild_param_error(param: str, message: str, value: Any, allowed: str | No
 # (float() would take all of those, and "١٢", and surrounding spaces).
 _FLOAT_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _INT_TEXT = re.compile(r"[+-]?\d+", re.ASCII)
+_MAX_SHOWN = 80  # characters of a value an error message repeats
+_MAX_NUMBER_TEXT = 64  # characters: more is no number a parameter takes (int() refuses > 4300 digits)
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+# Characters that end or break a line, or that a terminal, a caption file or a font would act on:
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROL_RUN = re.compile(f"[\\s{_CONTROL}]*[{_CONTROL}][\\s{_CONTROL}]*")
+
+
+def number_from_text(text: str, integer: bool = False) -> int | float | None:
+    """The number a plain ASCII text writes (``"0.5"``, ``"-3"``, ``"1e-3"``, surrounding spaces
+    allowed), or None for anything else: ``"1_0"``, ``"١"``, ``"inf"``, ``"nan"``, ``"0x10"``, a
+    fraction where ``integer``. A negative zero is zero. The one rule every command-line number
+    follows (scene parameters here, the CLI's own options through :mod:`ravine.cli.options`)."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if len(text) > _MAX_NUMBER_TEXT or not (_INT_TEXT if integer else _FLOAT_TEXT).fullmatch(text):
+        return None
+    return int(text) if integer else float(text) + 0.0
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (a newline, a tab, an escape, a NUL, ...)."""
+    return any(ord(char) < 32 or 127 <= ord(char) < 160 or char in "\u2028\u2029" for char in text)
+
+
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` is real Unicode text (a command-line byte that is not UTF-8 arrives as a
+    lone surrogate, which no file, font or JSON writer takes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def fold_text(text: str) -> str:
+    """Display text on one line: every run of control characters (with the spaces around it) is
+    one space, so a newline in a heading can neither break a caption cue nor start a new one."""
+    return _CONTROL_RUN.sub(" ", text)
+
+
+def quoted(raw: Any) -> str:
+    """A value as a message about a file shows it: Python's repr (``'ultra'``, ``True``,
+    ``[1, 2]``), at most a line's worth."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= 10**_MAX_NUMBER_TEXT:
+        return "(a huge integer)"
+    try:
+        text = repr(raw)
+    except ValueError:  # a structure holding an integer beyond int's text limit
+        return "(a huge value)"
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
+
+
+def shown(raw: Any) -> str:
+    """A value as an error message shows it: text as typed when it is printable on one line,
+    else quoted with escapes (``'a\\nb'``), so the message stays one line."""
+    if isinstance(raw, (list, tuple)):
+        raw = ",".join(map(str, raw))
+    text = str(raw) if not isinstance(raw, int) or abs(raw) < 10**_MAX_NUMBER_TEXT else "(a huge integer)"
+    if len(text) > _MAX_SHOWN:
+        text = text[:_MAX_SHOWN] + "…"
+    return text if text.isprintable() else repr(text)
 
 
 @dataclass(frozen=True)
@@ -50,11 +113,16 @@ class ParamSpec:
     ``floats`` (a comma-separated list of floats), ``bool`` or ``text`` (``high`` = max length).
     ``low``/``high`` bound numbers (and every entry of ``floats``/``point``);
     ``low_open``/``high_open`` make a bound strict. ``name`` uses underscores; the CLI option is
-    ``--`` + name with dashes.
+    ``--`` + name with dashes. ``pairs`` names the entries of a ``floats`` value that come in
+    (low, high) pairs, each low strictly below its high (``view``: xmin, xmax, ymin, ymax).
 
     Parsing is strict and the same for every source (command line, TOML, JSON, Python): a
-    number is a number or its plain ASCII text (``true`` is not 1, ``1_0`` is not 10), an
-    integer is not written with a fraction, text and choices are strings.
+    number is a number or its plain ASCII text (``true`` is not 1, ``1_0`` is not 10, ``١`` is
+    not 1), a negative zero is zero, an integer is not written with a fraction, text and choices
+    are strings. Text is display text: it must be Unicode (no stray bytes), and its control
+    characters (newlines, tabs) are folded into spaces (:func:`fold_text`): a heading is one line
+    of a card and of a caption cue, never a cue of its own. Names and paths elsewhere (``--name``,
+    ``--out``, ``--voice``) refuse control characters instead: a file name is not display text.
     """
 
     name: str
@@ -68,6 +136,7 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     length: tuple[int, int] | None = None  # allowed (min, max) entries for point / floats
     optional: bool = False  # None allowed (means "off" / "derive from the rest")
+    pairs: tuple[str, ...] = ()  # floats: entry names in (low, high) pairs, each low < high
 
     @property
     def option(self) -> str:
@@ -86,7 +155,7 @@ class ParamSpec:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "text":
-            return f"text of at most {self._text_limit()} characters"
+            return f"UTF-8 text of at most {self._text_limit()} characters"
         parts = []
         if self.low is not None:
             parts.append(f"{_num(self.low)} {'<' if self.low_open else '<='} ")
@@ -99,7 +168,10 @@ class ParamSpec:
         elif self.kind == "floats":
             lo, hi = self.entries
             count = f"{lo}" if lo == hi else f"{lo} to {hi}"
-            text = f"{count} comma-separated numbers" + (f", each {text}" if text != "x" else "")
+            names = f" {','.join(self.pairs)}" if self.pairs else ""
+            text = f"{count} comma-separated numbers{names}" + (f", each {text}" if text != "x" else "")
+            if self.pairs:
+                text += ", with " + " and ".join(f"{low} < {high}" for low, high in _in_pairs(self.pairs))
         elif self.kind == "int":
             text = f"integer {text}"
         return text
@@ -144,10 +216,12 @@ class ParamSpec:
             raise ParamError(self.name, f"{self.option} is required ({self.range_text()})",
                              allowed=self.range_text())
         if self.kind == "text":
-            if not isinstance(raw, str) or len(raw) > self._text_limit() or any(
-                    ord(ch) < 32 and ch != "\n" for ch in raw):
+            if not isinstance(raw, str) or not is_unicode(raw):
                 raise self._fail(raw)
-            return raw
+            text = fold_text(raw)
+            if len(text) > self._text_limit():
+                raise self._fail(raw)
+            return text
         if self.kind == "choice":
             if not isinstance(raw, str) or raw not in self.choices:
                 raise self._fail(raw)
@@ -159,6 +233,8 @@ class ParamSpec:
             lo, hi = self.entries
             if not lo <= len(values) <= hi or not all(self._in_range(v) for v in values):
                 raise self._fail(raw)
+            if self.pairs and not all(values[i] < values[i + 1] for i in range(0, len(values) - 1, 2)):
+                raise self._fail(raw)
             return values
         number = self._number(raw, raw, integer=self.kind == "int")
         if not self._in_range(number):
@@ -169,17 +245,20 @@ class ParamSpec:
         """One number of ``raw`` (``item`` is it, or one of its entries): a Python number that is
         not a bool, or its plain ASCII text; an int where ``integer``."""
         if isinstance(item, str):
-            text = item.strip()
-            if not (_INT_TEXT if integer else _FLOAT_TEXT).fullmatch(text):
+            number = number_from_text(item, integer)
+            if number is None:
                 raise self._fail(raw)
-            return int(text) if integer else float(text)
+            return number
         if isinstance(item, bool) or not isinstance(item, numbers.Real):
             raise self._fail(raw)
         if integer:
             if not isinstance(item, numbers.Integral):
                 raise self._fail(raw)
             return int(item)
-        return float(item)
+        try:
+            return float(item) + 0.0  # -0.0 is 0.0
+        except OverflowError:  # an int too large for a float: out of every range
+            raise self._fail(raw) from None
 
     def _boolean(self, raw: Any) -> bool:
         if isinstance(raw, bool):
@@ -192,7 +271,10 @@ class ParamSpec:
         return int(self.high) if self.high is not None else 200
 
     def _in_range(self, value: float) -> bool:
-        if not math.isfinite(value):
+        try:
+            if not math.isfinite(value):
+                return False
+        except OverflowError:  # an int beyond every float: beyond every range
             return False
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
             return False
@@ -201,8 +283,7 @@ class ParamSpec:
         return True
 
     def _fail(self, raw: Any) -> ParamError:
-        shown = ",".join(map(str, raw)) if isinstance(raw, (list, tuple)) else raw
-        return ParamError(self.name, f"{self.option} {shown!s} is invalid; allowed: {self.range_text()}",
+        return ParamError(self.name, f"{self.option} {shown(raw)} is invalid; allowed: {self.range_text()}",
                           value=raw, allowed=self.range_text())
 
 
@@ -218,6 +299,10 @@ def _split(raw: Any) -> Sequence[Any]:
     if isinstance(raw, (list, tuple)):
         return list(raw)
     return [raw]
+
+
+def _in_pairs(names: Sequence[str]) -> list[tuple[str, str]]:
+    return [(names[i], names[i + 1]) for i in range(0, len(names) - 1, 2)]
 
 
 def _num(value: float) -> str:
@@ -251,8 +336,9 @@ class SceneSpec:
         for key, value in dict(given or {}).items():
             name = param_name(key)
             if name not in names:
-                raise ParamError(name, f"scene '{self.name}' does not take --{name.replace('_', '-')}; "
-                                       f"it takes: {options}", value=value)
+                option = shown("--" + name.replace("_", "-"))
+                raise ParamError(shown(name), f"scene '{self.name}' does not take {option}; it takes: {options}",
+                                 value=value)
             if name in normalized:
                 raise ParamError(name, f"--{name.replace('_', '-')} is given twice (with dashes and underscores)")
             normalized[name] = value
@@ -325,4 +411,4 @@ def view_param() -> ParamSpec:
     Sweeps set it so a family of clips shares one framing.
     """
     return ParamSpec("view", "floats", None, "fixed plot region xmin,xmax,ymin,ymax (unset = fitted)",
-                     low=-1e4, high=1e4, length=(4, 4), optional=True)
+                     low=-1e4, high=1e4, length=(4, 4), optional=True, pairs=("xmin", "xmax", "ymin", "ymax"))

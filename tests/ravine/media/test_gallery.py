@@ -54,8 +54,9 @@ def load_clips(folder: Path, warnings: list[str] | None = None) -> list:
 
 
 def write_gallery(folder: Path, title: str | None = None, warnings: list[str] | None = None) -> Path:
-    """``ravine gallery FOLDER``'s work: read the manifests, write the page."""
-    return gallery_page.write_gallery(folder, load_clips(folder, warnings), title)
+    """``ravine gallery FOLDER``'s work: read the manifests, leave out the unsafe ones, write the page."""
+    warned = warnings if warnings is not None else []
+    return gallery_page.write_gallery(folder, gallery_page.safe_clips(load_clips(folder, warned), warned.append), title)
 
 
 def page(folder: Path) -> str:
@@ -208,6 +209,93 @@ def test_the_gallery_command_warns_and_writes_the_rest(tmp_path):
     fake_clip(only_bad, "odd", duration=None)
     refused = CliRunner().invoke(cli, ["gallery", str(only_bad)])
     assert refused.exit_code == 2 and "can be read" in refused.stderr and not (only_bad / "index.html").exists()
+
+
+# --- only files inside the folder --------------------------------------------------------
+def urls(text: str) -> set[str]:
+    return set(re.findall(r'(?:src|href|poster)="([^"]*)"', text)) - {"data:,"}
+
+
+@pytest.mark.parametrize("kind, name", [
+    ("video", "//elsewhere/x.mp4"), ("video", "/etc/hostname"), ("video", "../outside.mp4"), ("video", "sub/../../x.mp4"),
+    ("video", "https://example.com/x.mp4"), ("video", "javascript:alert(1)"), ("video", "data:video/mp4,AAAA"),
+    ("video", "file:///etc/passwd"), ("video", "a\\b.mp4"), ("video", "./odd.mp4"), ("video", "sub//odd.mp4"),
+    ("video", "odd\n.mp4"), ("video", "\\\\host\\x.mp4"), ("poster", "//elsewhere/p.png"), ("poster", "/etc/hostname"),
+    ("vtt", "https://example.com/x.vtt"), ("vtt", "../x.vtt"), ("srt", "/etc/passwd"), ("srt", "//x/y.srt"),
+])
+def test_a_manifest_pointing_outside_the_folder_is_skipped_with_one_warning(tmp_path, kind, name):
+    fake_clip(tmp_path, "good")
+    fake_clip(tmp_path, "odd")
+    manifest = tmp_path / "odd.manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"][kind] = name
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    warnings: list[str] = []
+    text = write_gallery(tmp_path, warnings=warnings).read_text(encoding="utf-8")
+    assert 'data-name="good"' in text and 'data-name="odd"' not in text
+    assert len(warnings) == 1 and "odd.manifest.json" in warnings[0] and f"files.{kind}" in warnings[0], warnings
+    assert "\n" not in warnings[0]
+    assert urls(text) == {"good.mp4", "good.poster.png", "good.srt", "good.vtt", "good.manifest.json"}
+    # drawn directly, the page still never shows it
+    clips = load_clips(tmp_path)
+    assert 'data-name="odd"' not in gallery_page.gallery_html(clips, "t")
+
+
+def test_a_symlinked_folder_or_file_that_leads_outside_is_skipped(tmp_path):
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    fake_clip(site, "good")
+    fake_clip(outside, "far")
+    (site / "linked").symlink_to(outside, target_is_directory=True)
+    (outside / "secret.mp4").write_bytes(b"")
+    (site / "leak.mp4").symlink_to(outside / "secret.mp4")
+    fake_clip(site, "leak")
+    (site / "leak.mp4").unlink()
+    (site / "leak.mp4").symlink_to(outside / "secret.mp4")
+    (site / "inner").mkdir()
+    fake_clip(site / "inner", "near")
+    (site / "alias").symlink_to(site / "inner", target_is_directory=True)  # inside: shown
+    warnings: list[str] = []
+    text = write_gallery(site, warnings=warnings).read_text(encoding="utf-8")
+    assert 'data-name="good"' in text and 'data-name="near"' in text
+    assert 'data-name="far"' not in text and 'data-name="leak"' not in text
+    assert len(warnings) == 2, warnings
+    assert any("linked/far.manifest.json" in line and "outside" in line for line in warnings)
+    assert any("leak.manifest.json" in line and "files.video" in line for line in warnings)
+    assert all(not url.startswith(("/", "..")) and "//" not in url for url in urls(text))
+
+
+def test_file_names_are_percent_encoded_relative_urls(tmp_path):
+    fake_clip(tmp_path / "sub dir", "a?b#c%d e&f")
+    text = write_gallery(tmp_path).read_text(encoding="utf-8")
+    assert "sub%20dir/a%3Fb%23c%25d%20e%26f.mp4" in urls(text)
+    assert all(not re.match(r"[a-z]+:|/", url) for url in urls(text))
+
+
+def test_a_lone_surrogate_in_a_manifest_does_not_break_the_page(tmp_path):
+    fake_clip(tmp_path, "odd")
+    manifest = tmp_path / "odd.manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"Demo"', '"A \\udcff title"'), encoding="utf-8")
+    text = write_gallery(tmp_path).read_text(encoding="utf-8")
+    assert "<h2>A ? title</h2>" in text
+
+
+def test_the_gallery_command_skips_a_clip_pointing_elsewhere(tmp_path):
+    from click.testing import CliRunner
+
+    from ravine.cli.commands import cli
+
+    fake_clip(tmp_path, "good")
+    fake_clip(tmp_path, "odd", files={"video": "//elsewhere/x.mp4"})
+    result = CliRunner().invoke(cli, ["gallery", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "odd.manifest.json" in lines[0] and "//elsewhere/x.mp4" in lines[0]
+    assert "elsewhere" not in page(tmp_path)
+    only_bad = tmp_path / "bad"
+    fake_clip(only_bad, "odd", files={"video": "/etc/hostname"})
+    refused = CliRunner().invoke(cli, ["gallery", str(only_bad)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output and not (only_bad / "index.html").exists()
+    assert len([line for line in refused.stderr.splitlines() if line.strip()]) == 2  # the warning, the error
 
 
 # --- a real browser ----------------------------------------------------------------------

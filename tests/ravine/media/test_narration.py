@@ -103,10 +103,11 @@ def test_lesson_keeps_every_chapter_aligned(tmp_path):
         assert abs(onset_after(curve, first.start) - first.start) < 0.05
 
 
-def test_missing_espeak_exits_2_and_writes_nothing(tmp_path, monkeypatch):
+def test_missing_espeak_exits_1_and_writes_nothing(tmp_path, monkeypatch):
+    """A missing system program is a missing dependency (exit 1), not bad input (exit 2)."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     result = CliRunner().invoke(cli, ["render", "title-card", "--narrate", "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "espeak-ng" in result.stderr and "apt-get install espeak-ng" in result.stderr
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1 and "espeak-ng" in result.stderr and "apt-get install espeak-ng" in result.stderr
     assert not (tmp_path / "o").exists()
 
 

@@ -92,3 +92,67 @@ def test_a_param_error_survives_a_process_boundary():
 
     error = pickle.loads(pickle.dumps(ParamError("beta", "--beta 2 is invalid", value=2, allowed="0 <= x < 1")))
     assert (error.param, str(error), error.value, error.allowed) == ("beta", "--beta 2 is invalid", 2, "0 <= x < 1")
+
+
+@pytest.mark.parametrize("raw", ["1_0", "٠٫١", "١", "１", "0x10", "inf", "nan", "1e", "", " ", "9" * 5000, "\udcff"])
+def test_number_text_is_plain_ascii(raw):
+    from scenes.kit.params import number_from_text
+
+    assert number_from_text(raw) is None and number_from_text(raw, integer=True) is None
+    with pytest.raises(ParamError) as refused:
+        lr_param("lr", 0.02).parse(raw)
+    assert "\n" not in str(refused.value) and len(str(refused.value)) < 300
+
+
+def test_negative_zero_is_zero_and_refused_where_zero_is():
+    beta, lr = beta_param(), lr_param("lr", 0.02)
+    for raw in ("-0", "-0.0", -0.0):
+        assert math.copysign(1.0, beta.parse(raw)) == 1.0
+        with pytest.raises(ParamError):
+            lr.parse(raw)
+    assert start_param().parse("-0,-0") == (0.0, 0.0) and math.copysign(1.0, start_param().parse("-0,1")[0]) == 1.0
+
+
+def test_huge_integers_are_out_of_range_not_a_crash():
+    for raw in (10**400, 10**5000, "9" * 60):
+        with pytest.raises(ParamError) as refused:
+            steps_param(60).parse(raw)
+        assert len(str(refused.value)) < 300
+        with pytest.raises(ParamError):
+            lr_param("lr", 0.02).parse(raw)
+
+
+def test_view_pairs_must_increase():
+    from scenes.kit.params import view_param
+
+    view = view_param()
+    assert view.parse("-1,1,-2,2") == (-1.0, 1.0, -2.0, 2.0) and view.parse(None) is None
+    for bad in ("0,0,0,0", "5,5,-1,1", "1,0,0,1", "0,1,1,0", "0,1,0,0", [1, 0, 0, 1]):
+        with pytest.raises(ParamError) as refused:
+            view.parse(bad)
+        assert "xmin < xmax and ymin < ymax" in str(refused.value)
+    assert "xmin < xmax" in view.range_text() and "xmin < xmax" in view.to_json()["range"]
+
+
+@pytest.mark.parametrize("raw, folded", [
+    ("a\nb", "a b"), ("a \r\n b", "a b"), ("a\tb", "a b"), ("a\x00b", "a b"), ("a\x7fb", "a b"), ("a\x85b", "a b"),
+    ("a\u2028\u2029b", "a b"), ("line", "line"), ("two  spaces", "two  spaces"), ("", ""),
+])
+def test_display_text_folds_control_characters(raw, folded):
+    heading = ParamSpec("heading", "text", "x", "h", high=20)
+    assert heading.parse(raw) == folded
+
+
+def test_display_text_must_be_unicode_and_short():
+    heading = ParamSpec("heading", "text", "x", "h", high=5)
+    for bad in ("\udcff", "ab\udcff", "abcdef", b"bytes"):
+        with pytest.raises(ParamError) as refused:
+            heading.parse(bad)
+        assert "\n" not in str(refused.value)
+
+
+def test_an_unknown_name_with_a_newline_stays_one_line():
+    spec = SceneSpec("demo", "d", (beta_param(0.9),))
+    with pytest.raises(ParamError) as refused:
+        spec.resolve({"a\nb": 1})
+    assert "\n" not in str(refused.value) and "does not take" in str(refused.value)
