@@ -83,9 +83,16 @@ def test_still_at_a_time_is_that_frame_of_the_video_exactly(video):
     assert not list(out.glob("at-*.mov")) and not list(out.glob("at-*.mp4"))
 
 
-def test_still_past_the_end_is_the_last_frame(video):
+def test_still_past_the_end_is_refused_and_at_the_end_is_the_last_frame(video):
+    """``--at`` past the clip's end names the clip's duration and writes nothing; at the end
+    exactly (or with no time) the still is the video's last frame."""
+    from ravine.pipeline.job import JobError
+
     out, clip, frames = video
-    still, manifest, _ = still_of(out, clip.duration + 5, "past-end")
+    with pytest.raises(JobError, match="duration"):
+        still_of(out, clip.duration + 5, "past-end")
+    assert not list(out.glob("past-end*"))
+    still, manifest, _ = still_of(out, clip.duration, "at-end")
     last, last_manifest, _ = still_of(out, None, "last")
     assert manifest["details"]["still_time"] == pytest.approx((len(frames) - 1) / FPS)
     assert last_manifest["details"]["still_time"] == manifest["details"]["still_time"]
