@@ -6,9 +6,11 @@ holds both sides for the scenes that draw them:
 - :func:`spectral_radius` — the heavy-ball rate of a whole quadratic (the max over its
   eigenvalues of :func:`engine.theory.heavy_ball_rate`); β = 0 is gradient descent's
   max |1 − ηλ|.
-- :func:`distance_to_minimum`, :func:`settle_step` — read an error curve off a run.
+- :func:`distance_to_minimum`, :func:`settle_step` — read an error curve off a run
+  (``settle_step`` is :func:`engine.claims.settle_step`, the one definition of "settled").
 - :func:`rate_sweep` — one batched :func:`engine.run` over a grid of (η, β), reduced to the
-  step at which each run's loss settles below a tolerance, next to the theoretical rate grid.
+  step from which each run stays within a tolerance of the minimum (settled, as every scene
+  counts it), next to the theoretical rate grid.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import theory
+from .claims import SETTLE_TOL, distance, settle_step
 from .landscapes import Quadratic
 from .run import run
 
@@ -61,35 +64,18 @@ def best_gd_lr(lambda_min: float, lambda_max: float) -> tuple[float, float]:
     return lr, float(spectral_radius(lr, 0.0, [lambda_min, lambda_max]))
 
 
-def distance_to_minimum(theta: np.ndarray, minimizer: np.ndarray) -> np.ndarray:
-    """Euclidean distance ‖θ − θ*‖ of points ``theta`` (..., d) to ``minimizer`` (d,): shape (...)."""
-    diff = np.asarray(theta, dtype=np.float64) - np.asarray(minimizer, dtype=np.float64)
-    return np.sqrt(np.sum(diff * diff, axis=-1))
-
-
-def settle_step(series: np.ndarray, tol: float) -> np.ndarray:
-    """First index from which ``series`` (T+1, ...) stays at or below ``tol`` to the end.
-
-    Computed along axis 0 for every trailing position; ``inf`` where the last entry is still
-    above ``tol`` (not settled within the run). Returns float (...,) (a float for 1-D input).
-    A transient dip below ``tol`` that is followed by a rise does not count.
-    """
-    values = np.asarray(series, dtype=np.float64)
-    above = ~(values <= tol)  # NaN counts as above
-    n = values.shape[0]
-    any_above = above.any(axis=0)
-    last_above = n - 1 - np.argmax(above[::-1], axis=0)
-    out = np.where(any_above, last_above + 1, 0).astype(np.float64)
-    out = np.where(above[-1], np.inf, out)
-    return float(out) if out.ndim == 0 else out
+distance_to_minimum = distance
+"""Euclidean distance ‖θ − θ*‖ of points ``theta`` (..., d) to ``minimizer`` (d,): shape (...)
+(:func:`engine.claims.distance`)."""
 
 
 @dataclass(frozen=True)
 class RateSweep:
     """A grid of heavy-ball runs over (η, β): rows are β, columns are η.
 
-    ``settle`` (nβ, nη): step at which L(θ_t)/L(θ_0) settles at or below ``tol`` (inf if not
-    within ``steps``, inf too where the run diverged); ``diverged`` (nβ, nη): the engine's
+    ``settle`` (nβ, nη): the step from which the run stays within ``tol`` of the minimum,
+    ‖θ_t − θ*‖ <= tol (:func:`engine.claims.settle_step`; inf if not within ``steps``, inf too
+    where the run diverged); ``diverged`` (nβ, nη): the engine's
     divergence flag; ``rate`` (nβ, nη): the theoretical spectral radius; ``eigenvalues`` of A.
     """
 
@@ -121,12 +107,36 @@ class RateSweep:
         return np.asarray(theory.heavy_ball_stability_bound(self.eigenvalues[-1], self.betas))
 
 
+class _DistanceReadout(Quadratic):
+    """A quadratic's own steps (its gradient and Hessian, bit for bit) with ``value`` read as
+    ½‖θ − θ*‖².
+
+    :func:`engine.run` with ``record="loss"`` keeps one number per step per run, the
+    landscape's value; run on this readout it keeps each step's squared distance to the minimum
+    instead, so a sweep of thousands of runs reads the distance that "settled" is about without
+    holding every path. Its value is finite exactly where the quadratic's is, so a run diverges
+    at the same step.
+    """
+
+    def __init__(self, landscape: Quadratic) -> None:
+        super().__init__(landscape.A, name=landscape.name)
+
+    def value(self, theta: np.ndarray) -> np.ndarray:
+        theta = self._as_theta(theta)
+        total = theta[..., 0] * theta[..., 0]
+        for i in range(1, self.dim):
+            total = total + theta[..., i] * theta[..., i]
+        return 0.5 * total
+
+
 def rate_sweep(landscape: Quadratic, lrs: np.ndarray, betas: np.ndarray, steps: int, start: np.ndarray,
-               tol: float = 1e-6) -> RateSweep:
+               tol: float = SETTLE_TOL) -> RateSweep:
     """Run heavy ball for every (η, β) of the grid ``betas`` × ``lrs`` in ONE batched engine call.
 
-    The run records the loss only (``record="loss"``); each configuration's settle step is
-    :func:`settle_step` of L(θ_t)/L(θ_0) at ``tol``. Needs a start away from the minimum.
+    The run keeps one number per step (``record="loss"`` of :class:`_DistanceReadout`: the
+    squared distance to the minimum); each configuration's settle step is :func:`settle_step`
+    of ‖θ_t − θ*‖ at ``tol``, as :func:`probe_runs` and every scene count it. Needs a start
+    away from the minimum.
     """
     if not isinstance(landscape, Quadratic):
         raise ValueError(f"rate_sweep needs a Quadratic landscape, got {landscape.name!r}")
@@ -139,9 +149,10 @@ def rate_sweep(landscape: Quadratic, lrs: np.ndarray, betas: np.ndarray, steps: 
     loss0 = float(landscape.value(start))
     if not loss0 > 0:
         raise ValueError("rate_sweep needs a start away from the minimum (L(θ_0) > 0)")
-    trajectory = run(landscape, "momentum", lr=lr_grid.ravel(), beta=beta_grid.ravel(), steps=steps,
-                     start=start, record="loss")
-    settle = np.asarray(settle_step(trajectory.loss / loss0, tol)).reshape(lr_grid.shape)
+    trajectory = run(_DistanceReadout(landscape), "momentum", lr=lr_grid.ravel(), beta=beta_grid.ravel(),
+                     steps=steps, start=start, record="loss")
+    error = np.sqrt(2.0 * trajectory.loss)  # ‖θ_t − θ*‖, the minimizer being 0
+    settle = np.asarray(settle_step(error, tol)).reshape(lr_grid.shape)
     diverged = (trajectory.diverged_at >= 0).reshape(lr_grid.shape)
     settle = np.where(diverged, np.inf, settle)
     rate = np.asarray(spectral_radius(lr_grid, beta_grid, landscape.eigenvalues))
@@ -166,8 +177,9 @@ class ProbeRuns:
 
 
 def probe_runs(landscape: Quadratic, lrs: np.ndarray, betas: np.ndarray, steps: int, start: np.ndarray,
-               tol: float = 1e-6) -> ProbeRuns:
-    """Heavy ball at each (lrs[k], betas[k]) with every step recorded, in ONE batched engine call."""
+               tol: float = SETTLE_TOL) -> ProbeRuns:
+    """Heavy ball at each (lrs[k], betas[k]) with every step recorded, in ONE batched engine call;
+    settle steps as :func:`rate_sweep` counts them (‖θ_t − θ*‖ at ``tol``)."""
     lrs = np.asarray(lrs, dtype=np.float64).reshape(-1)
     betas = np.asarray(betas, dtype=np.float64).reshape(-1)
     start = np.asarray(start, dtype=np.float64)
@@ -175,7 +187,8 @@ def probe_runs(landscape: Quadratic, lrs: np.ndarray, betas: np.ndarray, steps: 
     if not loss0 > 0:
         raise ValueError("probe_runs needs a start away from the minimum (L(θ_0) > 0)")
     trajectory = run(landscape, "momentum", lr=lrs, beta=betas, steps=steps, start=start)
-    settle = np.asarray(settle_step(trajectory.loss / loss0, tol), dtype=np.float64).reshape(-1)
+    error = distance_to_minimum(trajectory.theta, landscape.minimizer)  # (T+1, K)
+    settle = np.asarray(settle_step(error, tol), dtype=np.float64).reshape(-1)
     settle = np.where(trajectory.diverged_at >= 0, np.inf, settle)
     rate = np.asarray(spectral_radius(lrs, betas, landscape.eigenvalues)).reshape(-1)
     return ProbeRuns(lrs=lrs, betas=betas, theta=trajectory.theta, settle=settle,

@@ -20,7 +20,7 @@ import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator, NamedTuple
 
 from manim import (
     Animation,
@@ -32,6 +32,7 @@ from manim import (
     config,
 )
 
+from engine.claims import Claim, Finding
 from scenes.kit import style
 from scenes.kit.cues import Cue
 from scenes.kit.fades import Fade
@@ -47,6 +48,8 @@ from scenes.render.writer import StreamingFileWriter
 # for frozen frames; nudging the run time by this much makes both land on the exact count.
 _FRAME_EPSILON = 1e-6
 SPEECH_GAP_SECONDS = 0.5  # silence after each spoken beat before the next one starts
+MAX_CAPTION_SECONDS = 15.0  # no caption stays on screen longer: a long stretch of steps gets more beats
+MAX_CAPTION_TICKS = int(MAX_CAPTION_SECONDS * style.TICKS_PER_SECOND)
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,82 @@ def pace(text: str, span: int, base: int, low: int, high: int) -> int:
     return max(low, min(high, max(base, -(-reading_ticks(text) // span))))
 
 
+class PlannedBeat(NamedTuple):
+    """One stretch of a step-driven story as it will play: the driver goes from step ``start`` to
+    ``end`` in ``ticks`` ticks while ``text`` is shown (then held for its reading time); ``text``
+    None: the stretch plays on under the caption before it, with no hold."""
+
+    start: int
+    end: int
+    ticks: int
+    text: str | None
+
+
+def plan_story(beats: list[tuple[int, str]], steps: int, ticks_per_step: Callable[[int, int, str], int],
+               tail_ticks: int = 3, progress: Callable[[int, int], str] | None = None) -> list[PlannedBeat]:
+    """The beats of :meth:`LessonScene.play_story` as they will play (the closing caption aside),
+    no caption on screen longer than :data:`MAX_CAPTION_TICKS`.
+
+    ``beats`` are (end step, caption) pairs, the closing caption last (not planned here). A beat
+    advances the driver from the previous beat's end at ``ticks_per_step(start, span, text)``
+    ticks a step; steps no beat covers play at ``tail_ticks`` a step under the last caption. A
+    stretch that would keep one caption up too long is cut into pieces that each fit: one keeps
+    the beat's caption (the first, or the last where the beat runs to the final step: a verdict
+    on the run comes when the run is over), the others show ``progress(start, end)`` (a sentence
+    with the engine's numbers for those steps). Without ``progress`` a long stretch plays faster instead,
+    down to one tick a step. Pure arithmetic: no Manim."""
+    planned: list[PlannedBeat] = []
+    done = 0
+
+    def add(start: int, end: int, per_step: int, text: str) -> None:
+        span = end - start
+        if span <= 0:
+            planned.append(PlannedBeat(start, start, 0, text))
+            return
+        per_step = max(1, per_step)
+        if span * per_step <= MAX_CAPTION_TICKS:
+            planned.append(PlannedBeat(start, end, span * per_step, text))
+            return
+        if progress is None:  # no caption to hand over to: play the stretch faster
+            per_step = max(1, MAX_CAPTION_TICKS // span)
+            planned.append(PlannedBeat(start, end, span * per_step, text))
+            return
+        per_piece = max(1, MAX_CAPTION_TICKS // per_step)  # steps one caption may cover
+        pieces = -(-span // per_piece)
+        edges = [start + round(span * k / pieces) for k in range(pieces + 1)]
+        own = pieces - 1 if end >= steps else 0  # a caption about the whole run waits for its end
+        for k, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+            planned.append(PlannedBeat(a, b, (b - a) * per_step, text if k == own else progress(a, b)))
+
+    for end, text in beats[:-1]:
+        end = min(max(end, done), steps)
+        add(done, end, ticks_per_step(done, end - done, text) if end > done else 0, text)
+        done = max(done, end)
+    if done < steps:
+        last = planned[-1] if planned else None
+        shown = max(last.ticks, reading_ticks(last.text)) if last is not None else 0
+        tail = (steps - done) * max(1, tail_ticks)
+        if last is not None and shown + tail <= MAX_CAPTION_TICKS:
+            planned.append(PlannedBeat(done, steps, tail, None))
+        elif progress is not None or last is None:
+            add(done, steps, tail_ticks, progress(done, steps) if progress is not None else "")
+        else:  # no caption to hand over to: the tail plays faster, one tick a step at least
+            planned.append(PlannedBeat(done, steps, max(MAX_CAPTION_TICKS - shown, steps - done), None))
+    return planned
+
+
+def caption_spans(planned: list[PlannedBeat]) -> list[tuple[str, int]]:
+    """Each caption of a plan and the ticks it stays up (its stretch, at least its reading time,
+    plus any stretch played on under it)."""
+    spans: list[tuple[str, int]] = []
+    for beat in planned:
+        if beat.text is None and spans:
+            spans[-1] = (spans[-1][0], spans[-1][1] + beat.ticks)
+        elif beat.text is not None:
+            spans.append((beat.text, max(beat.ticks, reading_ticks(beat.text)) if beat.text else beat.ticks))
+    return spans
+
+
 class LessonScene(Scene):
     """Base of every lesson scene: resolved ``params``, a layout, tick timing and caption beats."""
 
@@ -207,6 +286,7 @@ class LessonScene(Scene):
         self.sounds: list[SoundEvent] = []
         self._speech_end: float | None = None
         self.constants: dict[str, float] = {}
+        self.claims_made: list[Claim] = []
         self.cues: list[Cue] = []
         self.ticks = 0
         self._caption: Mobject | None = None
@@ -409,22 +489,31 @@ class LessonScene(Scene):
         self.constants[name] = float(value)
         return value
 
+    def claim(self, word: str, subject: str, finding: Finding | bool, says: bool = True) -> bool:
+        """Register that a caption says ``subject`` ``word`` (with ``says`` False: that it does not),
+        backed by an :mod:`engine.claims` predicate's ``finding``; kept in :attr:`claims_made` (a
+        claim registered again replaces the earlier one). Returns whether the finding holds."""
+        made = Claim.of(word, subject, finding, says)
+        self.claims_made = [c for c in self.claims_made
+                            if (c.word, c.subject, c.says) != (made.word, made.subject, made.says)]
+        self.claims_made.append(made)
+        return made.holds
+
     def play_story(self, driver, beats, steps: int, ticks_per_step, tail_ticks: int = 3,
-                   closing_ticks: int = 15) -> None:
+                   closing_ticks: int = 15, progress: Callable[[int, int], str] | None = None) -> None:
         """Play a step-driven story: ``beats`` are (end step, caption) pairs, the last one the
         closing caption. Each beat advances ``driver`` from the previous beat's end to its own at
         ``ticks_per_step(start, span, text)`` ticks a step (see :func:`pace`); steps no beat covers
-        play at ``tail_ticks`` a step; the closing caption holds ``closing_ticks`` beyond its
-        reading time."""
-        done = 0
-        for end, text in beats[:-1]:
-            with self.beat(text):
-                span = end - done
-                if span > 0:
-                    self.play_ticks(driver.advance(end), ticks=span * ticks_per_step(done, span, text))
-                    done = end
-        if done < steps:
-            self.play_ticks(driver.advance(steps), ticks=(steps - done) * tail_ticks)
+        play at ``tail_ticks`` a step; a stretch too long for one caption is cut into beats with
+        ``progress(start, end)`` captions (:func:`plan_story`); the closing caption holds
+        ``closing_ticks`` beyond its reading time."""
+        for planned in plan_story(beats, steps, ticks_per_step, tail_ticks, progress):
+            if planned.text is None:  # plays on under the caption before it
+                self.play_ticks(driver.advance(planned.end), ticks=planned.ticks)
+                continue
+            with self.beat(planned.text):
+                if planned.ticks > 0 and planned.end > planned.start:
+                    self.play_ticks(driver.advance(planned.end), ticks=planned.ticks)
         closing = beats[-1][1]
         with self.beat(closing, min_ticks=reading_ticks(closing) + closing_ticks):
             pass

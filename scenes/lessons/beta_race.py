@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import analysis, get_landscape, run, theory
-from engine.compare import leaders, overshoot, settled_leader
+from engine import analysis, claims, get_landscape, run, theory
+from engine.compare import leaders, settled_leader
 from engine.verdict import verdict as run_verdict  # the story keeps a local named verdict
 from scenes.kit import style
-from scenes.kit.base import LessonScene, pace
+from scenes.kit.base import LessonScene, pace, plan_story
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.fades import fade_in
 from scenes.kit.params import ParamSpec, SceneSpec, landscape_param, lr_param, start_param, steps_param
@@ -24,8 +24,14 @@ from scenes.widgets.race import (
     frame_racers,
     point_text,
     racer_marks,
+    view_box,
 )
 from scenes.widgets.core import LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
+
+
+def loss_text(value: float) -> str:
+    """A loss for a caption: three significant digits (450, 0.454, 1.39×10⁵)."""
+    return style.fmt_short(float(f"{float(value):.3g}"))
 
 
 NAME_ENDS = (" ", ",", ":", ";", ")", "\n", ". ", ".\n")  # never a bare ".": "β = 0." is in "β = 0.5"
@@ -73,6 +79,7 @@ class BetaRace(LessonScene):
         self.stable = [i for i, (r, rate) in enumerate(zip(self.racers, self.rates))
                        if run_verdict(r, rate=rate).converges]
         loss = trajectory.loss[:, self.stable]
+        self.stable_loss = loss
         self.lead = settled_leader(loss) if len(self.stable) > 1 else None
         self.leaders = np.asarray(self.stable)[leaders(loss)] if self.stable else np.zeros(len(loss), int)
 
@@ -82,6 +89,28 @@ class BetaRace(LessonScene):
         return {r.name + end: r.color for r in self.racers for end in NAME_ENDS}
 
     # -- captions (facts from the engine) --------------------------------------------------
+    def progress(self, start: int, end: int) -> str:
+        """A caption for a long stretch: the lowest and highest loss at its end, and whose."""
+        losses = np.array([float(r.loss[end]) for r in self.racers])
+        low, high = int(np.argmin(losses)), int(np.argmax(losses))
+        text = f"Steps {start}–{end}: lowest loss {loss_text(losses[low])} ({self.racers[low].name})"
+        if len(self.racers) > 1 and losses[high] > losses[low]:
+            text += f", highest {loss_text(losses[high])} ({self.racers[high].name})"
+        return text + "."
+
+    def ticks_per_step(self, start: int, span: int, text: str) -> int:
+        ends = [r.diverged_at for r in self.racers]
+        if min(ends) >= 0 and max(ends) <= start + span // 4:  # every run stopped: nothing moves
+            return 1
+        return pace(text, span, 0, 1 if span > 60 else 2, 10)
+
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays (long stretches cut as :func:`plan_story` cuts them)."""
+        self.compute()
+        beats = self.story()
+        planned = plan_story(beats[1:], self.params["steps"], self.ticks_per_step, 2, self.progress)
+        return [beats[0][1]] + [b.text for b in planned if b.text is not None] + [beats[-1][1]]
+
     def story(self) -> list[tuple[int, str]]:
         """(end step, caption) per beat; the first is the intro (step 0), the last the verdict."""
         p, steps = self.params, self.params["steps"]
@@ -92,8 +121,16 @@ class BetaRace(LessonScene):
 
         unstable = [r for r, rate in zip(self.racers, self.rates) if run_verdict(r, rate=rate).diverges]
         low = order[0]
-        if unstable:
+        if unstable and len(unstable) == len(self.racers) > 1:
+            self.claim("diverges", "every run", claims.Finding(
+                all(claims.diverges(r.diverged_at, rate) for r, rate in zip(self.racers, self.rates))))
+            beats.append((0, f"One η = {lr} for every β, from {point_text(self.start)}. It is above "
+                             f"(2 + 2β)/λmax for each β here, so every run diverges."))
+        elif unstable:
             names = ", ".join(r.name for r in unstable)
+            for r, rate in zip(self.racers, self.rates):
+                if any(r is u for u in unstable):
+                    self.claim("diverges", r.name, claims.diverges(r.diverged_at, rate))
             which = "that run diverges" if len(unstable) == 1 else "those runs diverge"
             beats.append((0, f"One η = {lr} for every β, from {point_text(self.start)}. It is above "
                              f"(2 + 2β)/λmax for {names}, so {which}."))
@@ -117,6 +154,8 @@ class BetaRace(LessonScene):
                     f"only {window}× plain SGD's.")
         if len(self.stable) > 1:
             leader = self.racers[int(self.leaders[early])]
+            self.claim("leads", leader.name,
+                       claims.leads(self.stable_loss, self.stable.index(int(self.leaders[early])), at=early))
             text += f" At step {early}, {leader.name} leads."
         beats.append((early, text))
 
@@ -129,14 +168,16 @@ class BetaRace(LessonScene):
             shallow = axis_name(self.axes.shallow, "shallow")
             down, along = (("toward the minimum", "toward the minimum") if self.axes.round else
                            (f"down the {shallow}", f"along the {shallow}"))
-            shot = overshoot(self.axes.coordinates(long_.theta)[:, 0])
+            shot = claims.overshoots(self.axes.coordinates(long_.theta)[:, 0])
             if long_.diverged_at >= 0:
+                self.claim("diverges", long_.name, claims.diverges(long_.diverged_at, float(self.rates[high])))
                 text = f"Long memory: {long_.name} keeps about {window} gradients; at this η it diverges."
                 end = min(steps, max(done + 5, long_.diverged_at))
-            elif shot is not None and shot.step <= steps:
+            elif shot:
+                self.claim("overshoots", long_.name, shot)
                 text = (f"Long memory: {long_.name} keeps about {window} gradients. It speeds {down} "
-                        f"and overshoots {'it' if self.axes.round else 'the minimum'} at step {shot.step}.")
-                end = min(steps, max(done + 5, shot.peak_step))
+                        f"and overshoots {'it' if self.axes.round else 'the minimum'} at step {shot.get('step')}.")
+                end = min(steps, max(done + 5, shot.get("peak_step")))
             else:
                 text = (f"Long memory: {long_.name} keeps about {window} gradients and keeps "
                         f"gathering speed {along}.")
@@ -157,19 +198,30 @@ class BetaRace(LessonScene):
 
         # verdict from the losses
         stable = self.stable
-        if not stable:
+        fates = [claims.diverges(r.diverged_at, rate) for r, rate in zip(self.racers, self.rates)]
+        if not stable and all(fates):
+            self.claim("diverges", "every β", claims.Finding(True, {"runs": len(fates)}))
             verdict = (f"At η = {lr} every β diverges: η must stay below (2 + 2β)/λmax = "
                        f"{style.fmt_short(float(self.bounds[low]))} for {short.name}.")
+        elif not stable:
+            self.claim("converges", "β", claims.Finding(
+                any(claims.converges(r.diverged_at, rate) for r, rate in zip(self.racers, self.rates))), says=False)
+            verdict = (f"At η = {lr} no β converges: per step the slowest direction changes "
+                       + ", ".join(f"×{style.fmt_ratio(float(rate))}" for rate in self.rates) + ".")
         elif self.lead is None:
             r = self.racers[stable[0]]
             verdict = f"After {style.count(steps, 'step')} {r.name} reaches L = {style.fmt(float(r.loss[-1]))}."
         else:
             winner = self.racers[stable[self.lead.winner]]
             end_loss = style.fmt(float(winner.loss[-1]))
+            self.claim("leads", winner.name, claims.leads(self.stable_loss, self.lead.winner, since=self.lead.since))
             if self.lead.before is None:
                 verdict = f"{winner.name} leads from step {self.lead.since} to the end, at L = {end_loss}."
             else:
                 before = self.racers[stable[self.lead.before]]
+                led = np.nonzero(leaders(self.stable_loss)[: self.lead.since] == self.lead.before)[0]
+                self.claim("leads", before.name, claims.leads(self.stable_loss, self.lead.before,
+                                                              at=int(led[0]) if led.size else 0))
                 verdict = (f"{before.name} led {self.lead.before_steps} of the first {style.count(self.lead.since, 'step')}; "
                            f"from step {self.lead.since} {winner.name} leads, ending at L = {end_loss}. "
                            f"No single β wins everywhere.")
@@ -193,7 +245,9 @@ class BetaRace(LessonScene):
         self.compute()
         layout, steps = self.layout, self.params["steps"]
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
-        view, _ = frame_racers(self.racers, self.start, minimizer)
+        view, _ = frame_racers(self.racers, self.start, minimizer, list(self.rates))
+        self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, float(rate))))
+                            for r, rate in zip(self.racers, self.rates)]
 
         self.title(self.TITLE)
         plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
@@ -247,5 +301,4 @@ class BetaRace(LessonScene):
         with self.beat(beats[0][1]):
             for row in rows:  # introduce the racers one by one
                 self.play_ticks(fade_in(row), ticks=8)
-        self.play_story(driver, beats[1:], steps,
-                        lambda start, span, text: pace(text, span, 0, 1 if span > 60 else 2, 10), tail_ticks=2)
+        self.play_story(driver, beats[1:], steps, self.ticks_per_step, tail_ticks=2, progress=self.progress)

@@ -22,7 +22,7 @@ from manim import (
     VGroup,
 )
 
-from engine import analysis, get_landscape, run, theory
+from engine import analysis, claims, get_landscape, run, theory
 from engine.compare import path_gap, step_lengths
 from engine.verdict import verdict
 from scenes.kit import style
@@ -38,6 +38,7 @@ from scenes.widgets.race import (
     frame_racers,
     point_text,
     racer_marks,
+    view_box,
 )
 from scenes.widgets.core import StepDriver, SwapLabel, label, legend_row, note_lines, stack_in, wrapped_label
 
@@ -128,7 +129,9 @@ class Conventions(LessonScene):
         out = {
             "intro": "Two ways to write momentum: libraries add the raw gradient, the EMA form averages it.",
         }
+        rate = float(max(theory.heavy_ball_rate(lr, beta, lam) for lam in self.axes.eigenvalues))
         if verdict(self.library, rate=theory.heavy_ball_rate(lr, beta, lam_max)).diverges:
+            self.claim("diverges", "this run", claims.diverges(self.library.diverged_at, rate))
             bound = style.fmt_short(float(theory.heavy_ball_stability_bound(lam_max, beta)))
             out["library"] = (f"Library form: η = {eta}, β = {b}, from {point_text(self.start)}. η is above "
                               f"(2 + 2β)/λmax = {bound}, so this run diverges.")
@@ -137,7 +140,11 @@ class Conventions(LessonScene):
         out["ema"] = (f"EMA form with η = {eta} / (1 − {b}) = {style.fmt_short(self.lr_ema)}: "
                       f"each ring lands on a point of the library path.")
         if self.compared <= 1:
-            out["gap"] = (f"Both runs leave the chart in their first step: no path to compare. In range, "
+            first = [r for r in (self.library, self.ema) if 0 <= r.diverged_at <= 1]
+            who = "Both runs diverge" if len(first) == 2 else f"The {first[0].name} run diverges"
+            self.claim("diverges", who.rsplit(" ", 1)[0], claims.Finding(
+                bool(first) and all(claims.diverges(r.diverged_at) for r in first)))
+            out["gap"] = (f"{who} in the first step: no path to compare. In range, "
                           f"η scaled by 1/(1 − β) = {window} makes them one path.")
         else:
             out["gap"] = (f"Largest gap between the paths: {style.fmt(self.gap_max)}, rounding error. "
@@ -159,6 +166,12 @@ class Conventions(LessonScene):
         out["close"] = "Every convention works, as long as η is scaled to match it."
         return out
 
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays."""
+        self.compute()
+        text = self.story()
+        return [text[key] for key in ("intro", "library", "ema", "gap", "first", "torch", "close")]
+
     # -- drawing ---------------------------------------------------------------------------
     def construct(self) -> None:
         self.compute()
@@ -166,10 +179,14 @@ class Conventions(LessonScene):
         captions = self.story()
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         extra = [self.first_points["library"][1], self.first_points["ema"][1]]
-        view, _ = frame_racers([self.library, self.ema], self.start, minimizer)
+        rate = float(max(theory.heavy_ball_rate(self.params["lr"], self.params["beta"], lam)
+                         for lam in self.axes.eigenvalues))
+        view, _ = frame_racers([self.library, self.ema], self.start, minimizer, [rate, rate])
         if not view.contains(np.asarray(extra)).all():
             bounded = [self.library.theta] if self.library.diverged_at < 0 else []
             view = fit_view(bounded, include=[self.start, minimizer, *extra], square_within=4.0)
+        self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, rate)))
+                            for r in (self.library, self.ema)]
 
         # Setting: title, plot with contours
         self.title(self.TITLE)

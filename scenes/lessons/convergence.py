@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UR, BackgroundRectangle, DashedVMobject, MathTex, ReplacementTransform, VGroup, VMobject
 
-from engine import analysis, get_landscape, run, theory
-from engine.rates import distance_to_minimum, settle_step, slowest_index, spectral_radius
+from engine import analysis, claims, get_landscape, run, theory
+from engine.rates import distance_to_minimum, slowest_index, spectral_radius
 from scenes.kit import style
 from scenes.kit.base import LessonScene
 from scenes.kit.fades import fade_in, fade_out
@@ -23,7 +23,7 @@ from scenes.kit.params import ParamError, ParamSpec, SceneSpec
 from scenes.widgets.core import StepDriver, SwapLabel, label, legend_row, stack_in
 
 LANDSCAPE = "narrow-ravine"
-TOLERANCE = 1e-6
+TOLERANCE = claims.SETTLE_TOL  # settled: ‖θ − θ*‖ stays at or below this for good (as the rate map counts it)
 TOL_DECADE = -6
 FLOOR_DECADE = -10
 
@@ -97,7 +97,9 @@ class Convergence(LessonScene):
         self.gd_slowest = slowest_index(self.lr_gd, 0.0, lam)
         error0 = float(self.error[0, 0])
         self.steps_needed = [float(theory.steps_to_tolerance(r, TOLERANCE, error0)) for r in self.rate]
-        self.measured = [float(settle_step(self.error[:, i], TOLERANCE)) for i in range(2)]
+        self.settled = [claims.settles(distance_to_minimum(theta[:, i], self.landscape.minimizer), TOLERANCE,
+                                       self.diverged_at[i]) for i in range(2)]
+        self.measured = [float(found.get("step")) for found in self.settled]
         self.stability = [float(theory.gd_stability_bound(self.lam_max)),
                           float(theory.heavy_ball_stability_bound(self.lam_max, self.beta))]
         # hyperparameters as shown: given ones as typed, derived (tuned) ones to 3 significant digits
@@ -110,6 +112,11 @@ class Convergence(LessonScene):
                 "Momentum": style.OPTIMIZER_COLORS["momentum"]}
 
     # -- captions --------------------------------------------------------------------------
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays."""
+        self.compute()
+        return list(self.captions().values())
+
     def captions(self) -> dict[str, str]:
         """Every caption of the scene, keyed by beat, with numbers from this render's engine run."""
         f3 = lambda x: style.fmt(float(x), 3)  # noqa: E731
@@ -120,9 +127,20 @@ class Convergence(LessonScene):
                      f"β = {self.beta_text}), both from {self.start_text}."),
         }
         which = "λmin" if self.gd_slowest == 0 else "λmax"
+        slowest = self.axes.coordinates(self.trajectory.theta[:, 0])[:, self.gd_slowest]
+        crawl, zig = claims.crawls(slowest), claims.zigzags(slowest)
+        if crawl:
+            self.claim("crawls", "GD", crawl)
+            pace = " A crawl."
+        elif zig:
+            self.claim("zigzags", "GD", zig)
+            pace = " A slow zig-zag."
+        else:
+            pace = ""
         out["gd_theory"] = (f"GD's slowest direction shrinks ×|1 − η{which}| = {f3(self.rate[0])} per step: "
-                            f"theory's dashed slope. A crawl.")
+                            f"theory's dashed slope.{pace}")
         if self.diverged_at[1] >= 0:
+            self.claim("diverges", "Momentum", claims.diverges(self.diverged_at[1], self.rate[1]))
             out["mom_theory"] = (f"Momentum's η = {self.lr_mom_text} is above (2 + 2β)/λmax = "
                                  f"{style.fmt_short(self.stability[1])}: spectral radius {f3(self.rate[1])} > 1, "
                                  f"it diverges at step {self.diverged_at[1]}.")
@@ -141,21 +159,54 @@ class Convergence(LessonScene):
                                f"it, not the shallow part (×{f3(gd_lo)}), sets the pace.")
         hb_lo, hb_hi = self.direction_rate[1]
         if self.diverged_at[1] >= 0:
+            self.claim("settles", "Momentum", self.settled[1], says=False)
             out["split_mom"] = (f"Momentum's steep part grows ×{f3(hb_hi)} per step: "
                                 f"past the stability ceiling no direction settles.")
         elif abs(hb_lo - hb_hi) < 1e-6:
             out["split_mom"] = f"Momentum shrinks both parts alike, ×{f3(hb_lo)} per step: neither is left behind."
         else:
             out["split_mom"] = f"Momentum: shallow part ×{f3(hb_lo)}, steep part ×{f3(hb_hi)} per step."
+        # the verdict: when each run settled (the one definition: within 10⁻⁶ for good, as the rate map
+        # counts it); theory's counts stand beside this run's in the panel's table
         gd_n, mom_n = self.steps_needed
+        gd_run, mom_run = self.measured
+        steps = self.params["steps"]
+
+        def settled(r: int, name: str) -> str:
+            """The first run's clause: it settles within 10⁻⁶ at step n, or does not in the run."""
+            self.claim("settles", name, self.settled[r], says=bool(self.settled[r]))
+            if self.settled[r]:
+                return f"{name} settles within 10⁻⁶ at step {int(self.measured[r])}"
+            return (f"{name} does not settle within 10⁻⁶ in {steps} steps "
+                    f"(theory: {steps_text(self.steps_needed[r])})")
+
+        def also(r: int, name: str, first: int) -> str:
+            """The second run's clause, the verb carried over from the first; theory's count where
+            this run is too short to show it."""
+            if self.settled[r]:
+                return f"{name} at step {int(self.measured[r])}"
+            theory_n = f"(theory: {steps_text(self.steps_needed[r])})"
+            if not self.settled[first]:
+                return f"{name} neither {theory_n}"
+            return f"{name} not within {steps} steps {theory_n}"
+
+        theory_pair = (f"(theory: momentum {steps_text(mom_n)}, GD {steps_text(gd_n)})" if mom_n <= gd_n else
+                       f"(theory: GD {steps_text(gd_n)}, momentum {steps_text(mom_n)})")
         if self.diverged_at[1] >= 0:
-            out["verdict"] = (f"To reach 10⁻⁶ GD needs {steps_text(gd_n)} steps; momentum never gets there. "
+            self.claim("settles", "momentum", self.settled[1], says=False)
+            out["verdict"] = (f"{settled(0, 'GD')}; momentum never settles. "
                               f"Above the ceiling, memory only amplifies.")
-        elif mom_n < gd_n:
-            out["verdict"] = (f"To reach 10⁻⁶: GD needs {steps_text(gd_n)} steps, momentum {steps_text(mom_n)}. "
-                              f"Momentum turns the ravine from nearly uncrossable into merely narrow.")
+        elif not self.settled[0] and not self.settled[1]:
+            for r, name in ((0, "GD"), (1, "momentum")):
+                self.claim("settles", name, self.settled[r], says=False)
+            out["verdict"] = f"Neither settles within 10⁻⁶ in {steps} steps {theory_pair}" + (
+                ". The ravine goes from nearly uncrossable to merely narrow." if mom_n < gd_n else
+                ": momentum only helps when η and β are tuned.")
+        elif mom_run < gd_run or (mom_run == gd_run == np.inf and mom_n < gd_n):
+            out["verdict"] = (f"{settled(1, 'Momentum')}, {also(0, 'GD', 1)}. "
+                              f"The ravine goes from nearly uncrossable to merely narrow.")
         else:
-            out["verdict"] = (f"To reach 10⁻⁶: GD needs {steps_text(gd_n)} steps, momentum {steps_text(mom_n)}: "
+            out["verdict"] = (f"{settled(0, 'GD')}, {also(1, 'momentum', 0)}: "
                               f"momentum only helps when η and β are tuned.")
         return out
 

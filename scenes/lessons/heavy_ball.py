@@ -12,19 +12,18 @@ import dataclasses
 import numpy as np
 from manim import UP, MathTex
 
-from engine import get_landscape, run
+from engine import claims, get_landscape, run
 from engine.overshoot import max_overshoot
-from engine.valley import first_pass, local_minima, nearest_minimum, settle_step, step_lengths
+from engine.valley import first_pass, local_minima, nearest_minimum, step_lengths
 from scenes.kit import style
 from scenes.widgets.arrows import RidingArrows, nice_scale
-from scenes.kit.base import LessonScene, pace
+from scenes.kit.base import LessonScene, pace, plan_story
 from scenes.widgets.curve import SideView, side_view
 from scenes.widgets.panels import split_panel
 from scenes.kit.params import ParamSpec, SceneSpec, beta_param, lr_param, steps_param
 from scenes.widgets.core import Ball, LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
 
 HEAVY_RADIUS = 0.17        # the heavy ball is drawn bigger than gradient descent's
-SETTLE_TOL = 0.05          # "settled" = stays within this distance (x units) of a minimum
 ARROW_TARGET = 1.4         # the longest velocity arrow, scene units (before rounding the scale)
 MIN_HALF_WIDTH = 2.5       # the side view shows x in [−h, h], h = max(2.5, max |x| + 0.5)
 PILE_UP = 1.1             # the heavy ball's longest downhill step over gradient descent's that counts as piling up
@@ -92,14 +91,39 @@ class HeavyBall(LessonScene):
         return min(between, key=lambda m: abs(m - self.start))
 
     def where_it_ends(self, column: int) -> tuple[str, float, int | None]:
-        """('bottom' | 'ripple' | 'moving', the nearest minimum, the step it settled there)."""
-        series = self.x[:, column]
-        nearest = float(self.minima[nearest_minimum(series[-1], self.minima)])
-        settled = settle_step(series, nearest, SETTLE_TOL)
-        if settled is None:
+        """('bottom' | 'ripple' | 'moving', the nearest minimum, the step it settled there):
+        settled as :func:`engine.claims.settles` decides, within ``claims.REST_TOL`` of a minimum."""
+        rest = self.rests(column)
+        nearest = float(rest.get("minimum"))
+        if not rest:
             return "moving", nearest, None
         kind = "bottom" if abs(nearest - self.global_min) < 1e-6 else "ripple"
-        return kind, nearest, settled
+        return kind, nearest, int(rest.get("step"))
+
+    def rests(self, column: int) -> claims.Finding:
+        """Whether ball ``column`` settles at the minimum nearest its final x (the one definition:
+        stays within ``claims.REST_TOL`` of it for good); the evidence adds that ``minimum``."""
+        series = self.x[:, column]
+        nearest = float(self.minima[nearest_minimum(series[-1], self.minima)])
+        found = claims.settles(np.abs(series - nearest), claims.REST_TOL)
+        return claims.Finding(found.holds, {**found.evidence, "minimum": nearest})
+
+    def progress(self, start: int, end: int) -> str:
+        """A caption for a long stretch: where both balls are over steps ``start`` … ``end``."""
+        gd, hb = self.x[:, 0], self.x[:, 1]
+        return (f"Steps {start}–{end}: gradient descent x = {position(gd[start])} → {position(gd[end])}, "
+                f"the heavy ball {position(hb[start])} → {position(hb[end])}.")
+
+    @staticmethod
+    def ticks_per_step(start: int, span: int, text: str) -> int:
+        return pace(text, span, 0, 1 if span > 60 else 2, 15)
+
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays (long stretches cut as :func:`plan_story` cuts them)."""
+        self.compute()
+        beats = self.story()
+        planned = plan_story(beats, self.params["steps"], self.ticks_per_step, 2, self.progress)
+        return [b.text for b in planned if b.text is not None] + [beats[-1][1]]
 
     def story(self) -> list[tuple[int, str]]:
         """(end step, caption) for each beat, in order; the last one is the summary at the final step."""
@@ -138,40 +162,72 @@ class HeavyBall(LessonScene):
                 add(speed_end, (f"With β = {style.fmt_short(beta)} little piles up downhill: the heavy ball's "
                                 f"steps reach {hb_text}, gradient descent's {gd_text}."))
 
-        # the ripple: rolled over, or not
+        # the ripple: rolled over, or not; "only slows it down" where the ball then rests at the bottom
+        hb_rest = self.rests(1)
+        past_bottom = claims.overshoots(hb_x - self.global_min)
         if ripple is not None and beta > 0:
             if hb_pass is not None:
-                add(hb_pass + 5, (f"The heavy ball rolls over the ripple at x = {style.fmt(ripple, 2)} (step {hb_pass}): "
-                                  f"the bump only slows it down."))
+                text = f"The heavy ball rolls over the ripple at x = {style.fmt(ripple, 2)} (step {hb_pass})"
+                if hb_end == "bottom":
+                    self.claim("settles", "heavy ball", hb_rest)
+                    text += ": the bump only slows it down."
+                elif past_bottom:
+                    self.claim("overshoots", "heavy ball", past_bottom)
+                    text += " and overshoots the bottom."
+                else:
+                    text += "."
+                add(hb_pass + 5, text)
             else:
                 add(speed_end + 10, f"Even so, the heavy ball cannot clear the ripple at x = {style.fmt(ripple, 2)}.")
 
         # gradient descent stalls (or not)
         gd_beat_end = max(beats[-1][0] + 10, round(0.55 * steps))
+        gd_crawl = claims.crawls(gd_x - gd_min)
         if gd_end == "ripple":
+            self.claim("settles", "Gradient descent", self.rests(0))
             add(gd_beat_end, (f"Gradient descent stops in the ripple at x = {style.fmt(gd_min, 2)}: the slope there is "
                               f"zero, so its steps shrink to nothing."))
         elif gd_end == "bottom":
+            self.claim("settles", "gradient descent", self.rests(0))
             add(gd_beat_end, (f"From x = {style.fmt_short(self.start)} no ripple blocks gradient descent: it reaches "
                               f"the bottom too, by step {gd_settled}."))
         else:
             at = min(gd_beat_end, steps)
-            add(gd_beat_end, (f"Gradient descent only creeps: each step is η times the local slope, "
+            if gd_crawl:
+                self.claim("crawls", "Gradient descent", gd_crawl)
+            verb = "crawls" if gd_crawl else "is still moving"
+            add(gd_beat_end, (f"Gradient descent {verb}: each step is η times the local slope, "
                               f"{style.fmt(float(gd_steps[at - 1]), 4)} at step {at}."))
 
         # the heavy ball settles (or not)
         swing = max_overshoot(hb_x - self.global_min)
+        ahead = bool(self.loss[-1, 1] < self.loss[-1, 0])  # the heavy ball ends lower than gradient descent
+        far_side = (hb_min - self.global_min) * (self.start - self.global_min) < 0  # beyond the bottom
         if hb_end == "bottom":
+            self.claim("settles", "heavy ball", hb_rest)
             text = "The heavy ball "
-            if swing > SETTLE_TOL:
+            if swing > claims.REST_TOL and past_bottom:
+                self.claim("overshoots", "heavy ball", past_bottom)
                 text += f"overshoots by {style.fmt(swing, 2)}, swings back and "
-            text += (f"settles at {style.fmt_short(self.global_min)} by step {hb_settled}. Bumps average "
-                     f"away; steady slope builds speed.")
+            text += f"settles at {style.fmt_short(self.global_min)} by step {hb_settled}."
+            if ahead:
+                text += " Bumps average away; steady slope builds speed."
         elif hb_end == "ripple" and beta == 0:
             text = f"With no memory, the heavy ball stops in the same ripple, at x = {style.fmt(hb_min, 2)}."
-        elif hb_end == "ripple":
+        elif hb_end == "ripple" and far_side and past_bottom:
+            self.claim("overshoots", "heavy ball", past_bottom)
+            self.claim("settles", "heavy ball", hb_rest)
+            text = (f"With β = {style.fmt_short(beta)} too much speed: the heavy ball overshoots the bottom and "
+                    f"settles in the far ripple at x = {style.fmt(hb_min, 2)}"
+                    + (", higher than gradient descent." if not ahead else "."))
+        elif hb_end == "ripple" and hb_pass is None:
+            self.claim("settles", "heavy ball", hb_rest)
             text = (f"With β = {style.fmt_short(beta)} the memory is too short: the heavy ball also settles in the "
                     f"ripple at x = {style.fmt(hb_min, 2)}.")
+        elif hb_end == "ripple":
+            self.claim("settles", "heavy ball", hb_rest)
+            text = (f"With β = {style.fmt_short(beta)} the heavy ball rolls back and settles in the ripple at "
+                    f"x = {style.fmt(hb_min, 2)}.")
         else:
             text = (f"With β = {style.fmt_short(beta)} the heavy ball keeps swinging: its velocity fades slowly, "
                     f"{style.fmt(float(abs(self.moved[-1, 1])), 3)} per step at the end.")
@@ -244,5 +300,4 @@ class HeavyBall(LessonScene):
 
         # Beats
         beats = self.story()
-        self.play_story(driver, beats, steps,
-                        lambda start, span, text: pace(text, span, 0, 1 if span > 60 else 2, 15), tail_ticks=2)
+        self.play_story(driver, beats, steps, self.ticks_per_step, tail_ticks=2, progress=self.progress)

@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 from manim import RIGHT, Line, VGroup
 
-from engine import get_landscape, run, theory
+from engine import claims, get_landscape, run, theory
 from engine.minibatch import dataset, gradient_draws, mean_turn_angle, minibatch_spread
 from engine.verdict import Reach, verdict
 from scenes.kit import style
@@ -25,7 +25,7 @@ from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.fades import fade_in, fade_out
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.widgets.panels import split_panel
-from scenes.widgets.race import SeriesRacer
+from scenes.widgets.race import ESCAPE_REACH, SeriesRacer, view_box
 from scenes.kit.params import (
     ParamSpec,
     SceneSpec,
@@ -138,6 +138,7 @@ class MinibatchNoise(LessonScene):
         text["intro"] = (f"SGD estimates the gradient from {b} of {N_SAMPLES} samples. {DRAWS_WORD} such mini-batches "
                          f"scatter ±{style.fmt_percent(rel)} about the true gradient (white).")
         if sgd.diverged_at >= 0:
+            self.claim("diverges", "SGD", claims.diverges(sgd.diverged_at))
             text["walk"] = f"With η = {style.fmt_short(p['lr'])} SGD diverges at step {sgd.diverged_at}."
         else:
             text["walk"] = "Each step SGD follows the draw it got, so its path wobbles around the full-batch path."
@@ -151,6 +152,7 @@ class MinibatchNoise(LessonScene):
         text["momentum"] = (f"Momentum (β = {style.fmt_short(p['beta'])}) replays the same mini-batches, with "
                             f"η(1 − β) = {style.fmt_short(self.lr_momentum)} so its steady step matches SGD's.")
         if mom.diverged_at >= 0:
+            self.claim("diverges", "Momentum", claims.diverges(mom.diverged_at))
             text["steady"] = f"Momentum diverges at step {mom.diverged_at}."
         elif self.turn_velocity < self.turn_raw:
             text["steady"] = (f"Its velocity sums about {style.fmt_short(self.window)} gradients: it turns "
@@ -163,12 +165,21 @@ class MinibatchNoise(LessonScene):
         text["batch"] = "Bigger batches scatter less: " + ", ".join(pairs[:-1]) + f", none at {N_SAMPLES}."
         return text
 
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays."""
+        self.compute()
+        text = self.story()
+        return [text[key] for key in ("intro", "walk", "floor", "momentum", "steady", "batch")]
+
     # -- drawing -----------------------------------------------------------------------------
     def frame(self) -> tuple[View, list[bool]]:
-        """The plot's view and, per walker, whether it escapes (diverged or wandered > 3× the start)."""
+        """The plot's view and, per walker, whether it escapes: every walker the engine did not mark
+        diverged is in view, however far its noise takes it; a diverged one too while it stays
+        within ``ESCAPE_REACH`` × the start's distance (as :func:`scenes.widgets.race.frame_racers`)."""
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         reach = max(float(np.max(np.abs(self.start - minimizer))), 1.0)
-        escaping = [verdict(w, view=Reach(minimizer, 3 * reach)).escapes for w in self.walkers]
+        escaping = [verdict(w).diverges and verdict(w, view=Reach(minimizer, ESCAPE_REACH * reach)).escapes
+                    for w in self.walkers]
         bounded = [w.theta for w, esc in zip(self.walkers, escaping) if not esc]
         return fit_view(bounded, include=[self.start, minimizer], square_within=2.0), escaping
 
@@ -187,6 +198,8 @@ class MinibatchNoise(LessonScene):
         lr = p["lr"]
         text = self.story()
         view, _ = self.frame()
+        self.framed_runs = [(w.name, w.theta, view_box(view), bool(claims.diverges(w.diverged_at)))
+                            for w in self.walkers]
         gd, sgd, mom = self.walkers
 
         # Setting: title, plot, contours, minimum

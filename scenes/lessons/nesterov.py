@@ -16,17 +16,17 @@ from typing import Sequence
 import numpy as np
 from manim import RIGHT, Circle, MathTex, Text, VGroup
 
-from engine import analysis, get_landscape, lookahead_point, run
+from engine import analysis, claims, get_landscape, lookahead_point, run, theory
 from engine.optimizers import SGDState
 from engine.overshoot import max_overshoot, overshoot_step
 from engine.verdict import Reach, verdict
 from scenes.kit import style
 from scenes.widgets.arrows import RidingArrows, nice_scale
-from scenes.kit.base import LessonScene, pace
+from scenes.kit.base import LessonScene, pace, plan_story
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.widgets.panels import split_panel
-from scenes.widgets.race import Racer, axis_name
+from scenes.widgets.race import ESCAPE_REACH, Racer, axis_name, view_box
 from scenes.kit.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets.core import (
     Ball,
@@ -41,6 +41,11 @@ from scenes.widgets.core import (
     legend_row,
     stack_in,
 )
+
+def loss_text(value: float) -> str:
+    """A loss for a caption: three significant digits (450, 0.454, 1.39×10⁵)."""
+    return style.fmt_short(float(f"{float(value):.3g}"))
+
 
 RAVINES = ("seed-ravine", "narrow-ravine", "rotated-ravine")
 SLOW_STEPS = 5          # the first steps, played slowly with the look-ahead and gradient arrows
@@ -158,14 +163,30 @@ class Nesterov(LessonScene):
             if alive:
                 steep_all = [max_overshoot(self.axes.coordinates(r.theta)[:, -1]) for r in self.runners]
                 shallow_all = [max_overshoot(self.axes.coordinates(r.theta)[:, 0]) for r in self.runners]
-                text = (f"Largest overshoot across the {steep}: heavy ball {style.fmt(steep_all[0], 2)}, Nesterov "
-                        f"{style.fmt(steep_all[1], 2)}")
+                shots = [claims.overshoots(self.axes.coordinates(r.theta)[:, -1]) for r in self.runners]
+                if all(shots):
+                    for r, shot in zip(self.runners, shots):
+                        self.claim("overshoots", r.name, shot)
+                    text = (f"Largest overshoot across the {steep}: heavy ball {style.fmt(steep_all[0], 2)}, "
+                            f"Nesterov {style.fmt(steep_all[1], 2)}")
+                elif any(shots):
+                    (who, swing), (other, _) = sorted(zip(self.runners, steep_all), key=lambda pair: -pair[1])
+                    self.claim("overshoots", who.name, shots[self.runners.index(who)])
+                    text = (f"Across the {steep} only the {who.name} overshoots, by {style.fmt(swing, 2)}"
+                            if who.key == "momentum" else
+                            f"Across the {steep} only {who.name} overshoots, by {style.fmt(swing, 2)}")
+                else:
+                    for r, shot in zip(self.runners, shots):
+                        self.claim("overshoots", r.name, shot, says=False)
+                    text = f"Neither the heavy ball nor Nesterov overshoots across the {steep}"
                 if max(shallow_all) > 0:
                     text += (f"; along the {shallow}: {style.fmt(shallow_all[0], 2)} vs "
                              f"{style.fmt(shallow_all[1], 2)}")
                 text += "."
             else:
                 gone = [r for r in self.runners if r.diverged_at >= 0]
+                for r in gone:
+                    self.claim("diverges", r.name, claims.diverges(r.diverged_at))
                 text = "; ".join(f"{r.name} diverges at step {r.diverged_at}" for r in gone)
                 text = text[0].upper() + text[1:] + f": η = {style.fmt_short(p['lr'])} is too large here."
             add(steps, text)
@@ -173,18 +194,46 @@ class Nesterov(LessonScene):
         parts = []
         for r in self.runners:
             if r.diverged_at >= 0:
+                self.claim("diverges", r.name, claims.diverges(r.diverged_at))
                 parts.append(f"{r.name} diverged (step {r.diverged_at})")
             else:
                 parts.append(f"{r.name} L = {style.fmt(float(r.loss[-1]), 4)}")
         beats.append((steps, f"After {style.count(steps, 'step')}: " + ", ".join(parts) + "."))
         return beats
 
+    def progress(self, start: int, end: int) -> str:
+        """A caption for a long stretch: both losses over steps ``start`` … ``end``."""
+        parts = [f"{r.name} {loss_text(r.loss[start])} → {loss_text(r.loss[end])}" for r in self.runners]
+        return f"Steps {start}–{end}, loss: " + ", ".join(parts) + "."
+
+    def ticks_per_step(self, start: int, span: int, text: str) -> int:
+        ends = [r.diverged_at for r in self.runners]
+        if min(ends) >= 0 and max(ends) <= start + span // 4:  # both runs stopped: nothing moves
+            return 1
+        slow_part = start + span <= self.slow_end()
+        return pace(text, span, 24 if slow_part else style.DEFAULT_STEP_TICKS, 3, 30 if slow_part else 12)
+
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays (long stretches cut as :func:`plan_story` cuts them)."""
+        self.compute()
+        beats = self.story()
+        planned = plan_story(beats, self.params["steps"], self.ticks_per_step, 3, self.progress)
+        return [b.text for b in planned if b.text is not None] + [beats[-1][1]]
+
+    def rates(self) -> list[float]:
+        """Heavy ball's per-step factor over the curvatures (theory); None for Nesterov (no closed form here)."""
+        p = self.params
+        return [float(max(theory.heavy_ball_rate(p["lr"], p["beta"], lam) for lam in self.axes.eigenvalues)), None]
+
     # -- drawing ---------------------------------------------------------------------------
     def frame(self) -> tuple[View, list[bool]]:
-        """The plot's view and, per runner, whether it escapes (diverged or wandered > 3× the start)."""
+        """The plot's view and, per runner, whether it escapes: every run that does not diverge is
+        in view; a diverging one (engine, or the heavy ball's rate above 1) while it stays within
+        ``ESCAPE_REACH`` × the start's distance (as :func:`scenes.widgets.race.frame_racers`)."""
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
         reach = max(float(np.max(np.abs(self.start - minimizer))), 1.0)
-        escaping = [verdict(r, view=Reach(minimizer, 3 * reach)).escapes for r in self.runners]
+        escaping = [verdict(r, rate=rate).diverges and verdict(r, view=Reach(minimizer, ESCAPE_REACH * reach)).escapes
+                    for r, rate in zip(self.runners, self.rates())]
         bounded = [r.theta for r, esc in zip(self.runners, escaping) if not esc]
         slow = self.slow_end()
         ghosts = [self.runners[1].probe[: slow + 1]] if not escaping[1] else []
@@ -195,6 +244,8 @@ class Nesterov(LessonScene):
         self.compute()
         layout, p, steps = self.layout, self.params, self.params["steps"]
         view, escaping = self.frame()
+        self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, rate)))
+                            for r, rate in zip(self.runners, self.rates())]
         slow = self.slow_end()
 
         # Setting: title, plot, contours, minimum
@@ -290,11 +341,7 @@ class Nesterov(LessonScene):
 
         # Beats: the first steps slowly, then the race
         beats = self.story()
-        def ticks_per_step(start: int, span: int, text: str) -> int:
-            slow_part = start + span <= slow
-            return pace(text, span, 24 if slow_part else style.DEFAULT_STEP_TICKS, 3, 30 if slow_part else 12)
-
-        self.play_story(driver, beats, steps, ticks_per_step)
+        self.play_story(driver, beats, steps, self.ticks_per_step, progress=self.progress)
 
     def escape_label(self, runner: Runner, step: int, where: np.ndarray, plot: PlotFrame,
                      clear_of: Sequence[SwapLabel] = ()) -> SwapLabel:

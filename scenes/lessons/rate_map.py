@@ -30,7 +30,7 @@ from manim import (
     VMobject,
 )
 
-from engine import analysis, get_landscape, theory
+from engine import analysis, claims, get_landscape, theory
 from engine.rates import best_gd_lr, probe_runs, rate_sweep
 from scenes.kit import colormap, style
 from scenes.kit.base import LessonScene
@@ -43,7 +43,7 @@ from scenes.kit.params import ParamSpec, SceneSpec, landscape_param
 from scenes.widgets.core import PlotFrame, StepDriver, SwapLabel, label
 
 START = (-4.0, 1.5)
-TOLERANCE = 1e-6
+TOLERANCE = claims.SETTLE_TOL  # settled: ‖θ − θ*‖ stays at or below this for good (as convergence counts it)
 TOL_DECADE = -6
 BETA_TOP = 0.98          # the map's β range is [0, BETA_TOP]
 ETA_MARGIN = 1.15        # the map's η range reaches this × the ceiling at β = BETA_TOP
@@ -126,13 +126,26 @@ class RateMap(LessonScene):
         return {"GD": style.OPTIMIZER_COLORS["gd"]}
 
     # -- captions --------------------------------------------------------------------------
-    def probe_result(self, k: int) -> str:
-        """What probe ``k``'s run did, as a verb phrase (from the engine)."""
-        if self.probes.diverged_at[k] >= 0:
-            return f"diverges at step {int(self.probes.diverged_at[k])}"
-        if not np.isfinite(self.probes.settle[k]):
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays."""
+        self.compute()
+        return list(self.captions().values())
+
+    def probe_result(self, k: int, subject: str | None = None) -> str:
+        """What probe ``k``'s run did, as a verb phrase (from the engine); with ``subject`` (how the
+        caption names the run) the claim is registered."""
+        diverged, rate = int(self.probes.diverged_at[k]), float(self.probes.rate[k])
+        error = claims.distance(self.probes.theta[:, k], self.landscape.minimizer)
+        settled = claims.settles(error, TOLERANCE, diverged)
+        if diverged >= 0:
+            if subject:
+                self.claim("diverges", subject, claims.diverges(diverged, rate))
+            return f"diverges at step {diverged}"
+        if subject:
+            self.claim("settles", subject, settled, says=bool(settled))
+        if not settled:
             return f"does not settle within {style.count(self.params['steps'], 'step')}"
-        return f"settles in {self.steps_words(self.probes.settle[k])}"
+        return f"settles in {self.steps_words(settled.get('step'))}"
 
     def shape_word(self) -> str:
         return "ravine" if self.kappa > 1.5 else "bowl"
@@ -149,23 +162,36 @@ class RateMap(LessonScene):
         out = {
             "intro": (f"Each pixel is one heavy-ball run on the κ = {sig3(self.kappa)} {self.shape_word()}: "
                       f"{sweep.runs:,} runs, all in one batched engine call."),
-            "colour": (f"Colour: steps until the loss stays under {decade_label(TOL_DECADE)} of its start. "
+            "colour": (f"Colour: steps until the run stays within {decade_label(TOL_DECADE)} of the minimum. "
                        f"Grey: not within {steps} steps."),
             "ceiling": (f"Right of η = (2 + 2β)/λmax runs diverge: momentum lifts GD's ceiling "
                         f"2/λmax = {sig3(self.gd_ceiling)} towards {sig3(self.top_ceiling)}."),
             "gd": (f"On the GD row the best step, η = 2/(λmin + λmax) = {sig3(self.gd_lr)}, "
-                   f"{self.probe_result(gd_stop)}."),
+                   f"{self.probe_result(gd_stop, 'GD row')}."),
         }
+        beyond = sweep.lrs[None, :] > sweep.stability_bound()[:, None]  # right of the ceiling
+        self.claim("diverges", "runs", claims.Finding(bool(np.all(sweep.rate[beyond] > 1.0)),
+                                                      {"cells": int(beyond.sum())}))
         if np.allclose(self.waypoints[0], self.waypoints[1]):
             out["optimum"] = (f"Here theory's optimum is on the GD row: β* = {sig3(self.tuned.beta)}. "
                               f"The map's fastest pixel: {self.steps_words(fast_steps)}.")
         else:
             out["optimum"] = (f"Theory's optimum (best long-run rate) η* = {sig3(self.tuned.lr)}, β* = {sig3(self.tuned.beta)} "
-                              f"{self.probe_result(opt_stop)}; the fastest pixel: {self.steps_words(fast_steps)}.")
-        out["long"] = (f"Too much memory: at β = {style.fmt_short(LONG_MEMORY_BETA)} the ball keeps swinging "
-                       f"past the minimum and {self.probe_result(long_stop)}.")
+                              f"{self.probe_result(opt_stop, 'optimum')}; the fastest pixel: {self.steps_words(fast_steps)}.")
+        # "keeps swinging past the minimum": the run still crosses it along its slowest direction late on
+        slow_axis = self.axes.coordinates(self.probes.theta[:, long_stop])[:, 0]
+        swinging = claims.overshoots(slow_axis, len(slow_axis) // 2)
+        if swinging:
+            self.claim("overshoots", "the ball", swinging)
+            out["long"] = (f"Too much memory: at β = {style.fmt_short(LONG_MEMORY_BETA)} the ball keeps swinging "
+                           f"past the minimum and {self.probe_result(long_stop, 'the ball')}.")
+        else:
+            out["long"] = (f"Longer memory: at β = {style.fmt_short(LONG_MEMORY_BETA)} the ball "
+                           f"{self.probe_result(long_stop, 'the ball')}.")
+        past = self.probe_result(past_stop, "the probe")
+        predicted = ", as theory predicts" if "diverges" in past else ", though theory says it diverges in the end"
         out["past"] = (f"Across the ceiling (β = {style.fmt_short(PAST_CEILING_BETA)}) the probe "
-                       f"{self.probe_result(past_stop)}, as theory predicts.")
+                       f"{past}{predicted}.")
         return out
 
     # -- drawing ---------------------------------------------------------------------------
@@ -340,7 +366,7 @@ class RateMap(LessonScene):
                 marks.append((where, str(nice)))
         marks.append((1.0, str(steps)))
         width = panel.width - 0.2
-        bar = color_key(rgba, width, marks, f"steps until loss < {decade_label(TOL_DECADE)} × start")
+        bar = color_key(rgba, width, marks, f"steps until ‖θ − θ*‖ < {decade_label(TOL_DECADE)}")
         flags = swatch_row([(colormap.NOT_SETTLED, f"not in {steps}"), (colormap.DIVERGED, "diverged")])
         flags.next_to(bar, DOWN, buff=0.15, aligned_edge=np.array([-1, 0, 0]))
         whole = Group(bar, flags)
@@ -348,11 +374,18 @@ class RateMap(LessonScene):
         return whole
 
     def ravine_inset(self, rect: style.Rect) -> tuple[VGroup, list[np.ndarray]]:
-        """A small plot of the ravine with contours, start and minimum; the probes' paths in its scene units."""
+        """A small plot of the ravine with contours, start and minimum; the probes' paths in its scene units.
+
+        The view fits every probe that does not diverge, however wide its swings; a diverging one is
+        drawn up to the border."""
         theta = self.probes.theta  # (T+1, K, 2)
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
-        calm = [theta[:, k] for k in (self.stops[0], self.stops[1]) if self.probes.diverged_at[k] < 0]
+        fates = [bool(claims.diverges(int(self.probes.diverged_at[k]), float(self.probes.rate[k])))
+                 for k in range(theta.shape[1])]
+        calm = [theta[:, k] for k in range(theta.shape[1]) if not fates[k]]
         view = fit_view(calm, include=[self.start, minimizer], square_within=3.0)
+        self.framed_runs = [(f"probe {self.probe_hyper(k)}", theta[:, k], (view.xmin, view.xmax, view.ymin, view.ymax),
+                             fates[k]) for k in range(theta.shape[1])]
         plot = PlotFrame(view, rect, y_label="", target_ticks=4)
         corners = np.array([[view.xmin, view.ymin], [view.xmin, view.ymax], [view.xmax, view.ymin], [view.xmax, view.ymax]])
         top = float(np.max(self.landscape.value(corners)))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import analysis, get_landscape, run, theory
+from engine import analysis, claims, get_landscape, run, theory
 from engine.verdict import Verdict, verdict
 from scenes.kit import style
-from scenes.kit.base import LessonScene, pace
+from scenes.kit.base import LessonScene, pace, plan_story
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view
 from scenes.kit.params import (
@@ -27,7 +27,7 @@ from scenes.kit.params import (
     steps_param,
     view_param,
 )
-from scenes.widgets.race import Racer, axis_name, escape_label, frame_racers, noise_settings
+from scenes.widgets.race import Racer, axis_name, escape_label, frame_racers, noise_settings, view_box
 from scenes.widgets.core import (
     Ball,
     LossInset,
@@ -39,8 +39,26 @@ from scenes.widgets.core import (
 )
 
 
+def loss_text(value: float) -> str:
+    """A loss for a caption: three significant digits (450, 0.454, 1.39×10⁵)."""
+    return style.fmt_short(float(f"{float(value):.3g}"))
+
+
+def loss_change(before: float, after: float) -> str:
+    """How a loss went over a stretch: "450 → 0.454", or "stays at 450" where it moved under 1%."""
+    before, after = float(before), float(after)
+    if abs(after - before) <= 0.01 * max(abs(before), abs(after)):
+        return f"stays at {loss_text(after)}"
+    return f"{loss_text(before)} → {loss_text(after)}"
+
+
+def claims_tail(steps: int) -> int:
+    """The step where a run's last quarter begins (what "still", "ends" and "keeps" are about)."""
+    return max(0, steps - max(1, -(-steps // 4)))
+
+
 class RavineRace(LessonScene):
-    """SGD zig-zags and crawls; momentum overshoots once, then glides to the minimum."""
+    """SGD zig-zags across the steep axis and stalls; momentum overshoots once, then glides to the minimum."""
 
     TITLE = "The ravine race: SGD vs momentum"
     SPEC = SceneSpec(
@@ -95,7 +113,8 @@ class RavineRace(LessonScene):
     def natural_view(self) -> View:
         """The view fitted to this run's racers (see :func:`frame_racers`)."""
         self.compute()
-        return frame_racers(self.racers, self.start, np.asarray(self.landscape.minimizer, dtype=float))[0]
+        return frame_racers(self.racers, self.start, np.asarray(self.landscape.minimizer, dtype=float),
+                            self.rates())[0]
 
     def default_highlights(self) -> dict[str, str]:
         return {
@@ -106,53 +125,115 @@ class RavineRace(LessonScene):
         }
 
     # -- captions (facts from the engine) --------------------------------------------------
+    def rates(self) -> list[float]:
+        """Each racer's per-step factor over the landscape's curvatures (theory, at the minimum)."""
+        p, lam = self.params, self.axes.eigenvalues
+        return [float(max(theory.heavy_ball_rate(lr, beta, value) for value in lam))
+                for lr, beta in ((p["lr_sgd"], 0.0), (p["lr_momentum"], p["beta"]))]
+
+    def frame(self) -> tuple[View, list[bool], list[int | None]]:
+        """The plot's view (fitted to the racers, or the ``view`` parameter), whether each racer
+        escapes the fitted view, and the first step each racer is outside the view (None: never)."""
+        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
+        view, escaping = frame_racers(self.racers, self.start, minimizer, self.rates())
+        if self.params["view"] is not None:
+            view = View(*self.params["view"])
+        exits = [claims.leaves_view(r.theta, view_box(view)).get("step") for r in self.racers]
+        return view, escaping, exits
+
+    def progress(self, start: int, end: int) -> str:
+        """A caption for a long stretch of the race: both losses over steps ``start`` … ``end``."""
+        parts = [f"{racer.name}'s loss {loss_change(racer.loss[start], racer.loss[end])}" for racer in self.racers]
+        return f"Steps {start}–{end}: " + ", ".join(parts) + "."
+
+    def ticks_per_step(self, start: int, span: int, text: str) -> int:
+        ends = [r.diverged_at for r in self.racers]
+        if min(ends) >= 0 and max(ends) <= start + span // 4:  # both runs stopped: nothing moves
+            return 1
+        return pace(text, span, style.DEFAULT_STEP_TICKS * (2 if start == 0 else 1), 3, 12)
+
+    def intro(self) -> str:
+        digits = 0 if np.allclose(self.start, np.round(self.start)) else 2
+        return (f"Same {'bowl' if self.axes.round else 'ravine'}, same start {style.fmt_point(self.start, digits)}: "
+                f"plain SGD against SGD with momentum, {style.count(self.params['steps'], 'step')} each.")
+
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays (long stretches cut as :func:`plan_story` cuts them)."""
+        self.compute()
+        beats = self.story()
+        planned = plan_story(beats, self.params["steps"], self.ticks_per_step, 3, self.progress)
+        return [self.intro()] + [b.text for b in planned if b.text is not None] + [beats[-1][1]]
+
     def story(self) -> list[tuple[int, str]]:
-        """The race's beats as (end step, caption), in order; the last beat ends at the final step."""
+        """The race's beats as (end step, caption), in order; the last beat ends at the final step.
+
+        Every qualitative word is an :mod:`engine.claims` predicate on the run it names,
+        registered with :meth:`claim`; where a predicate is false, another sentence is said."""
         p, steps = self.params, self.params["steps"]
         sgd, mom = self.racers
-        lam_min, lam_max = float(self.axes.eigenvalues[0]), float(self.axes.eigenvalues[-1])
+        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
+        lam_max = float(self.axes.eigenvalues[-1])
         steep = axis_name(self.axes.steep, "steep")
         shallow = axis_name(self.axes.shallow, "shallow")
         sgd_coords = self.axes.coordinates(sgd.theta)
         mom_coords = self.axes.coordinates(mom.theta)
+        sgd_rate, mom_rate = self.rates()
+        sgd_div = claims.diverges(sgd.diverged_at, sgd_rate)
+        mom_div = claims.diverges(mom.diverged_at, mom_rate)
         beats: list[tuple[int, str]] = []
 
         round_bowl = self.axes.round  # no steep or shallow axis: say "the minimum" instead
         across = "the minimum" if round_bowl else f"the {steep}"
         first = min(steps, 6)
-        flips = analysis.sign_flips(sgd_coords[:, -1], 0, first)
+        zig = claims.zigzags(sgd_coords[:, -1], 0, first)
         swing = float(theory.gd_contraction(p["lr_sgd"], lam_max))
-        if verdict(swing).diverges:
+        if sgd_div and verdict(swing).diverges:
+            self.claim("diverges", "SGD", sgd_div)
             bound = float(theory.gd_stability_bound(lam_max))
             text = (f"SGD's η = {style.fmt_short(p['lr_sgd'])} is above 2/λmax = {style.fmt_short(bound)}: "
                     f"each swing across {across} grows ×{style.fmt_ratio(swing)}, so it diverges.")
-        elif flips >= max(1, first - 1):
-            text = f"SGD zig-zags across {across}, flipping sides on every step."
+        elif zig:
+            self.claim("zigzags", "SGD", zig)
+            every = "every" if zig.get("flips") == zig.get("steps") else "almost every"
+            text = f"SGD zig-zags across {across}, flipping sides on {every} step."
             if verdict(swing) is Verdict.STEADY:
                 text += " Here |1 − ηλmax| = 1, so the swing never shrinks."
+        elif sgd_div:
+            self.claim("diverges", "SGD", sgd_div)
+            text = f"SGD's swings grow ×{style.fmt_ratio(sgd_rate)} per step: it diverges."
         elif round_bowl:
             text = "SGD heads straight for the minimum: on a round bowl the gradient points right at it."
         else:
             text = f"SGD heads down the {steep} first: that is where the gradient is largest."
         beats.append((first, text))
 
-        crossing = analysis.first_crossing(mom_coords[:, 0])
-        steep_crossing = analysis.first_crossing(mom_coords[:, -1])
-        mom_rate = float(theory.heavy_ball_rate(p["lr_momentum"], p["beta"], lam_max))
-        if verdict(mom, rate=mom_rate).diverges:
-            bound = float(theory.heavy_ball_stability_bound(lam_max, p["beta"]))
-            text = (f"Momentum's η = {style.fmt_short(p['lr_momentum'])} is above (2 + 2β)/λmax = "
-                    f"{style.fmt_short(bound)}: its swings grow ×{style.fmt_ratio(mom_rate)} per step and it diverges.")
+        shot = claims.overshoots(mom_coords[:, 0])
+        steep_shot = claims.overshoots(mom_coords[:, -1])
+        if mom_div:
+            self.claim("diverges", "momentum", mom_div)
+            if verdict(mom_rate).diverges:
+                bound = float(theory.heavy_ball_stability_bound(lam_max, p["beta"]))
+                text = (f"Momentum's η = {style.fmt_short(p['lr_momentum'])} is above (2 + 2β)/λmax = "
+                        f"{style.fmt_short(bound)}: its swings grow ×{style.fmt_ratio(mom_rate)} per step and it diverges.")
+            else:
+                text = f"Momentum diverges at step {mom.diverged_at}: its steps carry it out of bounds."
             second = min(steps, first + 10)
-        elif crossing is not None and crossing <= steps:
+        elif shot:
+            self.claim("overshoots", "momentum", shot)
+            crossing = shot.get("step")
             text = (f"Momentum overshoots: the velocity it built up carries it past the minimum at step {crossing}."
                     if round_bowl else
                     f"Momentum overshoots: the velocity it built up carries it past the valley floor "
                     f"along the {shallow} at step {crossing}.")
             second = min(steps, max(first + 6, crossing + 4))
-        elif steep_crossing is not None and steep_crossing <= steps:
-            text = f"Momentum overshoots across the {steep} at step {steep_crossing}, then its swings die down."
-            second = min(steps, max(first + 6, steep_crossing + 4))
+        elif steep_shot:
+            self.claim("overshoots", "momentum", steep_shot)
+            at = steep_shot.get("step")
+            tail = np.abs(mom_coords[claims_tail(steps):, -1])
+            calm = bool(tail.size) and float(tail.max()) < steep_shot.get("swing")
+            text = f"Momentum overshoots across the {steep} at step {at}" + (
+                ", then its swings die down." if calm else ".")
+            second = min(steps, max(first + 6, at + 4))
         else:
             text = "Momentum builds speed: each step adds the new gradient to β times the old velocity."
             second = min(steps, first + 10)
@@ -160,34 +241,25 @@ class RavineRace(LessonScene):
             beats.append((second, text))
 
         if steps > second:
-            crawl = float(theory.gd_contraction(p["lr_sgd"], lam_min))
-            sgd_stable = not verdict(sgd, rate=swing).diverges
-            mom_stable = not verdict(mom, rate=mom_rate).diverges
-            momentum_ahead = bool(mom.loss[-1] < sgd.loss[-1])
-            if not mom_stable:  # lower loss than SGD at most because it grows more slowly
-                text = (f"Neither settles: swings grow ×{style.fmt_ratio(mom_rate)} per step for momentum, "
-                        f"×{style.fmt_ratio(swing)} for SGD." if not sgd_stable else
-                        f"Momentum's swings keep growing ×{style.fmt_ratio(mom_rate)} per step: it will not settle.")
-            elif sgd_stable and verdict(crawl).converges and round_bowl:
-                text = f"SGD closes in on the minimum, its distance shrinking ×{style.fmt_ratio(crawl)} per step"
-                text += ", and momentum keeps up." if momentum_ahead else "."
-            elif sgd_stable and verdict(crawl).converges:
-                text = f"SGD crawls along the {shallow}, shrinking it by only ×{style.fmt_ratio(crawl)} per step"
-                text += ", while momentum glides down the valley." if momentum_ahead else "."
-            elif momentum_ahead and round_bowl:
-                text = "Momentum settles on the minimum."
-            elif momentum_ahead:
-                text = "Momentum glides down the valley: persistent slope builds speed, the zig-zag averages away."
-            else:
-                floor = "the minimum" if round_bowl else "the floor"
-                text = f"With these settings momentum is not ahead: its velocity keeps carrying it past {floor}."
-            beats.append((steps, text))
+            beats.append((steps, self.verdict_text(sgd_rate, mom_rate, minimizer)))
 
+        view, escaping, exits = self.frame()
         parts = []
-        for racer in self.racers:
-            if racer.diverged_at >= 0:
+        for racer, rate, exit_step in zip(self.racers, (sgd_rate, mom_rate), exits):
+            gone = claims.leaves_view(racer.theta, view_box(view))
+            fate = claims.diverges(racer.diverged_at, rate)
+            if gone:  # where it left, and what became of it (its loss is in the readouts)
+                self.claim("leaves the view", racer.name, gone)
+                if fate:
+                    self.claim("diverges", racer.name, fate)
+                end = (f"diverged at step {racer.diverged_at}" if racer.diverged_at >= 0 else
+                       "is diverging" if fate else f"ends at {style.fmt_point(racer.theta[-1])}")
+                parts.append(f"{racer.name} left the view at step {exit_step} and {end}")
+            elif racer.diverged_at >= 0:
+                self.claim("diverges", racer.name, fate)
                 parts.append(f"{racer.name} diverged at step {racer.diverged_at}")
-            elif racer.loss[-1] > racer.loss[0]:
+            elif fate:
+                self.claim("diverges", racer.name, fate)
                 parts.append(f"{racer.name} is diverging: loss {style.fmt_short(float(racer.loss[0]))} → "
                              f"{style.fmt_short(float(racer.loss[-1]))}")
             else:
@@ -195,14 +267,91 @@ class RavineRace(LessonScene):
         beats.append((steps, f"After {style.count(steps, 'step')}: " + "; ".join(parts) + "."))
         return beats
 
+    def verdict_text(self, sgd_rate: float, mom_rate: float, minimizer: np.ndarray) -> str:
+        """The long run: how SGD fails (or not) and whether momentum glides, from the predicates."""
+        p, steps = self.params, self.params["steps"]
+        sgd, mom = self.racers
+        lam_min, lam_max = float(self.axes.eigenvalues[0]), float(self.axes.eigenvalues[-1])
+        steep = axis_name(self.axes.steep, "steep")
+        shallow = axis_name(self.axes.shallow, "shallow")
+        round_bowl = self.axes.round
+        sgd_coords = self.axes.coordinates(sgd.theta)
+        sgd_div = claims.diverges(sgd.diverged_at, sgd_rate)
+        if claims.diverges(mom.diverged_at, mom_rate):
+            settled = [claims.settles(claims.distance(r.theta, minimizer), diverged_at=r.diverged_at)
+                       for r in self.racers]
+            if any(settled):  # started on the minimum: a growing swing of nothing is nothing
+                still = [r.name for r, found in zip(self.racers, settled) if found]
+                for r, found in zip(self.racers, settled):
+                    if found:
+                        self.claim("settles", r.name, found)
+                return (f"{' and '.join(still)} {'settle' if len(still) > 1 else 'settles'} at once: "
+                        f"from the minimum itself there is no swing to grow.")
+            for racer, found in zip(self.racers, settled):
+                self.claim("settles", racer.name, found, says=False)
+            if sgd_div:
+                return (f"Neither settles: swings grow ×{style.fmt_ratio(mom_rate)} per step for momentum, "
+                        f"×{style.fmt_ratio(sgd_rate)} for SGD.")
+            return f"Momentum's swings keep growing ×{style.fmt_ratio(mom_rate)} per step: it will not settle."
+
+        # SGD's part: diverging, settled, stalled (and why), crawling, or just where it got to
+        steep_swing = float(theory.gd_contraction(p["lr_sgd"], lam_max))
+        sgd_settle = claims.settles(claims.distance(sgd.theta, minimizer))
+        stall = claims.stalls(sgd.loss, diverged_at=sgd.diverged_at)
+        crawl = claims.crawls(sgd_coords[:, 0])
+        zig = claims.zigzags(sgd_coords[:, -1], claims_tail(steps))
+        if sgd_div:
+            self.claim("diverges", "SGD", sgd_div)
+            sgd_text = f"SGD's swings grow ×{style.fmt_ratio(sgd_rate)} per step"
+        elif sgd_settle:
+            self.claim("settles", "SGD", sgd_settle)
+            sgd_text = f"SGD settles on the minimum by step {int(sgd_settle.get('step'))}"
+        elif stall:
+            self.claim("stalls", "SGD", stall)
+            sgd_text = f"SGD stalls at L = {loss_text(stall.get('loss'))}"
+            amplitude = style.fmt_short(float(f"{zig.get('amplitude'):.2g}"))
+            if not round_bowl and zig:
+                self.claim("zigzags", "SGD", zig)
+                if verdict(steep_swing) is Verdict.STEADY:
+                    sgd_text += f": at η = 2/λmax the {steep} swings ±{amplitude} forever"
+                else:
+                    sgd_text += f": the {steep} still swings ±{amplitude}"
+        elif not round_bowl and crawl:
+            self.claim("crawls", "SGD", crawl)
+            sgd_text = (f"SGD crawls along the {shallow}, shrinking it by only "
+                        f"×{style.fmt_ratio(float(theory.gd_contraction(p['lr_sgd'], lam_min)))} per step")
+        else:
+            sgd_text = f"SGD ends at L = {loss_text(float(sgd.loss[-1]))}"
+
+        # momentum's part: glides, settles, keeps overshooting, or just where it got to
+        glide = claims.glides(mom.theta, mom.loss, sgd.loss, minimizer, mom.diverged_at, mom_rate)
+        mom_settle = claims.settles(claims.distance(mom.theta, minimizer))
+        far = float(claims.distance(mom.theta[-1], minimizer))
+        swinging = claims.overshoots(self.axes.coordinates(mom.theta)[:, 0], claims_tail(steps))
+        if glide:
+            self.claim("glides", "momentum", glide)
+            mom_text = "momentum glides to the minimum" if round_bowl else "momentum glides down the valley"
+        elif mom_settle:
+            self.claim("settles", "momentum", mom_settle)
+            mom_text = f"momentum settles on the minimum by step {int(mom_settle.get('step'))}"
+        elif swinging:
+            self.claim("overshoots", "momentum", swinging)
+            floor = "the minimum" if round_bowl else "the floor"
+            mom_text = (f"momentum still overshoots {floor}: it ends {style.fmt_short(float(f'{far:.2g}'))} "
+                        f"from the minimum")
+        else:
+            mom_text = (f"momentum ends {style.fmt_short(float(f'{far:.2g}'))} from the minimum, "
+                        f"at L = {loss_text(float(mom.loss[-1]))}")
+        return f"{sgd_text}; {mom_text}."
+
     # -- drawing ---------------------------------------------------------------------------
     def construct(self) -> None:
         self.compute()
         layout, steps = self.layout, self.params["steps"]
-        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
-        view, _ = frame_racers(self.racers, self.start, minimizer)
-        if self.params["view"] is not None:
-            view = View(*self.params["view"])
+        view, _, _ = self.frame()
+        fitted = self.params["view"] is None  # a view given by the caller may cut any run
+        self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, rate)) or not fitted)
+                            for r, rate in zip(self.racers, self.rates())]
 
         # Setting: title, plot, contours, minimum
         self.title(self.TITLE)
@@ -252,9 +401,6 @@ class RavineRace(LessonScene):
 
         # Beats
         beats = self.story()
-        intro = (f"Same {'bowl' if self.axes.round else 'ravine'}, same start {style.fmt_point(self.start, 0 if np.allclose(self.start, np.round(self.start)) else 2)}: "
-                 f"plain SGD against SGD with momentum, {style.count(steps, 'step')} each.")
-        with self.beat(intro):
+        with self.beat(self.intro()):
             pass
-        self.play_story(driver, beats, steps, lambda start, span, text: pace(
-            text, span, style.DEFAULT_STEP_TICKS * (2 if start == 0 else 1), 3, 12))
+        self.play_story(driver, beats, steps, self.ticks_per_step, progress=self.progress)

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from manim import LEFT, Cross, GrowFromEdge, VGroup
 
-from engine import analysis, get_landscape, run, theory
+from engine import analysis, claims, get_landscape, run, theory
 from engine.compare import farthest, lr_bracket
 from engine.verdict import Reach, verdict
 from scenes.kit import style
@@ -23,7 +23,7 @@ from scenes.kit.fades import fade_in, fade_out
 from scenes.kit.framing import View, fit_view
 from scenes.widgets.numberline import EtaLine, StableRange
 from scenes.kit.params import ParamSpec, SceneSpec, beta_param, landscape_param, start_param, steps_param
-from scenes.widgets.race import ESCAPE_ROOM, AppearAt, Racer, axis_name, escape_label, racer_marks
+from scenes.widgets.race import ESCAPE_ROOM, AppearAt, Racer, axis_name, escape_label, racer_marks, view_box
 from scenes.widgets.core import StepDriver, SwapLabel, fitted_text, label, legend_row, stack_in
 
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
@@ -92,13 +92,31 @@ class Stability(LessonScene):
         return fit_view(bounded, include=[self.start, minimizer], square_within=4.0)
 
     # -- captions (facts from the engine) --------------------------------------------------
+    def views(self) -> list[View]:
+        """The two phases' views: gradient descent's, then momentum's (run i is drawn in view i // 2)."""
+        return [self.phase_view(0, 1), self.phase_view(2, 3)]
+
+    def exits(self) -> list[int | None]:
+        """The first step each run is outside its phase's view (None: never), as its marks draw it."""
+        views = self.views()
+        return [claims.leaves_view(r.theta, view_box(views[i // 2])).get("step") for i, r in enumerate(self.racers)]
+
+    def narration(self) -> list[str]:
+        """Every caption in the order it plays."""
+        self.compute()
+        text = self.story(self.exits())
+        return [text[key] for key in ("intro", "gd_above", "gd_below", "hb_intro", "hb_above", "hb_below", "close")]
+
     def leave_text(self, index: int, exit_step: int | None) -> str:
         """What happened to a run above the ceiling: left the view and/or diverged (engine), or still growing."""
         racer = self.racers[index]
         parts = []
         if exit_step is not None:
+            box = view_box(self.views()[index // 2])
+            self.claim("leaves the view", racer.name, claims.leaves_view(racer.theta, box))
             parts.append(f"leaves the view at step {exit_step}")
         if racer.diverged_at >= 0:
+            self.claim("diverges", racer.name, claims.diverges(racer.diverged_at, float(self.rates[index])))
             parts.append(f"diverges at step {racer.diverged_at}")
         if not parts:
             steps = self.params["steps"]
@@ -138,6 +156,7 @@ class Stability(LessonScene):
                                f"η < (2 + 2β)/λmax = {hb_bound}.")
             out["close"] = (f"Momentum's ceiling, {hb_bound}, is {factor}× gradient descent's {gd_bound}: "
                             f"the factor 1 + β.")
+        self.claim("converges", "gradient descent", claims.converges(self.racers[0].diverged_at, float(self.rates[0])))
         if swing is not None and abs(swing.value) > abs(steep_coord[0]) * (1 + 1e-9):
             out["hb_below"] = (f"Just below, at η = {eta[2]}, momentum swings as far as "
                                f"{style.fmt_short(abs(swing.value))}, then converges: ×{r[2]} per step.")
@@ -145,6 +164,8 @@ class Stability(LessonScene):
             out["hb_below"] = f"Just below, at η = {eta[2]}, momentum's swing{across} dies in a single step."
         else:
             out["hb_below"] = f"Just below, at η = {eta[2]}, momentum converges: its swings shrink ×{r[2]} per step."
+        if "converge" in out["hb_below"]:
+            self.claim("converges", "momentum", claims.converges(self.racers[2].diverged_at, float(self.rates[2])))
         return out
 
     # -- drawing ---------------------------------------------------------------------------
@@ -152,7 +173,10 @@ class Stability(LessonScene):
         self.compute()
         layout, steps, p = self.layout, self.params["steps"], self.params
         self.title(self.TITLE)
-        views = [self.phase_view(0, 1), self.phase_view(2, 3)]
+        views = self.views()
+        self.framed_runs = [(f"{r.name} η = {style.fmt_short(float(self.lrs[i]))}", r.theta, view_box(views[i // 2]),
+                             bool(claims.diverges(r.diverged_at, float(self.rates[i]))))
+                            for i, r in enumerate(self.racers)]
         plots, backdrops = zip(*(landscape_backdrop(self.landscape, view, layout.plot) for view in views))
         self.plot_boxes = [plot.box for plot in plots]  # run i is drawn in plot i // 2
         self.add(*backdrops[0])

@@ -61,18 +61,33 @@ def noise_settings(params: dict, landscape) -> dict:
     return {"seed": params["seed"]}
 
 
-def frame_racers(racers: list[Racer], start: np.ndarray, minimizer: np.ndarray) -> tuple[View, list[bool]]:
+ESCAPE_REACH = 3.0  # a diverging run beyond this × the start's distance from the minimum leaves the view
+
+
+def frame_racers(racers: list[Racer], start: np.ndarray, minimizer: np.ndarray,
+                 rates: Sequence[float | None] | None = None) -> tuple[View, list[bool]]:
     """The plot's view and, per racer, whether it escapes it.
 
-    A run escapes if the engine marked it diverged or it wanders more than 3× the start's
-    distance from the minimum; the view fits the others (plus start and minimum) and escaping
-    runs are drawn up to the border.
+    Every run that does not diverge is in the view, however wide its swings. A diverging run
+    (the engine marked it diverged, or its per-step ``rates`` entry is above 1:
+    :func:`engine.verdict.verdict`) is in it too while it stays within :data:`ESCAPE_REACH` × the
+    start's distance from the minimum; beyond that it escapes: it is drawn up to the border,
+    where its label (and the scene's caption) says it left. The view fits the others, the start
+    and the minimum.
     """
     reach = max(float(np.max(np.abs(start - minimizer))), 1.0)
-    escaping = [verdict(racer, view=Reach(minimizer, 3 * reach)).escapes for racer in racers]
+    rates = list(rates) if rates is not None else [None] * len(racers)
+    escaping = [verdict(racer, rate=rate).diverges and
+                verdict(racer, view=Reach(minimizer, ESCAPE_REACH * reach)).escapes
+                for racer, rate in zip(racers, rates)]
     bounded = [r.theta for r, esc in zip(racers, escaping) if not esc]
     view = fit_view(bounded, include=[start, minimizer], square_within=4.0)
     return view, escaping
+
+
+def view_box(view: View) -> tuple[float, float, float, float]:
+    """A view as the box (xmin, xmax, ymin, ymax) :func:`engine.claims.leaves_view` takes."""
+    return (view.xmin, view.xmax, view.ymin, view.ymax)
 
 
 def axis_name(direction: np.ndarray, adjective: str) -> str:
@@ -86,7 +101,7 @@ def axis_name(direction: np.ndarray, adjective: str) -> str:
 
 
 __all__ = [
-    "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "noise_settings",
+    "SeriesRacer", "Racer", "point_text", "axis_name", "frame_racers", "view_box", "ESCAPE_REACH", "noise_settings",
     "RacerMarks", "racer_marks", "escape_label", "ESCAPE_ROOM", "AppearAt", "HollowTrail",
 ]
 

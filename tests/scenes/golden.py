@@ -36,7 +36,7 @@ def constructed(scene_name: str, params: dict[str, Any] | None, inspect: Callabl
     mobjects in their final places and its last frame drawn."""
     from manim import tempconfig
 
-    from ravine.pipeline.jobs import Quality, frame_size, manim_config, seed_private_cache
+    from ravine.pipeline.jobs import Quality, frame_size, manim_config, publish_private_cache, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
@@ -44,11 +44,14 @@ def constructed(scene_name: str, params: dict[str, Any] | None, inspect: Callabl
     with tempfile.TemporaryDirectory() as media:
         settings = manim_config(quality, Path(media), scene_name, aspect=aspect)
         settings.update({"write_to_movie": False, "save_last_frame": True})
-        seed_private_cache(Path(media), *frame_size(quality, aspect))
+        pixels = frame_size(quality, aspect)
+        seed_private_cache(Path(media), *pixels)
         with tempconfig(settings):
             scene = cls(params=params or {}, skip_animations=True)
             scene.render()
-            return inspect(scene)
+            found = inspect(scene)
+        publish_private_cache(Path(media), *pixels)  # its new LaTeX and text renderings, for the next test
+        return found
 
 
 def check_golden_frame(request: pytest.FixtureRequest, scene_name: str, name: str,

@@ -8,6 +8,12 @@ caption band, is reported, and so are two words drawn over each other (``text_ov
 plot / panel regions (a plot label running into the panel, a panel row running into the plot),
 the plot and the panel reaching down to the caption band. A test asserts the list is empty at a
 parameter range's edges.
+
+After the scene has played, two more checks on the whole clip: no caption stays on screen longer
+than ``scenes.kit.base.MAX_CAPTION_SECONDS`` (``caption_time_problems``, from the recorded cues),
+and every run a scene draws in a plot (``scene.framed_runs``: name, path, view box, whether it
+diverges) stays in its view unless it diverges (``view_problems``): a run that merely swings wide
+must be fitted, not pinned at the border.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
 
     class Probe(cls):  # type: ignore[misc, valid-type]
         def _check(self) -> None:
-            found = picture_problems(self, regions) + text_overlaps(self) + small_text(self)
+            found = picture_problems(self, regions) + text_overlaps(self) + small_text(self) + readout_overlaps(self)
             problems.extend(f"{problem} at tick {self.ticks}" for problem in found)
 
         def caption_mobject(self, text: str, highlights: dict[str, str] | None = None):
@@ -64,8 +70,76 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
         with tempconfig(settings):
             scene = Probe(params=params or {}, skip_animations=True)
             scene.render()
+    problems.extend(caption_time_problems(scene.cues) + view_problems(scene))
     # one line per distinct problem
     return list(dict.fromkeys(problems))
+
+
+def caption_time_problems(cues, limit: float | None = None) -> list[str]:
+    """Captions (recorded cues) on screen longer than ``limit`` seconds (default: the scene kit's
+    ``MAX_CAPTION_SECONDS``)."""
+    from scenes.kit.base import MAX_CAPTION_SECONDS
+
+    limit = MAX_CAPTION_SECONDS if limit is None else limit
+    return [f"caption on screen {cue.end - cue.start:.1f} s (over {limit:g} s): {cue.text!r}"
+            for cue in cues if cue.end - cue.start > limit + 1e-3]
+
+
+def readout_overlaps(scene, steps: int | None = None) -> list[str]:
+    """Live readouts (``SwapLabel``s, the caption aside) that run into a word at some step of the
+    run, not only at the step the scene stands on: each label is set to every step 0 … ``steps``
+    (default: the scene's ``steps`` parameter) and compared with the other labels at the same step
+    and with the fixed words wherever it reaches; then set back."""
+    from manim import MarkupText, Paragraph, SingleStringMathTex, Text
+
+    from scenes.widgets.core import SwapLabel
+
+    caption = getattr(scene, "_caption", None)
+    skip = set(caption.get_family()) if caption is not None else set()
+    labels = [mob for top in scene.mobjects for mob in top.get_family()
+              if isinstance(mob, SwapLabel) and mob not in skip and mob.get_fill_opacity() > 0.01]
+    if not labels:
+        return []
+    words = drawn_words(scene, (Text, MarkupText, Paragraph, SingleStringMathTex))
+    steps = int(scene.params.get("steps") or 0) if steps is None else steps
+
+    def box(label, text: str):
+        points = label.outline(text)
+        return points[:, 0].min(), points[:, 0].max(), points[:, 1].min(), points[:, 1].max()
+
+    def meet(a, b) -> bool:
+        pad = TEXT_OVERLAP
+        return a[0] + pad < b[1] and b[0] + pad < a[1] and a[2] + pad < b[3] and b[2] + pad < a[3]
+
+    texts = [[label.text_for(k) for k in range(steps + 1)] for label in labels]
+    boxes = [[box(label, text) if text else None for text in series] for label, series in zip(labels, texts)]
+    found = []
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            clash = next((k for k in range(steps + 1)
+                          if boxes[i][k] and boxes[j][k] and meet(boxes[i][k], boxes[j][k])), None)
+            if clash is not None:
+                found.append(f"readouts collide at step {clash}: {texts[i][clash]!r} and {texts[j][clash]!r}")
+        for word in words:
+            fixed = (word.get_left()[0], word.get_right()[0], word.get_bottom()[1], word.get_top()[1])
+            clash = next((k for k in range(steps + 1) if boxes[i][k] and meet(boxes[i][k], fixed)), None)
+            if clash is not None:
+                name = getattr(word, "text", None) or getattr(word, "tex_string", "")
+                found.append(f"readout runs into a word at step {clash}: {texts[i][clash]!r} and {name!r}")
+    return found
+
+
+def view_problems(scene) -> list[str]:
+    """Runs drawn in a plot (``scene.framed_runs``: (name, path (T+1, 2), view box (xmin, xmax,
+    ymin, ymax), diverges)) that leave their view though they do not diverge."""
+    from engine import claims
+
+    problems = []
+    for name, theta, box, diverging in getattr(scene, "framed_runs", ()):
+        gone = claims.leaves_view(theta, box)
+        if gone and not diverging:
+            problems.append(f"run leaves the view without diverging: {name} at step {gone.get('step')}")
+    return problems
 
 
 def text_overlaps(scene) -> list[str]:
@@ -202,7 +276,7 @@ def caption_lines(text: str) -> float:
 
 
 __all__ = ["layout_problems", "picture_problems", "text_overlaps", "drawn_words", "small_text", "caption_problems",
-           "caption_lines", "overlapping"]
+           "caption_lines", "overlapping", "caption_time_problems", "view_problems", "readout_overlaps"]
 
 
 def overlapping(mobjects, pad: float = 0.0) -> list[tuple[int, int]]:

@@ -10,8 +10,11 @@ choice. Run it over every scene and declared aspect (not part of the test run; a
     .venv/bin/python -m tests.scenes.layout_probe --draws 5 --seed 3 [--scenes a,b] [--aspects 1:1]
 
 Each draw prints ``ok`` or the problems :func:`tests.scenes.layout_check.layout_problems` finds,
-with the parameters to reproduce them (``ravine render SCENE --param value ...``). A draw the scene
-refuses (a ``ParamError``, e.g. ``--batch-size`` on Rosenbrock) is reported as refused.
+with the parameters to reproduce them (``ravine render SCENE --param value ...``): pieces off the
+frame or in the caption band, words drawn over each other, live readouts that run into a word at
+any step of the run, a caption on screen longer than ``MAX_CAPTION_SECONDS``, a run that leaves its
+plot's view without diverging. A draw the scene refuses (a ``ParamError``, e.g. ``--batch-size`` on
+Rosenbrock) is reported as refused.
 """
 
 from __future__ import annotations

@@ -1,20 +1,25 @@
 """Helpers for scene tests: read frames back with PyAV, and the checks every scene's real render shares.
 
-Each ``tests/scenes/test_<scene>.py`` renders its scene once at low quality with short settings
-(a module fixture returning ``render_low(scene_name, params, tmp_path_factory)``) and hands the ``RenderResult`` to:
+``render_low(scene_name, params, tmp_path_factory)`` renders a scene for real at low quality once
+per test run (``tests/scenes/lessons/test_conformance.py`` and the scene's own module share it,
+across the xdist workers too). The checks that every scene's render passes:
 
 - ``assert_low_quality_encode(result, min_seconds, max_seconds)``: h264, 854×480, 15 fps, a frame
   count that matches the constructed duration, and a duration within bounds;
 - ``assert_first_last_differ(video, threshold)``: the picture changes over the clip;
 - ``captions_inside(result, min_cues, count)``: the .srt parses, its cues are ordered, do not
   overlap and fall inside the video (the .vtt is written too); returns the cues so the test can
-  check the scene's own texts;
+  check the scene's own texts (``srt_cues(result)`` reads them without the checks);
 - ``computed(scene_name, params)``: the scene's numbers (``compute()``), for caption and
   parameter checks that need no render.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,11 +122,42 @@ def captions_inside(result: RenderResult, min_cues: int = 1, count: int | None =
     return cues
 
 
+def srt_cues(result: RenderResult) -> list[Cue]:
+    """The cues of the ``.srt`` written beside ``result``'s video (what a viewer's player reads)."""
+    from ravine.media.outputs import parse_srt
+
+    return parse_srt(result.video.with_suffix(".srt").read_text())
+
+
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary folder shared by every xdist worker of this test run (the workers' base
+    temporary folders sit side by side in it), or the base temporary folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+_RENDERED: dict[str, RenderResult] = {}
+
+
 def render_low(scene_name: str, params: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> RenderResult:
-    """Render ``scene_name`` with ``params`` for real at low quality into a fresh temporary folder."""
+    """``scene_name`` with ``params`` rendered for real at low quality, once per test run.
+
+    The first caller renders into the run's shared folder while holding a lock on it; a caller in
+    another xdist worker waits for the lock and gets the finished clip from ``render``'s own
+    output cache (same cache key, every file in place) instead of rendering it again. Treat the
+    files as read-only: other tests read them too.
+    """
     from ravine.pipeline.jobs import RenderJob, render
 
-    return render(RenderJob(scene_name, params, "low", str(tmp_path_factory.mktemp(scene_name))))
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode()).hexdigest()[:12]
+    key = f"{scene_name}-{digest}"
+    if key not in _RENDERED:
+        folder = run_folder(tmp_path_factory) / "low-renders"
+        folder.mkdir(exist_ok=True)
+        with open(folder / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            _RENDERED[key] = render(RenderJob(scene_name, params, "low", str(folder / key)))
+    return _RENDERED[key]
 
 
 def computed(scene_name: str, params: dict[str, Any] | None = None) -> LessonScene:

@@ -1,5 +1,7 @@
 """Every scene holds every frame shape it declares: nothing leaves the frame or enters the caption
-band at 1:1 and 9:16 (16:9 is checked by each scene's own tests); undeclared shapes are refused."""
+band at 1:1 and 9:16 (16:9 is checked by each scene's own tests); undeclared shapes are refused.
+
+The sweeps over scenes, cards and aspects are marked ``slow`` (``-m "not slow"`` leaves them out)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.render
 DECLARED = [(name, aspect) for name in scene_names() for aspect in scene_class(name).ASPECTS if aspect != "16:9"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,aspect", DECLARED, ids=[f"{n}-{a}" for n, a in DECLARED])
 def test_declared_aspect_holds(name, aspect):
     assert layout_problems(name, {}, aspect=aspect) == []
@@ -42,6 +45,7 @@ def lesson_cards():
             if segment.job.scene.endswith("-card")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("aspect", ["16:9", "1:1", "9:16"])
 def test_lesson_cards_hold_every_aspect(aspect):
     for scene, params in lesson_cards():
@@ -73,6 +77,7 @@ EDGES = [  # parameter-range edges that crowded words in narrow frames before (t
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,aspect,params", EDGES, ids=[f"{n}-{a}" for n, a, _ in EDGES])
 def test_range_edges_hold_narrow_frames(name, aspect, params):
     assert layout_problems(name, params, aspect=aspect) == []

@@ -1,5 +1,6 @@
 """One seeded random parameter set per scene, laid out at one of its aspects: nothing leaves the
-frame and no words are drawn over each other (``tests.scenes.layout_probe`` runs many more)."""
+frame and no words are drawn over each other (``tests.scenes.layout_probe`` runs many more).
+The sweep over the scenes is marked ``slow``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ CASES = [(name, scene_class(name).ASPECTS[i % len(scene_class(name).ASPECTS)])
          for i, name in enumerate(scene_names())]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,aspect", CASES, ids=[f"{n}-{a}" for n, a in CASES])
 def test_random_parameters_lay_out_cleanly(name, aspect):
     cls = scene_class(name)

@@ -1,5 +1,6 @@
-"""GIF conversion (ravine.media.formats.gif): the size ladder, the frame rate and timing, the colours
-and the shape, on real videos written by PyAV and decoded back by Pillow."""
+"""GIF conversion (ravine.media.formats.gif): the frame rate and timing, the colours and the shape,
+on a real video written by PyAV and decoded back by Pillow (one conversion at the ladder's top
+rung); the size ladder below it as logic, with the conversion stood in for."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def test_gif_keeps_timing_shape_and_colours(source: Path, tmp_path: Path) -> Non
         assert distance.min() <= 12, colour
 
 
-@pytest.mark.parametrize("rate, fps", [(30, 15), (30, 12), (30, 8), (60, 15), (15, 15), (15, 12), (24, 10)])
+@pytest.mark.parametrize("rate, fps", [(30, 15), (30, 12), (30, 10), (30, 8), (60, 15), (15, 15), (15, 12), (24, 10)])
 def test_gif_timing_keeps_the_video_clock(rate: int, fps: int) -> None:
     """Frames are picked at the GIF's ticks and shown until the next one starts, to the
     centisecond: the GIF ends when the video does, and no frame is off its own time by 10 ms."""
@@ -87,22 +88,49 @@ def test_a_narrow_video_keeps_its_size(tmp_path: Path) -> None:
     assert frames[0].shape == (240, 320, 3)
 
 
-def test_a_size_cap_steps_down_the_ladder(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sizes = {}
-    for settings in GIF_LADDER:  # each rung alone
-        with monkeypatch.context() as patch:
-            patch.setattr(formats, "GIF_LADDER", (settings,))
-            gif(source, tmp_path / "rung.gif")
-        sizes[settings] = (tmp_path / "rung.gif").stat().st_size
-    assert list(sizes.values()) == sorted(sizes.values(), reverse=True)
-    cap = (sizes[GIF_LADDER[1]] + sizes[GIF_LADDER[2]]) // 2  # only the third rung and below fit
-    assert gif(source, tmp_path / "capped.gif", cap) == GIF_LADDER[2]
-    assert (tmp_path / "capped.gif").stat().st_size <= cap
-    frames, durations = gif_frames(tmp_path / "capped.gif")
-    assert frames[0].shape[1] == GIF_LADDER[2].width and set(durations) == {100}  # 360 px, 10 fps
+@pytest.fixture
+def ladder(monkeypatch: pytest.MonkeyPatch) -> list[GifSettings]:
+    """``gif`` with a stand-in for the conversion: each rung writes a file of ``width × fps``
+    bytes (smaller down the ladder, as real GIFs are), and the rungs tried are listed here."""
+    tried: list[GifSettings] = []
+
+    def write(source: Path, target: Path, settings: GifSettings) -> None:
+        tried.append(settings)
+        target.write_bytes(b"x" * settings.width * settings.fps)
+
+    monkeypatch.setattr(formats, "_write_gif", write)
+    return tried
 
 
-def test_a_cap_below_the_smallest_gif_is_refused(source: Path, tmp_path: Path) -> None:
-    with pytest.raises(FormatError, match="--gif-max-mb"):
-        gif(source, tmp_path / "tiny.gif", 1000)
+def size_of(settings: GifSettings) -> int:
+    return settings.width * settings.fps
+
+
+def test_the_ladder_steps_down_in_width_and_frame_rate() -> None:
+    assert GIF_LADDER[0] == GifSettings(640, 15) and GIF_LADDER[2] == GifSettings(360, 10)
+    for larger, smaller in zip(GIF_LADDER, GIF_LADDER[1:]):
+        assert larger.width > smaller.width and larger.fps >= smaller.fps
+
+
+def test_without_a_cap_the_top_rung_is_kept(ladder: list[GifSettings], tmp_path: Path) -> None:
+    assert gif(tmp_path / "in.mp4", tmp_path / "out.gif") == GIF_LADDER[0]
+    assert ladder == [GIF_LADDER[0]]
+
+
+def test_a_size_cap_steps_down_the_ladder(ladder: list[GifSettings], tmp_path: Path) -> None:
+    """Rungs are tried from the largest down; the first that fits the cap is kept, in place."""
+    for index, settings in enumerate(GIF_LADDER):
+        ladder.clear()
+        cap = (size_of(GIF_LADDER[index - 1]) + size_of(settings)) // 2 if index else size_of(settings)
+        assert gif(tmp_path / "in.mp4", tmp_path / "capped.gif", cap) == settings
+        assert ladder == list(GIF_LADDER[: index + 1])
+        assert (tmp_path / "capped.gif").stat().st_size == size_of(settings) <= cap
+
+
+def test_a_cap_below_the_smallest_gif_is_refused(ladder: list[GifSettings], tmp_path: Path) -> None:
+    smallest = size_of(GIF_LADDER[-1])
+    with pytest.raises(FormatError, match="--gif-max-mb") as refused:
+        gif(tmp_path / "in.mp4", tmp_path / "tiny.gif", smallest - 1)
+    assert ladder == list(GIF_LADDER)
+    assert f"{GIF_LADDER[-1].width} px, {GIF_LADDER[-1].fps} fps" in str(refused.value)
     assert not (tmp_path / "tiny.gif").exists()

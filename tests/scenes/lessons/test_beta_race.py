@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"steps": 40}
+SCENE = "beta-race"
+SHORT = short_params(SCENE)
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("beta-race", SHORT, tmp_path_factory)
-
-
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip, min_seconds=20)
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_fall_inside_the_video_and_follow_the_race(clip):
-    cues = captions_inside(clip)
+def test_captions_follow_the_race(clip):
+    cues = srt_cues(clip)
     scene = computed("beta-race", SHORT)
     assert [cue.text for cue in cues] == [text for _, text in scene.story()]
     # the verdict names the early and the final leader, read from the engine's losses

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import pytest
 
 from tests.scenes.layout_check import caption_lines, layout_problems
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"grads": "2,1"}  # two rows: the shortest table that carries a velocity over
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("by-hand", SHORT, tmp_path_factory)
+SCENE = "by-hand"
+SHORT = short_params(SCENE)
 
 
 def scene(**params):
     return computed("by-hand", params)
 
 
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip, min_seconds=15)
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_parse_and_fall_inside_video(clip):
-    texts = [cue.text for cue in captions_inside(clip)]
+def test_captions_of_the_short_clip(clip):
+    texts = [cue.text for cue in srt_cues(clip)]
     assert texts == list(scene(**{"grads": (2.0, 1.0)}).captions().values())[:1] + texts[1:]
     assert any("v₂ = 2.8" in text for text in texts)  # 0.9 × 2 + 1 from the engine
     assert "θ₂ = −0.48" in texts[-1]
@@ -69,24 +62,37 @@ def test_layout_at_the_range_edge():
     assert layout_problems("by-hand", edge) == []
 
 
+@functools.cache
+def measured_at(aspect: str) -> dict[str, Any]:
+    """The tables' row heights and left edges, the frame's width and (where it is drawn) the room
+    above and below the positions strip, in the default scene's last state at ``aspect``
+    (constructed once per aspect)."""
+    from tests.scenes.golden import constructed
+
+    def measured(scene):
+        found = {"heights": [table.rows[0].height for table in scene.tables],
+                 "lefts": [table.get_left()[0] for table in scene.tables],
+                 "frame_width": scene.layout.frame.width}
+        if scene.track is not None:  # the positions strip (not drawn in every frame shape)
+            found.update(gap_above=scene.tables[-1].get_bottom()[1] - scene.track.get_top()[1],
+                         gap_below=scene.track.get_bottom()[1] - scene.layout.caption.top)
+        return found
+
+    return constructed("by-hand", {}, measured, size=(854, 480), aspect=aspect)
+
+
 @pytest.mark.parametrize("aspect,tables", [("16:9", 1), ("1:1", 2), ("9:16", 2)])
 def test_narrow_frames_put_theta_under_the_velocities_in_larger_type(aspect, tables):
     """One g | v | θ table where it fits; in a square or portrait frame the θ column goes under
     the velocities, in type at least 1.2× what one table squeezed to the width would get, with
     both tables at one size and starting at one left edge."""
-    from tests.scenes.golden import constructed
-
-    def measured(scene):
-        row_heights = [table.rows[0].height for table in scene.tables]
-        lefts = [table.get_left()[0] for table in scene.tables]
-        return row_heights, lefts, scene.layout.frame.width
-
-    heights, lefts, frame_width = constructed("by-hand", {}, measured, size=(854, 480), aspect=aspect)
+    found = measured_at(aspect)
+    heights, lefts = found["heights"], found["lefts"]
     assert len(heights) == tables
     if tables == 2:
-        whole = constructed("by-hand", {}, lambda scene: scene.tables[0].rows[0].height, size=(854, 480))
-        frame_16_9 = constructed("by-hand", {}, lambda scene: scene.layout.frame.width, size=(854, 480))
-        squeezed = whole * min(1.0, frame_width / frame_16_9)  # the 16:9 table at this frame's width, roughly
+        wide = measured_at("16:9")
+        whole, frame_16_9 = wide["heights"][0], wide["frame_width"]
+        squeezed = whole * min(1.0, found["frame_width"] / frame_16_9)  # the 16:9 table at this frame's width, roughly
         assert heights[0] >= 1.2 * squeezed
         assert lefts[0] == pytest.approx(lefts[1], abs=1e-6)
 
@@ -94,14 +100,8 @@ def test_narrow_frames_put_theta_under_the_velocities_in_larger_type(aspect, tab
 def test_portrait_frame_puts_the_positions_in_the_room_under_the_tables():
     """A tall frame leaves room under the tables: the positions strip sits in its middle, not
     against the tables with the lower third of the frame empty."""
-    from tests.scenes.golden import constructed
-
-    def measured(scene):
-        gap_above = scene.tables[-1].get_bottom()[1] - scene.track.get_top()[1]
-        gap_below = scene.track.get_bottom()[1] - scene.layout.caption.top
-        return gap_above, gap_below
-
-    gap_above, gap_below = constructed("by-hand", {}, measured, size=(854, 480), aspect="9:16")
+    found = measured_at("9:16")
+    gap_above, gap_below = found["gap_above"], found["gap_below"]
     assert gap_above > 1.0 and gap_below > 1.0
     assert gap_above == pytest.approx(gap_below, abs=0.3)
 

@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"steps": 8}
+SCENE = "conventions"
+SHORT = short_params(SCENE)
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("conventions", SHORT, tmp_path_factory)
-
-
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip, min_seconds=20)
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_fall_inside_the_video_and_carry_the_engine_numbers(clip):
-    cues = captions_inside(clip, count=7)
+def test_captions_carry_the_engine_numbers(clip):
+    cues = srt_cues(clip)
     scene = computed("conventions", SHORT)
     assert [cue.text for cue in cues] == list(scene.story().values())
     assert 0 < scene.gap_max < 1e-12  # the same path, to rounding

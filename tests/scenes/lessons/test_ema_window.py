@@ -7,31 +7,21 @@ import pytest
 
 from engine import theory
 from tests.scenes.layout_check import caption_lines, layout_problems
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"betas": "0.9"}  # one β: part two draws a single curve
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("ema-window", SHORT, tmp_path_factory)
+SCENE = "ema-window"
+SHORT = short_params(SCENE)
 
 
 def scene(**params):
     return computed("ema-window", params)
 
 
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip, min_seconds=20)
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_parse_and_fall_inside_video(clip):
-    cues = captions_inside(clip)
+def test_captions_of_the_short_clip(clip):
+    cues = srt_cues(clip)
     assert [cue.text for cue in cues] == list(scene(**SHORT).captions().values())
     assert any("1/(1 − β) = 10 observations" in cue.text and "65%" in cue.text for cue in cues)
 

@@ -6,34 +6,21 @@ import pytest
 
 from scenes.kit import style
 from tests.scenes.layout_check import caption_lines
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"steps": 9}
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("heavy-ball", SHORT, tmp_path_factory)
+SCENE = "heavy-ball"
+SHORT = short_params(SCENE)
 
 
 def story(params):
     return computed("heavy-ball", params).story()
 
 
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip)
-
-
-def test_first_and_last_frames_differ(clip):
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_parse_and_fall_inside_video(clip):
-    cues = captions_inside(clip, min_cues=3)
+def test_captions_of_the_short_clip(clip):
+    cues = srt_cues(clip)
     assert any("rolls over the ripple at x = −1.96 (step 8)" in cue.text for cue in cues)
     assert cues[-1].text.startswith("After 9 steps")
 

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"steps": 30}
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("limitations", SHORT, tmp_path_factory)
+SCENE = "limitations"
+SHORT = short_params(SCENE)
 
 
 def scene_for(params: dict):
     return computed("limitations", params)
 
 
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip, min_seconds=20)
-
-
-def test_first_and_last_frames_differ(clip):
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_parse_and_fall_inside_video(clip):
-    cues = captions_inside(clip, count=6)
+def test_captions_of_the_short_clip(clip):
+    cues = srt_cues(clip)
     assert "blows up at step" in cues[1].text
     assert "Adam" in cues[-1].text
 

@@ -5,34 +5,21 @@ from __future__ import annotations
 import pytest
 
 from tests.scenes.layout_check import caption_lines
-from tests.scenes.render_helpers import (
-    assert_first_last_differ, assert_low_quality_encode, captions_inside, computed, render_low,
-)
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-SHORT = {"steps": 3}
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    return render_low("nesterov", SHORT, tmp_path_factory)
+SCENE = "nesterov"
+SHORT = short_params(SCENE)
 
 
 def scene_for(params):
     return computed("nesterov", params)
 
 
-def test_low_quality_encode(clip):
-    assert_low_quality_encode(clip)
-
-
-def test_first_and_last_frames_differ(clip):
-    assert_first_last_differ(clip.video)
-
-
-def test_captions_parse_and_fall_inside_video(clip):
-    cues = captions_inside(clip, min_cues=3)
+def test_captions_of_the_short_clip(clip):
+    cues = srt_cues(clip)
     assert any("look-ahead θ − ηβv" in cue.text for cue in cues)
     assert any("slope of 75.0" in cue.text and "feels 7.5" in cue.text for cue in cues)
     assert cues[-1].text.startswith("After 3 steps")

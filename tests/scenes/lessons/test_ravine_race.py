@@ -1,4 +1,5 @@
-"""A real low-quality render of the ravine race with few steps, probed with PyAV."""
+"""The ravine race: its short clip's captions, the same timing at another frame rate, numbers that
+follow the parameters, golden frames and layout."""
 
 from __future__ import annotations
 
@@ -6,47 +7,37 @@ import pytest
 
 from ravine.pipeline.jobs import QUALITIES, Quality, RenderJob, render
 from ravine.media.outputs import parse_srt, probe_video
-from tests.scenes.render_helpers import assert_first_last_differ, assert_low_quality_encode, captions_inside, computed
+from tests.scenes.lessons.test_conformance import short_params
+from tests.scenes.render_helpers import computed, srt_cues
 
 pytestmark = pytest.mark.render
 
-
-@pytest.fixture(scope="module")
-def race(tmp_path_factory):
-    out = tmp_path_factory.mktemp("race")
-    return render(RenderJob("ravine-race", {"steps": 8}, "low", str(out)))
+SCENE = "ravine-race"
+SHORT = short_params(SCENE)
 
 
-def test_low_quality_encode(race):
-    assert_low_quality_encode(race)
-
-
-def test_first_and_last_frames_differ(race):
-    assert_first_last_differ(race.video)
-
-
-def test_captions_parse_and_fall_inside_video(race):
-    cues = captions_inside(race, min_cues=3)
+def test_captions_of_the_short_clip(clip):
+    cues = srt_cues(clip)
     assert any("zig-zag" in cue.text for cue in cues)
     assert "After 8 steps" in cues[-1].text
 
 
-def test_duration_does_not_depend_on_frame_rate(tmp_path, race):
+def test_duration_does_not_depend_on_frame_rate(tmp_path, clip):
     """At 30 fps (tiny frame for speed) the same scene lasts the same, frame for frame."""
     QUALITIES["test30"] = Quality("test30", 256, 144, 30)
     try:
-        other = render(RenderJob("ravine-race", {"steps": 8}, "test30", str(tmp_path)))
+        other = render(RenderJob("ravine-race", SHORT, "test30", str(tmp_path)))
     finally:
         del QUALITIES["test30"]
     probe = probe_video(other.video)
-    assert probe.frames == round(race.duration * 30)
+    assert probe.frames == round(clip.duration * 30)
     assert [c.start for c in parse_srt(other.video.with_suffix(".srt").read_text())] == \
-        [c.start for c in parse_srt(race.video.with_suffix(".srt").read_text())]
+        [c.start for c in srt_cues(clip)]
 
 
-def test_parameters_change_the_numbers(tmp_path):
-    default = computed("ravine-race", {"steps": 8})
-    changed = computed("ravine-race", {"steps": 8, "beta": 0.5})
+def test_parameters_change_the_numbers():
+    default = computed("ravine-race", SHORT)
+    changed = computed("ravine-race", {**SHORT, "beta": 0.5})
     assert default.story()[-1][1] != changed.story()[-1][1]
 
 
