@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ravine.pipeline import lesson
-    from ravine.pipeline.jobs import render
+    from ravine.pipeline.render import render
 
     totals = dict.fromkeys(("codec", "conversion", "pictures", "frames"), 0.0)
     instrument(totals)

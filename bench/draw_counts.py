@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ravine.pipeline import lesson
-    from ravine.pipeline.jobs import render
+    from ravine.pipeline.render import render
 
     counts = dict.fromkeys(COLUMNS, 0)
     totals = dict.fromkeys(COLUMNS, 0)

@@ -43,7 +43,8 @@ def load_clip(video: Path | None, max_frames: int, folder: Path) -> tuple[list, 
     import av
 
     if video is None:
-        from ravine.pipeline.jobs import RenderJob, render
+        from ravine.pipeline.job import RenderJob
+        from ravine.pipeline.render import render
 
         video = render(RenderJob("ravine-race", {}, "medium", str(folder))).video
     with av.open(str(video)) as source:

@@ -26,7 +26,8 @@ DEFAULT_SCENES = "heavy-ball,ravine-race,convergence"
 
 def render_once(scene: str, quality: str, fmt: str, folder: Path, repeats_without_coding: bool) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (this process) and bytes of one fresh render."""
-    from ravine.pipeline.jobs import RenderJob, render
+    from ravine.pipeline.job import RenderJob
+    from ravine.pipeline.render import render
     from scenes.render.codec.encoder import skipping_repeats
 
     with skipping_repeats(repeats_without_coding):

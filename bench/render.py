@@ -1,7 +1,7 @@
 """Render cost per scene against the video encoder's floor (not a test; prints a table).
 
 For each scene and quality, in one run:
-  (a) render: wall time of ``ravine.pipeline.jobs.render`` (fresh, no cache) — what a user waits for;
+  (a) render: wall time of ``ravine.pipeline.render.render`` (fresh, no cache) — what a user waits for;
   (b) floor: the same number of frames, taken from our own output, re-encoded by PyAV alone with
       the same codec settings (RGBA frames in, libx264 yuv420p out with ravine's options);
   (c) setup: start-up and construct — the scene rendered with animations skipped.
@@ -65,7 +65,8 @@ def timed_render(scene: str, quality: str, out: str) -> tuple[float, str, float]
     this process). Called in a fresh worker process so the peak is this render's alone."""
     import manim  # noqa: F401  (imported before the clock starts, as in a long-lived worker)
 
-    from ravine.pipeline.jobs import RenderJob, render
+    from ravine.pipeline.job import RenderJob
+    from ravine.pipeline.render import render
     from scenes.lesson import scene_class
 
     scene_class(scene)  # scene modules imported before the clock, as in setup_time
@@ -89,8 +90,8 @@ def setup_time(scene: str, quality: str) -> float:
     import manim  # noqa: F401  (imported before the clock starts, as in timed_render)
     from manim import tempconfig
 
-    from ravine.pipeline.jobs import QUALITIES as RAVINE_QUALITIES
-    from ravine.pipeline.jobs import manim_config, seed_private_cache
+    from ravine.pipeline.job import QUALITIES as RAVINE_QUALITIES
+    from ravine.pipeline.frames import manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     q = RAVINE_QUALITIES[quality]

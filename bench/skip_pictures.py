@@ -46,7 +46,8 @@ WAYS = [  # name, (container, codec), options, repeats written without coding
 
 def record(scene: str, quality: str, folder: Path) -> tuple[list, list[int], object]:
     """Render ``scene`` and return the pictures its encoder was given, their repeats, and the spec."""
-    from ravine.pipeline.jobs import RenderJob, render
+    from ravine.pipeline.job import RenderJob
+    from ravine.pipeline.render import render
     from scenes.render.codec.encoder import PipelinedEncoder
 
     pictures, repeats, specs = [], [], []

@@ -1,7 +1,7 @@
 """Shared test set-up: the ``--set_test`` option, and a LaTeX/text cache that persists across runs.
 
 Scenes turn every ``Text`` and ``MathTex`` into an SVG (Pango, or LaTeX and dvisvgm) and parse it;
-:func:`ravine.pipeline.jobs.seed_private_cache` and ``publish_private_cache`` share those files
+:func:`ravine.pipeline.frames.seed_private_cache` and ``publish_private_cache`` share those files
 through ``$RAVINE_CACHE`` (and :mod:`scenes.render.svg_cache` the parsed outlines). The tests keep
 that cache in ``$XDG_CACHE_HOME/ravine-tests/manim-<version>-pango-<version>/`` (``~/.cache`` when
 unset), so a second run starts warm and a Manim or Pango upgrade starts a fresh one. Every entry

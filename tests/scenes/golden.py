@@ -32,11 +32,12 @@ def last_frame(scene_name: str, params: dict[str, Any] | None = None) -> np.ndar
 def constructed(scene_name: str, params: dict[str, Any] | None, inspect: Callable[[Any], T],
                 size: tuple[int, int] = GOLDEN_SIZE, aspect: str = "16:9") -> T:
     """``inspect(scene)`` on the scene at its end, constructed with animations skipped at ``size``
-    pixels (given for 16:9; another ``aspect`` as ``ravine.pipeline.jobs.frame_size`` turns it), with its
+    pixels (given for 16:9; another ``aspect`` as ``ravine.pipeline.job.frame_size`` turns it), with its
     mobjects in their final places and its last frame drawn."""
     from manim import tempconfig
 
-    from ravine.pipeline.jobs import Quality, frame_size, manim_config, publish_private_cache, seed_private_cache
+    from ravine.pipeline.job import Quality, frame_size
+    from ravine.pipeline.frames import manim_config, publish_private_cache, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)

@@ -38,7 +38,8 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
     ``regions``, straddle the title / plot / panel regions) at any point of the scene; empty: fine."""
     from manim import tempconfig
 
-    from ravine.pipeline.jobs import Quality, frame_size, manim_config, seed_private_cache
+    from ravine.pipeline.job import Quality, frame_size
+    from ravine.pipeline.frames import manim_config, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 if TYPE_CHECKING:
-    from ravine.pipeline.jobs import RenderResult
+    from ravine.pipeline.job import RenderResult
     from scenes.kit.cues import Cue
     from scenes.kit.base import LessonScene
 
@@ -79,7 +79,7 @@ def assert_low_quality_encode(result: RenderResult, min_seconds: float = 8, max_
     a few time-base ticks off a segment), exactly ``round(duration × 15)`` frames for the duration
     the scene constructed, and that duration within the bounds (inclusive).
     """
-    from ravine.pipeline.jobs import QUALITIES
+    from ravine.pipeline.job import QUALITIES
     from ravine.media.outputs import probe_video
 
     probe = probe_video(result.video)
@@ -147,7 +147,8 @@ def render_low(scene_name: str, params: dict[str, Any], tmp_path_factory: pytest
     output cache (same cache key, every file in place) instead of rendering it again. Treat the
     files as read-only: other tests read them too.
     """
-    from ravine.pipeline.jobs import RenderJob, render
+    from ravine.pipeline.job import RenderJob
+    from ravine.pipeline.render import render
 
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode()).hexdigest()[:12]
     key = f"{scene_name}-{digest}"

@@ -185,7 +185,8 @@ def test_any_text_gives_one_cue_each_in_both_formats(texts: list[str]) -> None:
 @pytest.fixture(scope="module")
 def stability(tmp_path_factory):
     """The stability scene at low quality with its test's short settings (10 steps)."""
-    from ravine.pipeline.jobs import RenderJob, render
+    from ravine.pipeline.job import RenderJob
+    from ravine.pipeline.render import render
 
     return render(RenderJob(scene="stability", params={"steps": 10}, quality="low",
                             out_dir=str(tmp_path_factory.mktemp("stability"))))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ravine.pipeline.jobs import QUALITIES, Quality, RenderJob, render
+from ravine.pipeline.job import QUALITIES, Quality, RenderJob
+from ravine.pipeline.render import render
 from ravine.media.outputs import parse_srt, probe_video
 from tests.scenes.lessons.test_conformance import short_params
 from tests.scenes.render_helpers import computed, srt_cues

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ravine.pipeline.jobs import RenderJob, render
+from ravine.pipeline.job import RenderJob
+from ravine.pipeline.render import render
 from scenes.render.still import StillRenderer, frame_at
 from tests.scenes.render_helpers import FPS
 
