@@ -26,6 +26,7 @@ from manim.mobject.types.vectorized_mobject import VMobject
 
 from scenes.render.family import members_with_points
 from scenes.render.image_draw import ImageDrawer
+from scenes.render.view_map import drawn_points
 from scenes.render.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
 
 
@@ -65,6 +66,13 @@ class LessonCamera(Camera):
         halo = vmobject.get_stroke_width(True) != 0 and bool(self.get_stroke_rgbas(vmobject, background=True)[:, 3].any())
         if not (fill or stroke or halo):
             return self
+        view_map = getattr(vmobject, "view_map", None)
+        if view_map is not None:  # drawn inside its view's box only
+            left, bottom, right, top = view_map.clip
+            ctx.save()
+            ctx.new_path()
+            ctx.rectangle(left, bottom, right - left, top - bottom)
+            ctx.clip()
         self.set_cairo_context_path(ctx, vmobject)
         if halo:
             self.apply_stroke(ctx, vmobject, background=True)
@@ -72,7 +80,13 @@ class LessonCamera(Camera):
             self.apply_fill(ctx, vmobject)
         if stroke:
             self.apply_stroke(ctx, vmobject)
+        if view_map is not None:
+            ctx.restore()
         return self
+
+    def transform_points_pre_display(self, mobject: Mobject, points: np.ndarray) -> np.ndarray:
+        """Manim's check for non-finite points, then the mobject's view (:mod:`scenes.render.view_map`)."""
+        return drawn_points(mobject, super().transform_points_pre_display(mobject, points))
 
     def set_cairo_context_path(self, ctx: cairo.Context, vmobject: VMobject) -> "LessonCamera":
         """Set ``ctx``'s path to ``vmobject``'s sub-paths (frame units, pixels via the context's matrix).
@@ -177,7 +191,7 @@ class LessonCamera(Camera):
     def _rasterize(self, parts: list[VMobject], stamp: bytes, reach: float) -> Raster | None:
         """``parts`` drawn at full opacity into a raster around their pixel bounding box (None if
         they are off the frame, ``reach`` frame units around it included)."""
-        drawn = [part.points for part in parts if len(part.points)]
+        drawn = [drawn_points(part) for part in parts if len(part.points)]
         points = np.concatenate(drawn) if drawn else np.zeros((0, 3))
         points = points[np.isfinite(points).all(axis=1)]  # Manim draws a part with NaNs as nothing
         if not len(points):

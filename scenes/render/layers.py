@@ -141,6 +141,9 @@ def fingerprint(parts: Sequence[VMobject], view: Iterable[float]) -> bytes:
         numbers.extend(array.nbytes for array in arrays)
         numbers += (part.stroke_width, part.background_stroke_width, part.sheen_factor,
                     part.joint_type.value, part.cap_style.value)
+        view_map = getattr(part, "view_map", None)  # a part drawn through a view (scenes.render.view_map)
+        if view_map is not None:
+            numbers += view_map.key()
     return np.asarray(numbers, dtype=float).tobytes() + b"".join(chunks)
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from scenes.render.view_map import drawn_bounds
+
 TOLERANCE = 0.02  # scene units
 TEXT_OVERLAP = 0.03  # scene units two words' boxes may share (a descender over the next line's cap)
 TEXT_GAP = 0.15  # the least space between two words side by side on one line, scene units
@@ -209,7 +211,7 @@ def caption_problems(band, floor: float = CAPTION_FLOOR, widow: float = WIDOW) -
 def side_by_side(mobjects, gap: float) -> list[tuple[int, int]]:
     """Index pairs on one line (their heights overlap by at least half the shorter one) whose
     boxes are less than ``gap`` apart horizontally, or overlap."""
-    boxes = [(m.get_left()[0], m.get_right()[0], m.get_bottom()[1], m.get_top()[1]) for m in mobjects]
+    boxes = [word_box(m) for m in mobjects]
     pairs = []
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
@@ -236,12 +238,13 @@ def picture_problems(scene, regions: bool = False) -> list[str]:
         for mob in top.family_members_with_points():
             if mob in skip or not _visible(mob):
                 continue
-            points = mob.points
-            if not np.all(np.isfinite(points)):
+            if not np.all(np.isfinite(mob.points)):
                 problems.append(f"non-finite points: {type(mob).__name__}")
                 continue
-            left, bottom = points[:, 0].min(), points[:, 1].min()
-            right, top_y = points[:, 0].max(), points[:, 1].max()
+            drawn = drawn_bounds(mob)  # through a zoom's view and clip, if the piece has one
+            if drawn is None:
+                continue
+            left, bottom, right, top_y = drawn
             where = f"{type(mob).__name__}: x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top_y:.2f}"
             if left < frame.left - TOLERANCE or right > frame.right + TOLERANCE or \
                     bottom < frame.bottom - TOLERANCE or top_y > frame.top + TOLERANCE:
@@ -253,6 +256,18 @@ def picture_problems(scene, regions: bool = False) -> list[str]:
                                    for x0, x1, y0, y1 in boxes):
                 problems.append(f"straddles the title / plot / panel regions: {where}")
     return problems
+
+
+def word_box(mob) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) of what ``mob``'s family draws, through a zoom's view if the
+    words follow one (:mod:`scenes.render.view_map`), else its plain bounding box."""
+    if getattr(mob, "view_map", None) is None:
+        return mob.get_left()[0], mob.get_right()[0], mob.get_bottom()[1], mob.get_top()[1]
+    bounds = [b for part in mob.family_members_with_points() if (b := drawn_bounds(part)) is not None]
+    if not bounds:
+        return 0.0, 0.0, 0.0, 0.0
+    lefts, bottoms, rights, tops = zip(*bounds)
+    return min(lefts), max(rights), min(bottoms), max(tops)
 
 
 def _visible(mob) -> bool:
@@ -282,8 +297,7 @@ __all__ = ["layout_problems", "picture_problems", "text_overlaps", "drawn_words"
 
 def overlapping(mobjects, pad: float = 0.0) -> list[tuple[int, int]]:
     """Index pairs of ``mobjects`` whose bounding boxes (grown by ``pad`` scene units) overlap."""
-    boxes = [(m.get_left()[0] - pad, m.get_right()[0] + pad, m.get_bottom()[1] - pad, m.get_top()[1] + pad)
-             for m in mobjects]
+    boxes = [(left - pad, right + pad, bottom - pad, top + pad) for left, right, bottom, top in map(word_box, mobjects)]
     return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
             if boxes[i][0] < boxes[j][1] and boxes[j][0] < boxes[i][1]
             and boxes[i][2] < boxes[j][3] and boxes[j][2] < boxes[i][3]]
