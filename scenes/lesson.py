@@ -26,6 +26,7 @@ from scenes.lessons.nesterov import Nesterov
 from scenes.lessons.rate_map import RateMap
 from scenes.lessons.ravine_race import RavineRace
 from scenes.lessons.stability import Stability
+from scenes.lessons.surface import Surface
 from scenes.lessons.velocity_sum import VelocitySum
 
 
@@ -38,7 +39,7 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("Why plain SGD struggles", (MinibatchNoise, RavineRace)),
+    Chapter("Why plain SGD struggles", (MinibatchNoise, Surface, RavineRace)),
     Chapter("Momentum is memory", (HeavyBall, EmaWindow, ByHand, VelocitySum, Conventions)),
     Chapter("Tuning momentum", (BetaRace, Stability, Convergence, RateMap)),
     Chapter("Looking ahead", (Nesterov, Limitations)),

@@ -60,7 +60,12 @@ class LessonCamera(Camera):
 
     def display_vectorized(self, vmobject: VMobject, ctx: cairo.Context) -> "LessonCamera":
         """Manim's background stroke, fill and stroke of ``vmobject``, leaving out each one that is
-        fully transparent or zero-width (painting it would change no pixel)."""
+        fully transparent or zero-width (painting it would change no pixel); a vmobject with a
+        ``draw_cairo(ctx)`` method draws itself instead (``ctx`` maps frame units to pixels)."""
+        draw = getattr(vmobject, "draw_cairo", None)
+        if draw is not None:  # a picture that draws itself (e.g. scenes.widgets.surface), in frame units
+            draw(ctx)
+            return self
         fill = bool(self.get_fill_rgbas(vmobject)[:, 3].any())
         stroke = vmobject.get_stroke_width() != 0 and bool(self.get_stroke_rgbas(vmobject)[:, 3].any())
         halo = vmobject.get_stroke_width(True) != 0 and bool(self.get_stroke_rgbas(vmobject, background=True)[:, 3].any())

@@ -141,3 +141,9 @@ def _marching_squares(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level:
         out.append(points[four][:, [0, 1]])
         out.append(points[four][:, [2, 3]])
     return np.concatenate(out, axis=0) if out else np.zeros((0, 2, 2))
+
+
+def marching_squares(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
+    """Segments (k, 2, 2), data units, of the ``level`` set of ``values`` (shape (len(ys), len(xs)))
+    sampled on the grid xs × ys."""
+    return _marching_squares(xs, ys, values, level)

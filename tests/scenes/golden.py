@@ -58,7 +58,12 @@ def constructed(scene_name: str, params: dict[str, Any] | None, inspect: Callabl
 def check_golden_frame(request: pytest.FixtureRequest, scene_name: str, name: str,
                        params: dict[str, Any] | None = None) -> None:
     """Compare the scene's last frame with ``control_data/<module>/<name>.npz`` (or write it with --set_test)."""
-    frame = last_frame(scene_name, params)
+    check_golden_array(request, last_frame(scene_name, params), name, scene_name)
+
+
+def check_golden_array(request: pytest.FixtureRequest, frame: np.ndarray, name: str, what: str = "frame") -> None:
+    """Compare an RGB ``frame`` (H, W, 3) with ``control_data/<module>/<name>.npz`` (or write it
+    with --set_test); ``what`` names it in the failure."""
     module = Path(request.node.fspath).stem
     target = CONTROL_DATA / module / f"{name}.npz"
     if request.config.getoption("--set_test"):
@@ -79,7 +84,7 @@ def check_golden_frame(request: pytest.FixtureRequest, scene_name: str, name: st
         _save_png(expected, out / "expected.png")
         _save_png((diff.max(axis=-1, keepdims=True).repeat(3, axis=-1) * 4).clip(0, 255).astype(np.uint8),
                   out / "diff.png")
-        pytest.fail(f"{scene_name} last frame differs from {target.name}: mean {mean:.2f}, "
+        pytest.fail(f"{what} differs from {target.name}: mean {mean:.2f}, "
                     f"{differing:.2%} of pixels; images in {out}")
 
 

@@ -31,7 +31,7 @@ from scenes.kit.params import ParamError, ParamSpec
 from scenes.lesson import scene_class
 
 SCENES = ("ravine-race", "heavy-ball", "beta-race", "nesterov", "stability", "convergence", "rate-map",
-          "minibatch-noise", "conventions")
+          "minibatch-noise", "conventions", "surface")
 EXAMPLES = {"rate-map": 8}  # a grid of up to 120² runs of up to 800 steps per draw
 DEFAULT_EXAMPLES = 60
 

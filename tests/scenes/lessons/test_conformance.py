@@ -40,6 +40,7 @@ class ShortClip:
 
 SHORT_CLIPS: dict[str, ShortClip] = {
     "minibatch-noise": ShortClip({"steps": 4}, min_cues=5),
+    "surface": ShortClip({"steps": 6}, min_seconds=15, cues=4),
     "ravine-race": ShortClip({"steps": 8}, min_cues=3),
     "heavy-ball": ShortClip({"steps": 9}, min_cues=3),
     "ema-window": ShortClip({"betas": "0.9"}, min_seconds=20),  # one β: part two draws a single curve
