@@ -18,6 +18,7 @@ from scenes.lessons.by_hand import ByHand
 from scenes.lessons.cards import ChapterCard, TitleCard
 from scenes.lessons.convergence import Convergence
 from scenes.lessons.conventions import Conventions
+from scenes.lessons.eigen_view import EigenView
 from scenes.lessons.ema_window import EmaWindow
 from scenes.lessons.heavy_ball import HeavyBall
 from scenes.lessons.limitations import Limitations
@@ -41,7 +42,7 @@ class Chapter:
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("Why plain SGD struggles", (MinibatchNoise, Surface, RavineRace)),
     Chapter("Momentum is memory", (HeavyBall, EmaWindow, ByHand, VelocitySum, Conventions)),
-    Chapter("Tuning momentum", (BetaRace, Stability, Convergence, RateMap)),
+    Chapter("Tuning momentum", (BetaRace, EigenView, Stability, Convergence, RateMap)),
     Chapter("Looking ahead", (Nesterov, Limitations)),
 )
 

@@ -31,7 +31,7 @@ from scenes.kit.params import ParamError, ParamSpec
 from scenes.lesson import scene_class
 
 SCENES = ("ravine-race", "heavy-ball", "beta-race", "nesterov", "stability", "convergence", "rate-map",
-          "minibatch-noise", "conventions", "surface")
+          "minibatch-noise", "conventions", "eigen-view", "surface")
 EXAMPLES = {"rate-map": 8}  # a grid of up to 120² runs of up to 800 steps per draw
 DEFAULT_EXAMPLES = 60
 
@@ -182,6 +182,8 @@ test_convergence = example(params={})(scene_test("convergence", DEFAULT_EXAMPLES
 test_rate_map = example(params={"grid": 20, "steps": 150})(scene_test("rate-map", EXAMPLES["rate-map"]))
 test_minibatch_noise = example(params={})(scene_test("minibatch-noise", DEFAULT_EXAMPLES))
 test_conventions = example(params={})(scene_test("conventions", DEFAULT_EXAMPLES))
+test_eigen_view = example(params={"lr": 0.01})(example(params={"start": (0.0, 0.0), "beta": 0.0})(
+    example(params={})(scene_test("eigen-view", DEFAULT_EXAMPLES))))
 
 
 @pytest.mark.slow
