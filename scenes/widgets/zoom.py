@@ -19,7 +19,7 @@ import math
 from typing import Callable, Iterable, Protocol
 
 import numpy as np
-from manim import Animation, Dot, Group, Mobject, smooth
+from manim import Animation, Dot, Mobject, smooth
 from manim.mobject.geometry.tips import ArrowTip
 
 from scenes.kit.style import Rect
@@ -123,12 +123,6 @@ class PlotZoom:
         """
         return _ViewTrack(self, driver, view_at)
 
-    def _group(self) -> Group:
-        # the attached mobjects as the animation's mobject, so a play counts them as moving
-        # (nothing of them is cached as background while the view moves)
-        return Group(*self.attached)
-
-
 def blend(start: ViewState, end: ViewState, alpha: float) -> ViewState:
     """The view ``alpha`` of the way from ``start`` to ``end``: scale geometric, and the base
     point at the box's centre moving so that the move looks like one camera glide."""
@@ -144,16 +138,41 @@ def blend(start: ViewState, end: ViewState, alpha: float) -> ViewState:
     return ViewState(scale, center, target)
 
 
-class _ViewMove(Animation):
+class _ViewAnimation(Animation):
+    """An animation of the view alone. The attached mobjects must count as moving while it plays
+    (else Manim caches them as background and the layers freeze them as still), yet they must
+    not become its mobject: Manim adds an animation's mobject to the scene and pulls its members
+    out of wherever the scene had them. So its mobject is an empty one (removed again when the
+    play ends), and while it plays every attached part carries a no-op updater, which is what
+    makes Manim and :mod:`scenes.render.layers` redraw it on every frame."""
+
+    def __init__(self, zoom: PlotZoom, **kwargs) -> None:
+        self.zoom = zoom
+        self.parts = [part for mobject in zoom.attached for part in mobject.get_family()]
+        super().__init__(Mobject(), remover=True, **kwargs)
+
+    def begin(self) -> None:
+        for part in self.parts:
+            part.add_updater(_moving)
+        super().begin()
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        for part in self.parts:
+            part.remove_updater(_moving)
+
+
+def _moving(_mobject: Mobject) -> None:
+    """The no-op updater that marks a part as moving while the view moves."""
+
+
+class _ViewMove(_ViewAnimation):
     """The view gliding from one state to another (the attached mobjects' points untouched)."""
 
     def __init__(self, zoom: PlotZoom, start: ViewState, end: ViewState) -> None:
-        self.zoom, self.start, self.end = zoom, start, end
-        super().__init__(zoom._group(), rate_func=smooth)
+        self.start, self.end = start, end
+        super().__init__(zoom, rate_func=smooth)
         zoom.map.state = end  # what the scene will show once this plays (like StepDriver.advance)
-
-    def create_starting_mobject(self) -> Mobject:
-        return self.mobject  # nothing of the mobjects changes: no copy of the whole plot
 
     def begin(self) -> None:
         self.zoom.map.state = self.start
@@ -167,15 +186,12 @@ class _ViewMove(Animation):
         self.zoom.map.state = self.end
 
 
-class _ViewTrack(Animation):
+class _ViewTrack(_ViewAnimation):
     """The view following a driver's step."""
 
     def __init__(self, zoom: PlotZoom, driver: SteppedDriver, view_at: Callable[[float], Rect | None]) -> None:
-        self.zoom, self.driver, self.view_at = zoom, driver, view_at
-        super().__init__(zoom._group())
-
-    def create_starting_mobject(self) -> Mobject:
-        return self.mobject
+        self.driver, self.view_at = driver, view_at
+        super().__init__(zoom)
 
     def interpolate_mobject(self, alpha: float) -> None:
         self.zoom.map.state = self.zoom.state_for(self.view_at(self.driver.step))

@@ -25,7 +25,7 @@ from tests.scenes.render_helpers import frame_difference, read_frames
 
 pytestmark = pytest.mark.render
 
-CARD = {"heading": "Formats", "subtitle": "a short card"}
+CARD = {"heading": "Formats", "subtitle": "a short card", "picture": False}  # the pipeline, not the picture
 
 
 def moov_before_mdat(path: Path) -> bool:

@@ -23,7 +23,7 @@ from ravine.pipeline.resolve import resolve
 
 pytestmark = pytest.mark.render
 
-CARD = {"heading": "Verified", "subtitle": "a short card"}
+CARD = {"heading": "Verified", "subtitle": "a short card", "picture": False}  # the pipeline, not the picture
 
 
 def job_a(folder: Path, **params) -> RenderJob:
@@ -198,7 +198,7 @@ def test_the_cli_rerenders_a_truncated_clip(clips):
     job = job_a(clips)
     _truncate(clips)
     args = ["render", "title-card", "-q", "low", "--out", str(clips), "--name", "a",
-            "--heading", CARD["heading"], "--subtitle", CARD["subtitle"]]
+            "--heading", CARD["heading"], "--subtitle", CARD["subtitle"], "--picture", "false"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     assert "cached" not in result.stderr and verifies(job)

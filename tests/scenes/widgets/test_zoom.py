@@ -124,11 +124,19 @@ def test_show_animates_from_the_current_view_to_the_new_one() -> None:
     assert zoom.scale == pytest.approx(4.0)  # the state once played, like StepDriver.advance
     move.begin()
     assert zoom.scale == pytest.approx(1.0)
+    assert square.updaters  # counted as moving while the view moves: redrawn on every frame
     move.interpolate(0.5)
     assert zoom.scale == pytest.approx(2.0)
     move.finish()
     assert zoom.scale == pytest.approx(4.0)
-    assert square in move.mobject.get_family()  # a play counts the attached parts as moving
+
+    class Stage:
+        def remove(self, *mobjects) -> None:
+            pass
+
+    move.clean_up_from_scene(Stage())
+    assert not square.updaters
+    assert square not in move.mobject.get_family()  # the scene keeps its own parts where it has them
 
 
 def test_tracking_follows_the_driver_step() -> None:
@@ -160,3 +168,28 @@ def test_bounding_rect_pads_and_keeps_a_least_size() -> None:
     rect = bounding_rect([np.array([[0, 0, 0], [1, 0.01, 0]])], pad=0.1, least=0.5)
     assert (rect.width, rect.height) == pytest.approx((1.2, 0.5))
     assert (rect.x, rect.y) == pytest.approx((0.5, 0.005))
+
+
+def test_a_zoom_leaves_no_group_behind_in_the_scene() -> None:
+    """After a move, a part the scene removes is gone: the zoom's group left the scene with the play."""
+    from scenes.kit.base import LessonScene
+    from scenes.kit.params import SceneSpec
+
+    class Zooming(LessonScene):
+        SPEC = SceneSpec(name="zoom-test", description="test scene")
+
+        def construct(self) -> None:
+            self.square, self.dot = Square(), Dot()
+            self.add(self.square, self.dot)
+            zoom = PlotZoom(BOX)
+            zoom.attach(self.square, self.dot)
+            self.play_ticks(zoom.show(Rect(0, 0, 1, 1)), ticks=3)
+            driver = type("Driver", (), {"step": 0.0})()
+            self.play_ticks(zoom.tracking(driver, lambda step: None), ticks=3)
+            self.remove(self.square)
+            self.drawn = self.get_mobject_family_members()
+
+    with tempconfig({**SIZE, "disable_caching": True}):
+        scene = Zooming(skip_animations=True)
+        scene.render()
+        assert scene.square not in scene.drawn and scene.dot in scene.drawn
