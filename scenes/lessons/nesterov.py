@@ -1,10 +1,16 @@
 """Nesterov momentum: the gradient at the look-ahead point θ − ηβv (lesson beat 9).
 
 Heavy ball and Nesterov race on the lesson's ravine (``seed-ravine``, A = diag(1, 25)) from
-(6, 6) with η = 0.02, β = 0.9: the same settings as the ravine race. The first steps play slowly
-with Nesterov's look-ahead point drawn as a hollow ring and each optimizer's gradient arrow
-(heavy ball's at θ, Nesterov's at the ring); then both race on, and the engine says how much
-less Nesterov overshoots across the steep axis. Render with ``ravine render nesterov``.
+(6, 6) with η = 0.02, β = 0.9: the same settings as the ravine race. Each run carries its
+velocity as a thin arrow −ηβv (Nesterov's ends on its look-ahead point, the hollow ring). The
+first steps are acted out, written as θ ← θ − ηβv − η∇L(·) in the panel with the term in play
+lit: each run's −η∇L arrow grows where its gradient is taken (heavy ball at θ, Nesterov at the
+ring), the heavy ball's moves to the tip of its carried arrow, and both balls follow to the tips.
+The camera zooms onto steps 1–3 (one view per step from the engine's first positions, the
+magnification shown above the plot) and pushes in on step 1's ring, where Nesterov's small
+gradient is read; then it pulls back for the race, and the engine says how much less Nesterov
+overshoots across the steep axis. A diverging run's path is drawn faint and thin.
+Render with ``ravine render nesterov``.
 """
 
 from __future__ import annotations
@@ -14,19 +20,22 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from manim import RIGHT, Circle, MathTex, Text, VGroup
+from manim import RIGHT, Animation, Circle, MathTex, Text, UpdateFromAlphaFunc, VGroup
 
 from engine import analysis, claims, get_landscape, lookahead_point, run, theory
 from engine.optimizers import SGDState
 from engine.overshoot import max_overshoot, overshoot_step
 from engine.verdict import Reach, verdict
 from scenes.kit import style
-from scenes.widgets.arrows import RidingArrows, nice_scale
-from scenes.kit.base import LessonScene, pace, plan_story
+from scenes.kit.base import MAX_CAPTION_TICKS, LessonScene, pace, plan_story, reading_ticks
+from scenes.kit.fades import fade_in, fade_out
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.widgets.panels import split_panel
+from scenes.widgets.lookahead import ADDED, GROWN, HIDDEN, GradientStep, closeup_views, play_phases
 from scenes.widgets.race import ESCAPE_REACH, Racer, axis_name, view_box
+from scenes.widgets.velocity_arrow import VelocityArrow
+from scenes.widgets.zoom import PlotZoom
 from scenes.kit.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets.core import (
     Ball,
@@ -48,8 +57,18 @@ def loss_text(value: float) -> str:
 
 
 RAVINES = ("seed-ravine", "narrow-ravine", "rotated-ravine")
-SLOW_STEPS = 5          # the first steps, played slowly with the look-ahead and gradient arrows
-ARROW_TARGET = 1.6      # the first gradient arrow at most this long, scene units (else scaled down)
+SLOW_STEPS = 5          # the first steps, acted out with the look-ahead and gradient arrows
+CLOSE_STEPS = 3         # steps 1 … 3 are shown in a close-up (the camera inside the plot)
+MAX_ZOOM = 8.0          # the close-up magnifies at most this much (tiny first steps)
+PUSH_GAIN = 1.5         # the push-in on step 1's ring is made when it magnifies this much more
+CLOSE_COST = (130, 80)  # ticks of step 1 (with the push-in), and of a later step, acted in the close-up
+DIM = 0.3               # opacity of an update rule's term while the picture shows another
+FAINT = 0.45            # opacity of a diverging run's path
+CARRIED_WIDTH = 2.0     # the carried −ηβv arrows are thin …
+GRADIENT_WIDTH = 3.5    # … the −η∇L arrows thick
+DEFAULT_TICKS = 3
+TAG_GAP = 0.25          # scene units between a point and its name in the close-up
+BRISK_ACT = 28          # ticks of one step acted out without the close-up
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,7 @@ class Runner(Racer):
 
     grad: np.ndarray     # (N+1, 2): gradient used at step t (zeros at t = N)
     probe: np.ndarray    # (N+1, 2): where that gradient was taken (θ_t, or the look-ahead point)
+    carried: np.ndarray  # (N+1, 2): −ηβ v_t, the displacement the velocity carries into step t
 
 
 class Nesterov(LessonScene):
@@ -94,10 +114,12 @@ class Nesterov(LessonScene):
                                      p["lr"], p["beta"])
         self.runners = [
             Runner("momentum", "heavy ball", heavy.theta[:, 0], heavy.loss[:, 0], int(heavy.diverged_at[0]),
-                   grad=padded(heavy.grad[:, 0], np.zeros(2)), probe=heavy.theta[:, 0]),
+                   grad=padded(heavy.grad[:, 0], np.zeros(2)), probe=heavy.theta[:, 0],
+                   carried=-p["lr"] * p["beta"] * heavy.velocity[:, 0]),
             Runner("nesterov", "Nesterov", nesterov.theta[:, 0], nesterov.loss[:, 0], int(nesterov.diverged_at[0]),
                    grad=padded(nesterov.grad[:, 0], np.zeros(2)),
-                   probe=padded(nesterov.lookahead[:, 0], final_look)),
+                   probe=padded(nesterov.lookahead[:, 0], final_look),
+                   carried=-p["lr"] * p["beta"] * nesterov.velocity[:, 0]),
         ]
         self.axes = analysis.principal_axes(self.landscape)
         for runner in self.runners:
@@ -240,6 +262,33 @@ class Nesterov(LessonScene):
         view = fit_view(bounded + ghosts, include=[self.start, minimizer], square_within=4.0)
         return view, escaping
 
+    def closeup(self, plot: PlotFrame) -> dict:
+        """The close-up of steps 1 … ``CLOSE_STEPS``: per step, the base-scene view that shows θ,
+        the carried −ηβv, both gradient arrows and both next θ (each run's own) at one scale, from
+        the engine's first positions. Stops at the first step with a point out of view (a run
+        leaving or diverging) or one that would hardly be magnified."""
+        steps, view = self.params["steps"], plot.view
+        last = min(CLOSE_STEPS, self.slow_end() - 1, steps - 1)
+        frames, ks = [], []
+        for k in range(1, last + 1):
+            held = np.array([p for r in self.runners for p in (r.theta[k], r.probe[k], r.theta[k + 1])])
+            tips = np.array([p for r in self.runners
+                             for p in (r.theta[k] + r.carried[k], r.probe[k] - self.params["lr"] * r.grad[k])])
+            if not np.isfinite(tips).all() or not view.contains(held).all():
+                break
+            # an arrow running out of the plot is framed up to the border (where the zoom clips it)
+            tips = np.clip(tips, [view.xmin, view.ymin], [view.xmax, view.ymax])
+            frames.append(plot.to_scene(np.vstack([held, tips])))
+            ks.append(k)
+        views: dict = dict(zip(ks, closeup_views(frames, plot.box, max_zoom=MAX_ZOOM)))
+        if 1 in views:  # a push-in on the ring: Nesterov's own gradient step, small beside the heavy ball's
+            nag = self.runners[1]
+            ring = np.array([nag.probe[1], nag.probe[1] - self.params["lr"] * nag.grad[1]])
+            push = closeup_views([plot.to_scene(ring)], plot.box, margin=0.6, max_zoom=MAX_ZOOM)
+            if push and push[0].width < views[1].width / PUSH_GAIN:
+                views["ring"] = push[0]
+        return views
+
     def construct(self) -> None:
         self.compute()
         layout, p, steps = self.layout, self.params, self.params["steps"]
@@ -247,16 +296,21 @@ class Nesterov(LessonScene):
         self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, rate)))
                             for r, rate in zip(self.runners, self.rates())]
         slow = self.slow_end()
+        heavy, nag = self.runners
 
-        # Setting: title, plot, contours, minimum
+        # Setting: title, plot, contours, minimum; tick marks apart (they fade while zoomed in)
         self.title(self.TITLE)
         plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
-        self.add(*backdrop)
+        axis_names = [m for m in plot.submobjects[1:] if isinstance(m, Text) and m.text in ("x", "y")]
+        tick_marks = VGroup(*[m for m in plot.submobjects[1:] if m not in axis_names])
+        plot.remove(*tick_marks.submobjects)
+        self.add(*backdrop, tick_marks)
 
-        # Runners: paths and balls (escaping runs stop at the border)
+        # Runners: paths and balls (escaping runs stop at the border; diverging ones drawn faint)
         moving = []
         scene_paths = []
         escapes: list[SwapLabel] = []
+        drawn = []
         for runner in self.runners:
             points = plot.to_scene(runner.theta)
             last_inside = bounded_prefix(runner.theta, view)
@@ -266,49 +320,66 @@ class Nesterov(LessonScene):
                 points[last_inside + 1:] = exit_point
                 escapes.append(self.escape_label(runner, last_inside + 1, exit_point, plot, clear_of=escapes))
             scene_paths.append(points)
-            moving += [ProgressivePath(points, runner.color), Ball(points, runner.color)]
+            faint = runner.diverged_at >= 0
+            path = ProgressivePath(points, runner.color, width=style.PATH_WIDTH * (0.6 if faint else 1.0),
+                                   stroke_opacity=FAINT if faint else 1.0)
+            ball = Ball(points, runner.color)
+            drawn += [path, ball]
+            moving += [path, ball]
         moving += escapes
 
-        # Look-ahead ring and the look-ahead step, then the two gradient arrows (early steps only)
-        heavy, nag = self.runners
+        # The look-ahead ring; on each run the carried −ηβv (a velocity arrow: Nesterov's ends on
+        # the ring); the −η∇L arrows of the first steps (grown, then added tip to tail)
         ring_data = nag.probe.copy()
         inside = view.contains(ring_data)
         ring_points = plot.to_scene(ring_data)
         ring_points[~inside] = scene_paths[1][~inside]
         ring = Ball(ring_points, nag.color, radius=style.BALL_RADIUS * 1.15)
         ring.set_fill(opacity=0.0).set_stroke(color=nag.color, width=2.5)
-        look_step = RidingArrows(scene_paths[1], ring_points - scene_paths[1], nag.color, opacity=0.7, width=2,
-                                 glide=True, clip=plot.box, head_length=0.1, head_width=0.09, z_index=style.Z_PATH)
-        first = -p["lr"] * heavy.grad[0]  # step 0: both take the same gradient at the start
-        first_len = float(np.hypot(first[0] * plot.scale_x, first[1] * plot.scale_y))
-        scale = min(1.0, nice_scale(ARROW_TARGET / first_len)) if first_len > 0 else 1.0
+        carried = [VelocityArrow(plot, r.theta, np.nan_to_num(r.carried, nan=0.0, posinf=0.0, neginf=0.0), r.color,
+                                 opacity=0.8, width=CARRIED_WIDTH, z_index=style.Z_PATH) for r in self.runners]
+        gradients = [GradientStep(plot, r.probe, -p["lr"] * r.grad, r.carried, r.color, probe_is_tip=(r is nag),
+                                  width=GRADIENT_WIDTH) for r in self.runners]
+        for g in gradients:
+            g.clear(0)
+        moving = [*carried, ring] + moving
 
-        def arrow_vectors(runner: Runner) -> np.ndarray:
-            out = np.zeros((steps + 1, 3))
-            out[:, 0] = -p["lr"] * runner.grad[:, 0] * plot.scale_x * scale
-            out[:, 1] = -p["lr"] * runner.grad[:, 1] * plot.scale_y * scale
-            return out
+        # The camera inside the plot: everything the runs draw, the contours and the minimum
+        views = self.closeup(plot)
+        zoom = PlotZoom(plot.box)
+        zoom.attach(backdrop[0], *carried, *[g.arrow for g in gradients], ring, *drawn)
+        zoom.attach(*backdrop[2:], keep_size=True)
+        tags = VGroup()
+        if 1 in views:  # names on the picture in step 1's close-up: θ, and the ring θ − ηβv
+            tags = VGroup(*self.point_tags(plot, views[1], [(heavy.theta[1], "θ", style.TEXT),
+                                                            (nag.probe[1], "θ − ηβv", nag.color)]))
+        badges = {}
+        for k, rect in views.items():  # "close-up ×2.5" above the plot's top right corner
+            badge = label(f"close-up ×{style.fmt(plot.box.width / rect.width, 1)}", style.SMALL_SIZE, style.MUTED)
+            badges[k] = badge.move_to([plot.box.right - badge.width / 2, plot.box.top + 0.2, 0])
 
-        while_slow = lambda step: step < slow - 1e-9  # noqa: E731
-        arrows = [
-            RidingArrows(scene_paths[0], arrow_vectors(heavy), heavy.color, ride=False, visible=while_slow,
-                         clip=plot.box),
-            RidingArrows(ring_points, arrow_vectors(nag), nag.color, ride=False, visible=while_slow, clip=plot.box),
-        ]
-        moving = [look_step, ring, *arrows] + moving
-
-        # Panel: update rules, legend, step counter, loss readouts, loss inset
+        # Panel: the update rules (terms lit as the close-up acts them), legend, step counter, losses
         columns = split_panel(layout.panel)
         panel = columns.text
-        rules = [
-            MathTex(r"\text{heavy ball: } v \leftarrow \beta v + \nabla L(\theta)", color=heavy.color),
-            MathTex(r"\text{Nesterov: } v \leftarrow \beta v + \nabla L(\theta - \eta\beta v)", color=nag.color),
-            MathTex(r"\text{both: } \theta \leftarrow \theta - \eta v", color=style.TEXT),
-        ]
-        for rule in rules:
-            rule.scale(style.MATH_SCALE * 0.9)
+        def update_rules(named: bool) -> list[MathTex]:
+            """θ ← θ − ηβv − η∇L(·) per run, its terms apart (the last two: carried, gradient)."""
+            names = [r"\text{heavy ball: }", r"\text{Nesterov: }"] if named else ["", ""]
+            built = [
+                MathTex(*filter(None, [names[0], r"\theta \leftarrow \theta", r"-\eta\beta v", r"-\eta\nabla L(\theta)"]),
+                        color=heavy.color),
+                MathTex(*filter(None, [names[1], r"\theta \leftarrow \theta", r"-\eta\beta v",
+                                       r"-\eta\nabla L(\theta - \eta\beta v)"]), color=nag.color),
+                MathTex(r"\text{then } v \leftarrow \beta v + \text{that gradient}", color=style.TEXT),
+            ]
+            for rule in built:
+                rule.scale(style.MATH_SCALE * 0.9)
+            return built
+
+        rules = update_rules(True)
+        if max(rule.width for rule in rules) > panel.width / style.LEAST_SHRINK:  # a narrow panel: colour names them
+            rules = update_rules(False)
+        terms = {"carried": [rules[0][-2], rules[1][-2]], "gradient": [rules[0][-1], rules[1][-1]]}
         ring_icon = Circle(radius=style.BALL_RADIUS * 0.9, stroke_color=nag.color, stroke_width=2.5, fill_opacity=0)
-        arrow_text = "arrows: η × gradient" if scale == 1 else f"arrows: {style.fmt_short(scale)} × η × gradient"
         shared = f"η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}"
         legend = [legend_row(heavy.color, f"heavy ball   {shared}", width=panel.width),
                   legend_row(nag.color, f"Nesterov   {shared}", width=panel.width)]
@@ -319,7 +390,7 @@ class Nesterov(LessonScene):
             *rules,
             *legend,
             VGroup(ring_icon, label("look-ahead  θ − ηβv", style.SMALL_SIZE)).arrange(RIGHT, buff=0.3),
-            label(arrow_text, style.SMALL_SIZE, style.MUTED),
+            label("arrows: thin −ηβv, thick −η∇L", style.SMALL_SIZE, style.MUTED),
         ]
         y = stack_in(panel, rows, panel.top - 0.05, buff=0.14)
         self.add(*rows)
@@ -337,11 +408,157 @@ class Nesterov(LessonScene):
         inset_rect = style.Rect(chart.x, (inset_top + chart.bottom) / 2, chart.width, inset_top - chart.bottom)
         inset = LossInset(inset_rect, [(r.loss, r.color) for r in self.runners], steps)
         driver = StepDriver(moving + [counter, *readouts, inset])
-        self.add(*driver.widgets)
+        self.add(*driver.widgets, *gradients)
 
-        # Beats: the first steps slowly, then the race
-        beats = self.story()
-        self.play_story(driver, beats, steps, self.ticks_per_step, progress=self.progress)
+        # -- the story: the first steps acted out (close-up on steps 1 … 3), then the race -------
+        lit = {name: 1.0 for name in terms}
+
+        def light(**targets: float) -> Animation:
+            begin = dict(lit)
+            lit.update(targets)
+            parts = [part for name in targets for part in terms[name]]
+
+            def update(_mob, alpha: float) -> None:
+                for name, value in targets.items():
+                    for part in terms[name]:
+                        part.set_fill(opacity=begin[name] + (value - begin[name]) * alpha)
+
+            return UpdateFromAlphaFunc(VGroup(*parts), update)
+
+        arrows = [*carried, *[g.arrow for g in gradients]]
+        state = {"done": 0, "zoomed": None, "tags": False}
+
+        def refresh() -> Animation:
+            return play_phases([], refresh=arrows)
+
+        def untag(ticks: int, *extra: Animation) -> None:
+            """Fade the close-up's point names out (with ``extra``) and take them off the zoom."""
+            self.play_ticks(fade_out(tags), *extra, ticks=ticks)
+            zoom.detach(*tags)
+            state["tags"] = False
+
+        def zoom_to(k: int | str | None, ticks: int, *extra: Animation) -> None:
+            """Move the camera to step ``k``'s close-up (None: the whole plot), with ``extra``."""
+            fades = []
+            if k == state["zoomed"]:
+                if extra:
+                    self.play_ticks(*extra, ticks=ticks)
+                return
+            was = state["zoomed"]
+            if state["tags"]:
+                untag(8)
+            fades += [fade_out(badges[was]) if was is not None else fade_out(tick_marks),
+                      fade_in(badges[k]) if k is not None else fade_in(tick_marks)]
+            self.play_ticks(zoom.show(views[k] if k is not None else None), *extra, refresh(), *fades, ticks=ticks)
+            state["zoomed"] = k
+
+        def act(k: int, close: bool) -> int:
+            """Step ``k`` acted out: both −η∇L arrows grow where each gradient is taken, the heavy
+            ball's moves to the tip of its carried −ηβv, the balls follow to the tips. Returns ticks."""
+            grow, add, move = (20, 18, 24) if close else (8, 8, BRISK_ACT - 16)
+            if k == 1 and close:
+                grow, add, move = 24, 24, 30
+            if k == 0:  # the opening step: v = 0, both take the same gradient step
+                grow, add, move = 20, 0, 30
+            ticks = 0
+            if not close and state["zoomed"] is not None:  # back to the whole plot as the balls move on
+                zoom_to(None, 30, driver.advance(k + 1))
+                state["done"] = k + 1
+                return 30
+            if close and state["zoomed"] != k:
+                zoom_to(k, 15)
+                ticks += 15
+            grown = play_phases([(g, *g.play(k, HIDDEN, GROWN)) for g in gradients])
+            if state["tags"]:  # the names make room for the arrows
+                untag(grow, grown)
+            else:
+                self.play_ticks(grown, ticks=grow)
+            if close and k == 1 and "ring" in views:  # push in on the ring, hold, back out as the arrows add
+                zoom_to("ring", 24)
+                self.hold(12)
+                zoom_to(1, 24, play_phases([(gradients[0], *gradients[0].play(k, GROWN, ADDED))]))
+                ticks += 60
+            elif np.any(heavy.carried[k] != 0):
+                self.play_ticks(play_phases([(gradients[0], *gradients[0].play(k, GROWN, ADDED))]), ticks=add)
+                ticks += add
+            self.play_ticks(driver.advance(k + 1), ticks=move)
+            for g in gradients:
+                g.clear(k + 1)
+            state["done"] = k + 1
+            return ticks + grow + move
+
+        def intact(step: int) -> bool:
+            return all(r.diverged_at < 0 or r.diverged_at > step for r in self.runners)
+
+        def run_to(end: int, planned_ticks: int) -> None:
+            """Play from the current step to ``end``: the first steps acted out (while both runs hold
+            and the caption's time allows), the rest at the planned pace."""
+            start = state["done"]
+            per_step = max(1, planned_ticks // (end - start)) if planned_ticks and end > start else DEFAULT_TICKS
+            acted = [k for k in range(start, min(end, slow)) if intact(k + 1)]
+            acted = acted[:next((i for i, k in enumerate(acted) if k != start + i), len(acted))]  # a run of steps
+            limit = MAX_CAPTION_TICKS - 20  # this caption's stretch stays under the longest a caption may stay
+            spent = 0
+            for k in acted:
+                reserve = (end - k - 1) + 30  # the rest at one tick a step at least, and a zoom-out
+                if k in views and spent + (CLOSE_COST[0] if k == 1 else CLOSE_COST[1]) + reserve <= limit:
+                    spent += act(k, True)
+                elif spent + BRISK_ACT + reserve <= limit:
+                    spent += act(k, False)
+                else:
+                    break
+            if state["done"] < end:
+                per_step = min(per_step, max(1, (limit - 30 - spent) // (end - state["done"])))
+                if state["zoomed"] is not None:  # the camera pulls back while the race starts
+                    first = min(end, state["done"] + max(1, round(30 / per_step)))
+                    zoom_to(None, 30, driver.advance(first))
+                    state["done"] = first
+                if state["done"] < end:
+                    self.play_ticks(driver.advance(end), ticks=(end - state["done"]) * per_step)
+                state["done"] = end
+            elif state["zoomed"] is not None and end >= slow:
+                zoom_to(None, 30)
+
+        planned = plan_story(self.story(), steps, self.ticks_per_step, 3, self.progress)
+        closing = self.story()[-1][1]
+        for index, beat in enumerate(planned):
+            if beat.text is None:
+                run_to(beat.end, beat.ticks)
+                continue
+            with self.beat(beat.text):
+                if index == 0 and steps >= 1:  # the opening: the first step, the same for both (v = 0)
+                    self.play_ticks(light(carried=DIM), ticks=10)
+                    run_to(1, 0)
+                elif index == 1 and 1 in views:  # the ring: the camera goes to step 1, the carried term lights
+                    zoom_to(1, 36, light(carried=1.0, gradient=DIM))
+                    zoom.attach(*tags, keep_size=True)  # drawn through the zoom while shown (no move then)
+                    self.play_ticks(fade_in(tags), ticks=15)
+                    state["tags"] = True
+                elif index == 1:
+                    self.play_ticks(light(carried=1.0, gradient=DIM), ticks=20)
+                if index >= 1:
+                    if lit["gradient"] < 1.0 and state["done"] < beat.end:
+                        self.play_ticks(light(gradient=1.0), ticks=10)
+                    run_to(beat.end, beat.ticks)
+        with self.beat(closing, min_ticks=reading_ticks(closing) + 15):
+            if lit["gradient"] < 1.0 or lit["carried"] < 1.0:
+                self.play_ticks(light(gradient=1.0, carried=1.0), ticks=10)
+            if state["zoomed"] is not None:
+                zoom_to(None, 30)
+
+    def point_tags(self, plot: PlotFrame, view: style.Rect, tags: Sequence[tuple[np.ndarray, str, str]]) -> list[Text]:
+        """Labels beside data points for the close-up ``view`` (drawn with keep_size through the
+        zoom): each on the right of its point, or on its left where the right would leave the box."""
+        scale = plot.box.width / view.width
+        out = []
+        for point, text, color in tags:
+            tag = label(text, style.SMALL_SIZE, color)
+            base = plot.to_scene(point)
+            drawn_x = plot.box.x + scale * (base[0] - view.x)
+            side = 1.0 if drawn_x + TAG_GAP + tag.width < plot.box.right - 0.1 else -1.0
+            tag.move_to(base + np.array([side * (TAG_GAP + tag.width / 2) / scale, 0.0, 0.0]))
+            out.append(tag.set_z_index(style.Z_LIVE_LABEL))
+        return out
 
     def escape_label(self, runner: Runner, step: int, where: np.ndarray, plot: PlotFrame,
                      clear_of: Sequence[SwapLabel] = ()) -> SwapLabel:
