@@ -7,12 +7,16 @@ or plainly ``manim -ql scenes/lessons/ravine_race.py RavineRace``.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
+from manim import Animation, Cross, MathTex, VGroup, Write, smooth
 
 from engine import analysis, claims, get_landscape, run, theory
 from engine.verdict import Verdict, verdict
 from scenes.kit import style
-from scenes.kit.base import LessonScene, pace, plan_story
+from scenes.kit.base import LessonScene, pace, plan_story, reading_ticks
+from scenes.kit.fades import fade_out
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view
 from scenes.kit.params import (
@@ -28,6 +32,7 @@ from scenes.kit.params import (
     view_param,
 )
 from scenes.widgets.race import Racer, axis_name, escape_label, frame_racers, noise_settings, view_box
+from scenes.widgets.aging_trail import AgingTrail
 from scenes.widgets.core import (
     Ball,
     LossInset,
@@ -37,6 +42,24 @@ from scenes.widgets.core import (
     legend_row,
     stack_in,
 )
+from scenes.widgets.step_parts import PartArrow, Tween, spread_offset, step_parts
+from scenes.widgets.zoom import PlotZoom, bounding_rect
+
+# The update's terms, each in the colour of its arrow in the close-up (and in the equations).
+GRAD_COLOR = style.SERIES_COLORS[2]      # g: the new gradient
+CARRY_COLOR = style.SERIES_COLORS[1]     # βv: the velocity carried over
+VELOCITY_COLOR = style.SERIES_COLORS[3]  # v: their sum
+STEP_COLOR = style.OPTIMIZER_COLORS["momentum"]  # −ηv: the step, drawn as the momentum run's trail
+CLOSE_STEPS = 3      # momentum steps taken apart up close
+LEAST_SEEN = 0.1     # a close-up's steps, magnified, span at least this share of the view
+MAX_ZOOM = 6.0       # the close-up magnifies at most this much (steps that nearly vanish)
+LEAST_ZOOM = 1.4     # a close-up that would magnify less than this keeps the whole plot
+MATH_SIZE = 38       # the equations' font size
+DIM = 0.3           # opacity of the equations' terms not being acted out
+INSET_LEAST = 1.5    # the least height (scene units) the loss inset is drawn in (else readouts only)
+CLOSING_TICKS = 4    # the closing caption's hold beyond its reading time
+RACE_STEP_TICKS = 3  # ticks a step after the race's first beat (the fading trails keep long stretches readable)
+Z_TRAIL, Z_FOCUS, Z_MINIMUM = style.Z_PATH, style.Z_PATH + 0.3, style.Z_PATH + 0.6
 
 
 def loss_text(value: float) -> str:
@@ -99,6 +122,7 @@ class RavineRace(LessonScene):
             Racer("momentum", "momentum", trajectory.theta[:, 1], trajectory.loss[:, 1], int(trajectory.diverged_at[1])),
         ]
         self.axes = analysis.principal_axes(self.landscape)
+        self.close_steps = self.close_up_steps()
         lam_min, lam_max = float(self.axes.eigenvalues[0]), float(self.axes.eigenvalues[-1])
         self.record_constant("lambda_min", lam_min)
         self.record_constant("lambda_max", lam_max)
@@ -109,6 +133,30 @@ class RavineRace(LessonScene):
         self.record_constant("sgd_contraction_shallow", theory.gd_contraction(p["lr_sgd"], lam_min))
         self.record_constant("momentum_rate", max(theory.heavy_ball_rate(p["lr_momentum"], p["beta"], lam)
                                                   for lam in self.axes.eigenvalues))
+
+    def close_up_steps(self) -> int:
+        """How many of momentum's first steps are taken apart up close: up to :data:`CLOSE_STEPS`,
+        only whole steps before any divergence, none where the first step would be too small to
+        see even magnified :data:`MAX_ZOOM` times (it starts at the minimum, or η is tiny)."""
+        mom = self.racers[1]
+        count = min(CLOSE_STEPS, self.params["steps"])
+        if mom.diverged_at >= 0:
+            count = min(count, max(0, mom.diverged_at - 1))
+        if count == 0:
+            return 0
+        view = self.frame()[0]
+        moved = np.abs(mom.theta[1:count + 1] - mom.theta[:count]) / np.array([view.width, view.height])
+        return count if float(moved.max()) * MAX_ZOOM >= LEAST_SEEN else 0
+
+    def close_up_texts(self) -> list[str]:
+        """The close-up's captions: the first step, then the steps that carry a velocity."""
+        count, beta = self.close_steps, float(self.params["beta"])
+        texts = []
+        if count >= 1:
+            texts.append("Up close (arrows × −η): v starts at 0, so momentum's first step is plain gradient descent.")
+        if count >= 2:
+            texts.append(f"Next, β = {style.fmt_short(beta)} of v carries over and the new g adds tip to tail.")
+        return texts
 
     def natural_view(self) -> View:
         """The view fitted to this run's racers (see :func:`frame_racers`)."""
@@ -150,7 +198,7 @@ class RavineRace(LessonScene):
         ends = [r.diverged_at for r in self.racers]
         if min(ends) >= 0 and max(ends) <= start + span // 4:  # both runs stopped: nothing moves
             return 1
-        return pace(text, span, style.DEFAULT_STEP_TICKS * (2 if start == 0 else 1), 3, 12)
+        return pace(text, span, style.DEFAULT_STEP_TICKS * 2 if start == 0 else RACE_STEP_TICKS, 3, 12)
 
     def intro(self) -> str:
         digits = 0 if np.allclose(self.start, np.round(self.start)) else 2
@@ -162,7 +210,8 @@ class RavineRace(LessonScene):
         self.compute()
         beats = self.story()
         planned = plan_story(beats, self.params["steps"], self.ticks_per_step, 3, self.progress)
-        return [self.intro()] + [b.text for b in planned if b.text is not None] + [beats[-1][1]]
+        return ([self.intro()] + self.close_up_texts() + [b.text for b in planned if b.text is not None]
+                + [beats[-1][1]])
 
     def story(self) -> list[tuple[int, str]]:
         """The race's beats as (end step, caption), in order; the last beat ends at the final step.
@@ -353,13 +402,19 @@ class RavineRace(LessonScene):
         self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, rate)) or not fitted)
                             for r, rate in zip(self.racers, self.rates())]
 
-        # Setting: title, plot, contours, minimum
+        # Setting: title, plot, contours, minimum (its mark also drawn above the trails)
         self.title(self.TITLE)
         plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
-        self.add(*backdrop)
+        self.add(*backdrop[:2])  # the minimum's cross is drawn above the trails instead
+        minimizer = np.asarray(self.landscape.minimizer, dtype=float)
+        marks = []
+        if view.contains(minimizer):
+            marks.append(Cross(scale_factor=0.09, stroke_color=style.MINIMUM, stroke_width=3)
+                         .move_to(plot.to_scene(minimizer)).set_z_index(Z_MINIMUM))
+            self.add(*marks)
 
-        # Racers: paths, balls, escape marks
-        moving, paths, exits = [], [], []
+        # Racers: trails that fade with age, balls, escape marks
+        moving, paths, exits, self.trails = [], [], [], []
         for racer in self.racers:
             points = plot.to_scene(racer.theta)
             last_inside = bounded_prefix(racer.theta, view)
@@ -368,15 +423,16 @@ class RavineRace(LessonScene):
                 points[last_inside + 1:] = plot.to_scene(exit_point)
                 exits.append((racer, last_inside + 1, plot.to_scene(exit_point)))
             paths.append(points)
-            moving += [ProgressivePath(points, racer.color), Ball(points, racer.color)]
+            trail = AgingTrail(points, racer.color)
+            self.trails.append(trail)
+            moving += [trail, Ball(points, racer.color)]
         escapes: list[SwapLabel] = []
         for racer, exit_step, exit_point in exits:  # labels clear of every path and of each other
             what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
             escapes.append(escape_label(f"{racer.name}: {what}", exit_step, exit_point, plot.box, racer.color,
                                         clear_of=escapes, beside=True, avoid=paths))
-        moving += escapes
 
-        # Panel: legend, step counter, loss readouts, loss inset
+        # Panel: legend with each optimizer's update, step counter, loss readouts, loss inset
         panel = layout.panel
         p = self.params
         legend = [
@@ -385,7 +441,9 @@ class RavineRace(LessonScene):
                        f"momentum   η = {style.fmt_short(p['lr_momentum'])}, β = {style.fmt_short(p['beta'])}",
                        width=panel.width),
         ]
-        y = stack_in(panel, legend, panel.top - 0.05)
+        self.equations = self.update_equations()
+        sgd_eq, v_eq, theta_eq = self.equations
+        y = stack_in(panel, [legend[0], sgd_eq, legend[1], v_eq, theta_eq], panel.top - 0.05, buff=0.12)
         self.add(*legend)
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.35, 0])
         readouts = [
@@ -393,14 +451,170 @@ class RavineRace(LessonScene):
                       [panel.left + 0.15, y - 0.85 - 0.42 * i, 0], size=style.SMALL_SIZE, color=racer.color)
             for i, racer in enumerate(self.racers)
         ]
+        widgets = moving + escapes + [counter, *readouts]
         inset_top = y - 0.85 - 0.42 * len(self.racers) - 0.1
-        inset_rect = style.Rect(panel.x, (inset_top + panel.bottom) / 2, panel.width, inset_top - panel.bottom)
-        inset = LossInset(inset_rect, [(r.loss, r.color) for r in self.racers], steps)
-        driver = StepDriver(moving + [counter, *readouts, inset])
+        if inset_top - panel.bottom >= INSET_LEAST:  # a portrait panel keeps its readouts, not the chart
+            inset_rect = style.Rect(panel.x, (inset_top + panel.bottom) / 2, panel.width, inset_top - panel.bottom)
+            widgets.append(LossInset(inset_rect, [(r.loss, r.color) for r in self.racers], steps))
+        driver = StepDriver(widgets)
         self.add(*driver.widgets)
+        zoom = PlotZoom(plot.box)
+        zoom.attach(backdrop[0], *marks, *moving)
 
-        # Beats
-        beats = self.story()
+        # Beats: the update written out, momentum's first steps taken apart up close, the race
         with self.beat(self.intro()):
+            self.play_ticks(Write(sgd_eq), ticks=30)
+            self.play_ticks(Write(v_eq), Write(theta_eq), ticks=40)
+        self.play_race(driver, self.story(), steps, first=self.close_up(plot, zoom))
+
+    def update_equations(self) -> list[MathTex]:
+        """θ ← θ − ηg for SGD, v ← βv + g and θ ← θ − ηv for momentum, each term in its arrow's colour."""
+        sgd = MathTex(r"\theta", r"\leftarrow", r"\theta", r"-\eta", r"g", font_size=MATH_SIZE, color=style.TEXT)
+        velocity = MathTex(r"v", r"\leftarrow", r"\beta v", r"+", r"g", font_size=MATH_SIZE, color=style.TEXT)
+        position = MathTex(r"\theta", r"\leftarrow", r"\theta", r"-\eta v", font_size=MATH_SIZE, color=style.TEXT)
+        sgd[4].set_color(GRAD_COLOR)
+        velocity[0].set_color(VELOCITY_COLOR)
+        velocity[2].set_color(CARRY_COLOR)
+        velocity[4].set_color(GRAD_COLOR)
+        position[3].set_color(STEP_COLOR)
+        for eq in (sgd, velocity, position):
+            eq.set_z_index(style.Z_LABEL)
+        self.term_opacity: list[float] = []  # the momentum equations' terms' opacities as last lit
+        self.terms = {"carried": velocity[2], "push": velocity[4], "total": velocity[0], "step": position[3]}
+        return [sgd, velocity, position]
+
+    def light(self, lit: str | None) -> Animation:
+        """The momentum equations' terms brightening to show which one is acted out (``lit``; None:
+        every term at full strength)."""
+        parts = [part for eq in self.equations[1:] for part in eq]
+        start = list(self.term_opacity) if self.term_opacity else [1.0] * len(parts)
+        end = [1.0 if lit is None or part is self.terms[lit] else DIM for part in parts]
+        self.term_opacity = end
+
+        def update(_mob, alpha: float) -> None:
+            for part, a, b in zip(parts, start, end):
+                part.set_fill(opacity=a + (b - a) * alpha)
+
+        return Tween(VGroup(*self.equations[1:]), update, rate_func=smooth)
+
+    def close_rect(self, zoom: PlotZoom, points: list[np.ndarray]) -> style.Rect | None:
+        """The base-coordinate rectangle a close-up of ``points`` shows (None: the whole plot,
+        where the steps already fill it)."""
+        box = zoom.box
+        rect = bounding_rect(points)
+        sides = [(box.width, rect.width * 1.5), (box.height, rect.height * 1.5)]  # room around the step
+        scale = min([MAX_ZOOM] + [room / side for room, side in sides if side > 1e-12])
+        if scale < LEAST_ZOOM:
+            return None
+        # keep the view inside the plot: contours cover only the view
+        width, height = box.width / scale, box.height / scale
+        x = float(np.clip(rect.x, box.left + width / 2, box.right - width / 2))
+        y = float(np.clip(rect.y, box.bottom + height / 2, box.top - height / 2))
+        return style.Rect(x, y, width, height)
+
+    def close_up(self, plot, zoom: PlotZoom) -> Callable[[], None] | None:
+        """Momentum's first steps taken apart: the carried βv (the last step shrunk by β, slid to
+        the ball), the new g tip to tail, their sum v, then the ball moving by −ηv. Returns what
+        brings the whole plot back (played under the race's first caption)."""
+        count = self.close_steps
+        if count == 0:
+            return None
+        p, mom = self.params, self.racers[1]
+        traj = self.trajectory
+        parts = [step_parts(plot.to_scene, traj.theta[:, 1], traj.velocity[:, 1], traj.grad[:, 1],
+                            float(p["lr_momentum"]), float(p["beta"]), k) for k in range(count)]
+        rects = [self.close_rect(zoom, [part.start, part.carried, part.end]) for part in parts]
+        points = plot.to_scene(mom.theta)
+        demo_path, demo_ball = ProgressivePath(points, STEP_COLOR), Ball(points, STEP_COLOR)
+        demo_path.set_z_index(Z_FOCUS)
+        carried, push, total = PartArrow(CARRY_COLOR), PartArrow(GRAD_COLOR), PartArrow(VELOCITY_COLOR)
+        demo = StepDriver([demo_path, demo_ball])
+        self.add(demo_path, carried, push, total, demo_ball)
+        zoom.attach(demo_path, demo_ball, carried, push, total)
+        ticks = Dimmer(plot.submobjects[1:])  # tick marks and labels lie while zoomed
+        texts = self.close_up_texts()
+
+        def take_step(k: int) -> None:
+            part = parts[k]
+            offset = spread_offset(part, zoom.state_for(rects[k]).scale)
+            if k == 0:
+                self.play_ticks(zoom.show(rects[0]), ticks.to(0.0), self.light(None), ticks=24)
+                self.play_ticks(self.light("push"), push.grow(part.start + offset, part.end + offset), ticks=18)
+            else:
+                # the last step, shrunk by β, slides to the ball: the velocity carried over
+                carried.hue = VELOCITY_COLOR
+                carried.set_color(VELOCITY_COLOR)
+                carried.put(total.tail, total.tip)
+                total.hide()
+                self.play_ticks(zoom.show(rects[k]), self.light("carried"),
+                                carried.glide(part.start + offset, part.carried + offset, CARRY_COLOR), ticks=13)
+                self.play_ticks(self.light("push"), push.grow(part.carried + offset, part.end + offset), ticks=10)
+            self.play_ticks(self.light("total"), total.grow(part.start, part.end), ticks=10 if k else 14)
+            self.play_ticks(self.light("step"), demo.advance(k + 1), carried.fade(), push.fade(), ticks=12 if k else 18)
+
+        with self.beat(texts[0]):
+            take_step(0)
+        if count > 1:
+            with self.beat(texts[1]):
+                for k in range(1, count):
+                    take_step(k)
+
+        def back() -> None:
+            self.play_ticks(zoom.reset(), ticks.to(1.0), self.light(None),
+                            fade_out(demo_path, demo_ball, total), ticks=20)
+            zoom.detach(demo_path, demo_ball, carried, push, total)
+            self.remove(carried, push)
+
+        return back
+
+    def play_race(self, driver: StepDriver, beats: list[tuple[int, str]], steps: int,
+                  first: Callable[[], None] | None = None) -> None:
+        """:meth:`LessonScene.play_story`, with the run a caption speaks of drawn on top; ``first``
+        plays under the first caption before the race moves (the close-up's zoom back out)."""
+        for planned in plan_story(beats, steps, self.ticks_per_step, 3, self.progress):
+            if planned.text is not None:
+                self.focus(planned.text)
+            if planned.text is None:  # plays on under the caption before it
+                self.play_ticks(driver.advance(planned.end), ticks=planned.ticks)
+                continue
+            with self.beat(planned.text):
+                if first is not None:
+                    first()
+                    first = None
+                if planned.ticks > 0 and planned.end > planned.start:
+                    self.play_ticks(driver.advance(planned.end), ticks=planned.ticks)
+        closing = beats[-1][1]
+        self.focus(closing)
+        with self.beat(closing, min_ticks=reading_ticks(closing) + CLOSING_TICKS):
             pass
-        self.play_story(driver, beats, steps, self.ticks_per_step, progress=self.progress)
+
+    def focus(self, text: str) -> None:
+        """Draw the trail of the run ``text`` opens with above the other (momentum by default)."""
+        sgd_first = text.startswith("SGD")
+        self.trails[0].set_focus(Z_FOCUS if sgd_first else Z_TRAIL)
+        self.trails[1].set_focus(Z_TRAIL if sgd_first else Z_FOCUS)
+
+
+
+
+class Dimmer:
+    """Fades a set of static parts (a plot's tick marks and labels) to a share of their opacity
+    and back, as one animation on the parts' own opacities."""
+
+    def __init__(self, parts: list) -> None:
+        self.group = VGroup(*parts)
+        self.saved = [(m, float(m.get_fill_opacity()), float(m.get_stroke_opacity()))
+                      for part in parts for m in part.family_members_with_points()]
+        self.share = 1.0
+
+    def to(self, share: float) -> Animation:
+        """Fade from the current share of the parts' opacity to ``share``."""
+        start, self.share = self.share, share
+
+        def update(_mob, alpha: float) -> None:
+            now = start + (share - start) * alpha
+            for m, fill, stroke in self.saved:
+                m.set_fill(opacity=fill * now)
+                m.set_stroke(opacity=stroke * now)
+
+        return Tween(self.group, update, rate_func=smooth)

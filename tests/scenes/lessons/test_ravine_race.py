@@ -3,6 +3,7 @@ follow the parameters, golden frames and layout."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ravine.pipeline.job import QUALITIES, Quality, RenderJob
@@ -21,6 +22,38 @@ def test_captions_of_the_short_clip(clip):
     cues = srt_cues(clip)
     assert any("zig-zag" in cue.text for cue in cues)
     assert "After 8 steps" in cues[-1].text
+    # the update is acted out up close before the race: the first step, then the carried velocity
+    texts = [cue.text for cue in cues]
+    assert texts[1].startswith("Up close") and "β = 0.9 of v carries over" in texts[2], texts
+
+
+def test_the_close_up_takes_apart_only_real_steps():
+    """Three steps up close by default; none where momentum starts on the minimum (nothing moves),
+    fewer where the run is too short or blows up first, and the captions follow."""
+    assert computed(SCENE, {}).close_steps == 3
+    assert computed(SCENE, {"steps": 1}).close_steps == 1
+    resting = computed(SCENE, {"start": (0.0, 0.0)})
+    assert resting.close_steps == 0 and not any("Up close" in text for text in resting.narration())
+    assert computed(SCENE, {"lr_momentum": 1e-5}).close_steps == 0  # too small to see, even magnified
+    blowing = computed(SCENE, {"landscape": "narrow-ravine", "lr_momentum": 7.42, "beta": 0.01, "steps": 16})
+    assert blowing.close_steps <= max(0, blowing.racers[1].diverged_at - 1)
+
+
+def test_the_close_up_zooms_in_and_stays_inside_the_plot():
+    """The close-up's view comes from the first positions: magnified, never past the plot's edge."""
+    from scenes.widgets.zoom import PlotZoom
+
+    from scenes.kit import style
+    from scenes.lessons.ravine_race import MAX_ZOOM
+
+    scene = computed(SCENE, {})
+    box = style.Rect(0.0, 0.0, 8.0, 5.0)
+    zoom = PlotZoom(box)
+    tiny = scene.close_rect(zoom, [np.array([1.0, 1.0, 0.0]), np.array([1.001, 1.0, 0.0])])
+    assert np.isclose(zoom.state_for(tiny).scale, MAX_ZOOM)
+    edge = scene.close_rect(zoom, [np.array([3.9, 2.4, 0.0]), np.array([3.5, 2.0, 0.0])])
+    assert edge.right <= box.right + 1e-9 and edge.top <= box.top + 1e-9
+    assert scene.close_rect(zoom, [np.array([-3.9, -2.4, 0.0]), np.array([3.9, 2.4, 0.0])]) is None
 
 
 def test_duration_does_not_depend_on_frame_rate(tmp_path, clip):
