@@ -1,6 +1,8 @@
 """Two ways to write momentum (lesson beat 5): the library form v = βv + g and the EMA form
 v = βv + (1 − β)g trace the same path once η is rescaled by 1/(1 − β); with the same η their
-first steps differ by the factor 1 − β, and torch's dampening τ = β is different again.
+first steps differ by the factor 1 − β, and torch's dampening τ = β is different again. The EMA
+rule is grown out of the library rule, and the EMA step −η_EMA v_EMA is turned into the library
+step −η v on screen: v_EMA = (1 − β) v and η_EMA = η/(1 − β) fly in and the two (1 − β) cancel.
 
 Defaults: ``seed-ravine``, start (6, 6), library η = 0.02, β = 0.9, 40 steps. Render with
 ``ravine render conventions``.
@@ -10,15 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RIGHT,
+    UR,
     Arrow,
     Circle,
+    Create,
     GrowArrow,
+    GrowFromEdge,
     Line,
     MathTex,
     Rectangle,
+    ReplacementTransform,
+    Transform,
+    TransformFromCopy,
+    TransformMatchingTex,
     VGroup,
 )
 
@@ -50,6 +60,11 @@ TORCH_DAMPED = style.SERIES_COLORS[1]
 def math(tex: str, color: str = style.TEXT) -> MathTex:
     """An equation in the lesson's math size."""
     return MathTex(tex, color=color).scale(style.MATH_SCALE)
+
+
+def math_parts(*parts: str, color: str = style.TEXT) -> MathTex:
+    """An equation in the lesson's math size, each part its own submobject (for matched transforms)."""
+    return MathTex(*parts, color=color).scale(style.MATH_SCALE)
 
 
 def ring_row(color: str, text: str) -> VGroup:
@@ -144,11 +159,11 @@ class Conventions(LessonScene):
             who = "Both runs diverge" if len(first) == 2 else f"The {first[0].name} run diverges"
             self.claim("diverges", who.rsplit(" ", 1)[0], claims.Finding(
                 bool(first) and all(claims.diverges(r.diverged_at) for r in first)))
-            out["gap"] = (f"{who} in the first step: no path to compare. In range, "
-                          f"η scaled by 1/(1 − β) = {window} makes them one path.")
+            out["gap"] = (f"{who} in the first step: no path to compare. Still, η scaled by "
+                          f"1/(1 − β) = {window} cancels the EMA's factor (1 − β).")
         else:
-            out["gap"] = (f"Largest gap between the paths: {style.fmt(self.gap_max)}, rounding error. "
-                          f"One path, with η scaled by 1/(1 − β) = {window}.")
+            out["gap"] = (f"The EMA velocity is (1 − β) times the library's; η/(1 − β) cancels that factor. "
+                          f"Largest gap: {style.fmt(self.gap_max)}, rounding error.")
         lib_step, ema_step = self.first_steps["library"], self.first_steps["ema"]
         damped = self.first_steps["damped"]
         if beta == 0.0:
@@ -202,11 +217,11 @@ class Conventions(LessonScene):
         panel = layout.panel
         p = self.params
         lib_row = legend_row(LIBRARY, f"library   η = {style.fmt_short(p['lr'])}")
-        lib_rule = math(r"v_{t+1} = \beta\, v_t + g_t")
+        lib_rule = math_parts(r"v_{t+1}", "=", r"\beta\, v_t", "+", r"g_t")
         ema_row = ring_row(EMA, f"EMA form   η = {style.fmt_short(self.lr_ema)}")
-        ema_rule = math(r"v_{t+1} = \beta\, v_t + (1-\beta)\, g_t")
-        step_rule = math(r"\theta_{t+1} = \theta_t - \eta\, v_{t+1}")
-        rescale = math(r"\eta_{\mathrm{EMA}} = \frac{\eta}{1-\beta}")
+        ema_rule = math_parts(r"v_{t+1}", "=", r"\beta\, v_t", "+", r"(1-\beta)\,", r"g_t")
+        step_rule = math_parts(r"\theta_{t+1}", "=", r"\theta_t", "-", r"\eta", r"\, v_{t+1}")
+        rescale = math_parts(r"\eta_{\mathrm{EMA}}", "=", r"\frac{\eta}{1-\beta}")
         rules = [lib_row, lib_rule, ema_row, ema_rule, step_rule, rescale]
         formulas = (lib_rule, ema_rule, step_rule, rescale)
         indent = 0.3  # formulas sit indented under their legend rows
@@ -214,7 +229,7 @@ class Conventions(LessonScene):
                      panel.top - 0.05, buff=0.14)
         for rule in formulas:
             rule.shift(RIGHT * indent)
-        rules_group = VGroup(*rules)
+        rules_group = VGroup(*rules).set_z_index(style.Z_LIVE_LABEL)  # it moves: above the cached plot
         # the step counter and the gap readouts go under the rules, or beside them where the panel
         # is wide but short (portrait frames), clear of the widest rule
         left = panel.left
@@ -237,38 +252,125 @@ class Conventions(LessonScene):
         driver_ema = StepDriver([trail, ema_ball, gap_value])
         self.add(*lib_marks.widgets)
 
+        # The derivation, under the rules where the step counter was: the EMA form's step
+        # Δθ = −η_EMA v_EMA, with v_EMA = (1 − β) v and η_EMA = η/(1 − β), is the library's −η v
+        fact = math_parts(r"v^{\mathrm{EMA}}", "=", r"(1-\beta)", r"\, v")
+        chain = [
+            math_parts(r"\Delta\theta", "=", "-", r"\eta_{\mathrm{EMA}}", r"\, v^{\mathrm{EMA}}"),
+            math_parts(r"\Delta\theta", "=", "-", r"\eta_{\mathrm{EMA}}", r"\,(1-\beta)", r"\, v"),
+            math_parts(r"\Delta\theta", "=", "-", r"\frac{\eta}{1-\beta}", r"\,(1-\beta)", r"\, v"),
+            math_parts(r"\Delta\theta", "=", "-", r"\eta", r"\, v"),
+        ]
+        for eq in (fact, *chain):
+            eq.set_z_index(style.Z_LIVE_LABEL)
+        for part in (fact[0], fact[2], chain[0][4], chain[1][4], chain[2][4]):
+            part.set_color(EMA)
+        for part in (fact[3], chain[1][5], chain[2][5], chain[3][4]):
+            part.set_color(LIBRARY)
+        derivation_left = left + 0.15
+        fit = min(1.0, (panel.right - derivation_left) / max(eq.width for eq in (fact, *chain)))
+        fact.scale(fit)
+        fact.move_to([derivation_left + fact.width / 2, y - 0.1 - fact.height / 2, 0])
+        tallest = max(eq.height for eq in chain) * fit
+        chain_y = fact.get_bottom()[1] - 0.2 - tallest / 2
+        for eq in chain:
+            eq.scale(fit)
+            eq.move_to([derivation_left + eq.width / 2, chain_y, 0])
+        gap_peak.move_to([left + 0.15 + gap_peak.width / 2, chain_y - tallest / 2 - 0.25, 0])
+
         # Beats
-        with self.beat(captions["intro"]):
-            self.play_ticks(fade_in(rules_group), fade_in(counter), ticks=15)
+        with self.beat(captions["intro"]):  # the library rule, then the EMA rule grown out of it
+            self.play_ticks(fade_in(lib_row, lib_rule, shift=DOWN * 0.1), ticks=15)
+            self.play_ticks(fade_in(ema_row), TransformMatchingTex(lib_rule.copy(), ema_rule), ticks=20)
+            self.play_ticks(fade_in(step_rule), ticks=12)
+            self.play_ticks(fade_in(rescale), fade_in(counter), ticks=12)
+            self.regroup(rules_group)
         per_step = int(np.clip(round(120 / steps), 1, 6))
         with self.beat(captions["library"]):
             self.play_ticks(driver_lib.advance(steps), ticks=steps * per_step)
         with self.beat(captions["ema"]):
             self.add(*driver_ema.widgets)
             self.play_ticks(fade_in(gap_title), ticks=5)
-            self.play_ticks(driver_ema.advance(steps), ticks=steps * max(1, per_step // 2))
+            self.play_ticks(driver_ema.advance(steps), ticks=steps * max(1, 2 * per_step // 3))
         with self.beat(captions["gap"]):
+            self.play_ticks(fade_out(counter, gap_title, gap_value), ticks=8)
+            self.play_ticks(fade_in(fact, shift=DOWN * 0.1), ticks=12)
+            derived = self.derive(fact, rescale, chain)
+            self.derived, self.chain = derived, chain
             self.play_ticks(fade_in(gap_peak), ticks=8)
 
         # First steps at the same η
         start_scene = plot.to_scene(self.start)
         arrows = []
-        for key, color, width in (("library", LIBRARY, 4), ("ema", EMA, 9)):  # the short one thick, on top
-            end = plot.to_scene(self.first_points[key][1])
+        for key, color, width in (("library", LIBRARY, 4), ("ema", EMA, 9), ("damped", TORCH_DAMPED, 2.5)):
+            end = plot.to_scene(self.first_points[key][1])  # the short one thick, the torch one thin on top
             arrow = Arrow(start_scene, end, buff=0, color=color, stroke_width=width,
                           max_tip_length_to_length_ratio=0.3, max_stroke_width_to_length_ratio=100)
             arrows.append(arrow.set_z_index(style.Z_LABEL))
         firsts = self.first_step_panel(panel)
+        bars = [group[1][0] for group in firsts]
+        values = [group[1][1] for group in firsts]
         with self.beat(captions["first"]):
             self.play_ticks(fade_out(rules_group), fade_out(trail), fade_out(ema_ball), fade_out(lib_marks.ball),
-                            fade_out(gap_title), fade_out(gap_value), fade_out(gap_peak), fade_out(counter),
+                            fade_out(gap_peak), fade_out(fact, *derived),
                             lib_marks.path.animate.set_stroke(opacity=0.3), ticks=10)
-            self.play_ticks(fade_in(firsts[0]), fade_in(firsts[1]), GrowArrow(arrows[0]), GrowArrow(arrows[1]),
-                            ticks=15)
+            self.play_ticks(fade_in(firsts[0][0], firsts[0][2]), GrowFromEdge(bars[0], LEFT), GrowArrow(arrows[0]),
+                            ticks=30)
+            self.play_ticks(fade_in(values[0], firsts[1][0]), ticks=10)
+            # the EMA form's step: the library's, shrunk by the factor (1 − β)
+            shrinking = bars[0].copy().set_fill(EMA).move_to(bars[1], aligned_edge=LEFT)
+            shortening = arrows[0].copy().set_stroke(EMA, width=9).set_fill(EMA)
+            self.play_ticks(ReplacementTransform(shrinking, bars[1]), ReplacementTransform(shortening, arrows[1]),
+                            ticks=40)
+            self.play_ticks(fade_in(values[1]), ticks=6)
         with self.beat(captions["torch"]):
-            self.play_ticks(fade_in(firsts[2]), ticks=10)
+            self.play_ticks(fade_in(firsts[2][0]), ticks=10)
+            self.play_ticks(GrowFromEdge(bars[2], LEFT), GrowArrow(arrows[2]), ticks=30)
+            self.play_ticks(fade_in(values[2]), ticks=8)
+            # the library's bar laid over it: the same length (or not)
+            ghost = bars[0].copy().set_fill(opacity=0.0).set_stroke(LIBRARY, width=2.5)
+            self.play_ticks(ghost.animate.move_to(bars[2], aligned_edge=LEFT), ticks=20)
+            self.play_ticks(fade_out(ghost), ticks=8)
+        for group in firsts:
+            self.regroup(group)
         with self.beat(captions["close"]):
             pass
+
+    def regroup(self, group: VGroup) -> None:
+        """Draw ``group`` as one: its members added to the scene on their own (by fades and
+        transforms) are taken back into it."""
+        members = set(group.get_family())
+        self.remove(*[mob for mob in self.mobjects if mob is not group and set(mob.get_family()) <= members])
+        self.add(group)
+
+    def derive(self, fact: MathTex, rescale: MathTex, chain: list[MathTex]) -> list:
+        """The EMA form's step, its factors substituted from ``fact`` (v_EMA = (1 − β) v) and from
+        ``rescale`` (η_EMA = η/(1 − β)), the two (1 − β) cancelling: the library's step. ``chain``
+        holds the four stages, built once; returns the pieces left on screen."""
+        ema_step, with_factor, with_rate, library_step = chain
+        # Δθ = −η_EMA v_EMA: the rate and the velocity fly in from where they are defined
+        self.play_ticks(fade_in(*ema_step[:3]), TransformFromCopy(rescale[0], ema_step[3]),
+                        TransformFromCopy(fact[0], ema_step[4]), ticks=18)
+        pieces = list(ema_step)
+        # v_EMA = (1 − β) v: the factor and v come from the fact
+        self.play_ticks(*[Transform(a, b) for a, b in zip(pieces[:4], with_factor[:4])],
+                        TransformFromCopy(fact[2], with_factor[4]), ReplacementTransform(pieces[4], with_factor[5]),
+                        ticks=18)
+        pieces = pieces[:4] + [with_factor[4], with_factor[5]]
+        # η_EMA = η/(1 − β): the rate comes from the rescale rule
+        self.play_ticks(*[Transform(a, b) for a, b in zip(pieces[:3], with_rate[:3])],
+                        fade_out(pieces[3]), TransformFromCopy(rescale[2], with_rate[3]),
+                        Transform(pieces[4], with_rate[4]), Transform(pieces[5], with_rate[5]), ticks=18)
+        pieces = pieces[:3] + [with_rate[3]] + pieces[4:]
+        # the two factors (1 − β) cancel: the denominator and the factor struck out
+        fraction, factor = pieces[3], pieces[4]
+        low = [fraction.get_corner(DL) + [0, 0.02, 0], [fraction.get_right()[0], fraction.get_y() - 0.04, 0]]
+        strikes = VGroup(Line(*low, stroke_color=style.TEXT, stroke_width=2.5),
+                         Line(factor.get_corner(DL), factor.get_corner(UR), stroke_color=style.TEXT, stroke_width=2.5))
+        self.play_ticks(Create(strikes.set_z_index(style.Z_LIVE_LABEL)), ticks=14)
+        self.play_ticks(*[Transform(a, b) for a, b in zip(pieces[:4], library_step[:4])],
+                        Transform(pieces[5], library_step[4]), fade_out(factor, strikes), ticks=18)
+        return pieces[:4] + [pieces[5]]
 
     def first_step_panel(self, panel: style.Rect) -> list[VGroup]:
         """Three blocks: each form's first velocity, and a bar as long as its first step at the same η."""
@@ -299,4 +401,6 @@ class Conventions(LessonScene):
         for group in groups:
             group[1].shift(RIGHT * 0.3)
         groups[0].add(heading)
+        for group in groups:
+            group.set_z_index(style.Z_LIVE_LABEL)  # bars grow and shrink: above the cached plot
         return groups

@@ -57,3 +57,19 @@ def test_first_steps_past_the_divergence_bound_keep_their_length():
     story = scene.story()
     assert "no path to compare" in story["gap"] and "rounding error" not in story["gap"]
     assert "0.0000" not in story["first"] and "4.90×10⁸" in story["first"]
+
+
+def test_the_ema_step_is_derived_into_the_library_step():
+    """The derivation ends with the EMA step's pieces on the library step −η v (the (1 − β)
+    factors struck out and gone), and the caption says why the paths agree."""
+    from tests.scenes.golden import constructed
+
+    def measured(scene):
+        left = [piece.get_center() for piece in scene.derived]
+        want = [piece.get_center() for piece in scene.chain[-1]]
+        return left, want, [piece.tex_string for piece in scene.chain[-1]]
+
+    left, want, texts = constructed("conventions", SHORT, measured, size=(854, 480))
+    assert texts[-2:] == [r"\eta", r"\, v"]
+    assert len(left) == len(want) and all(a == pytest.approx(b, abs=1e-6) for a, b in zip(left, want))
+    assert "cancels" in computed("conventions", SHORT).story()["gap"]
