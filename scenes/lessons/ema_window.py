@@ -1,11 +1,15 @@
 """An EMA refresher (lesson beat 4): the weights (1 − β)β^k and the effective window 1/(1 − β).
 
 Part one: a seeded noisy scalar signal x_t and its EMA m_t = β m_{t−1} + (1 − β) x_t (from
-m_0 = 0, the engine's "ema" convention run on the signal), with the weights drawn as bars under
-the signal, anchored at the current step and reaching back, and the window 1/(1 − β) marked.
-It uses the smallest β of ``betas`` (the shortest memory fits the step axis). Part two: every β
-of ``betas`` on a logarithmic lag axis, so β = 0.9, 0.99, 0.999 ↔ windows 10, 100, 1000 all fit.
-"""
+m_0 = 0, the engine's "ema" convention run on the signal). As the EMA steps along, every
+observation's dot is dimmed by its weight (1 − β)β^k (the newest bright, older ones fading
+geometrically; those not read yet are rings), the weights are drawn as bars under the signal,
+anchored at the current step and reaching back, and a band over the newest 1/(1 − β)
+observations slides with the step. At the end the window is counted out bar by bar with the
+running share of the weight it holds. It uses the smallest β of ``betas`` (the shortest memory
+fits the step axis). Part two: every β of ``betas`` on a logarithmic lag axis, each curve drawn in
+turn with the window marker travelling on to its window (β = 0.9, 0.99, 0.999 ↔ 10, 100, 1000),
+then the share of the weight inside each window."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from manim import (
     Create,
     DashedLine,
     Dot,
-    Rectangle,
+    ReplacementTransform,
+    TransformFromCopy,
     VGroup,
     VMobject,
 )
@@ -32,12 +37,15 @@ from scenes.kit.params import ParamSpec, SceneSpec, seed_param
 from scenes.widgets.series_plot import LogXFrame, RevealedDots
 from scenes.kit.style import Rect
 from scenes.widgets.weight_bars import WeightBars, WindowBracket
+from scenes.widgets.weighted_dots import SpanSweep, StepCursor, WeightedDots, WindowBand
 from scenes.widgets.worked_table import tex_number, typeset_cells
-from scenes.widgets.core import PlotFrame, ProgressivePath, StepDriver, label, legend_row, note_lines, stack_in
+from scenes.widgets.core import (Ball, PlotFrame, ProgressivePath, StepDriver, SwapLabel, label, legend_row, note_lines,
+                                 stack_in)
 
 SIGNAL = style.OPTIMIZER_COLORS["gd"]        # observations (gradients, in the lesson)
 AVERAGE = style.OPTIMIZER_COLORS["momentum"]  # the EMA (the velocity, in the lesson)
 LENGTH = 80  # observations in part one
+FIRST_STEPS = 8  # EMA steps shown slowly while the recursion is read
 
 
 def observations(count: float) -> str:
@@ -74,6 +82,7 @@ class EmaWindow(LessonScene):
         self.signal = noisy_signal(LENGTH, seed=p["seed"])              # x_1 … x_L
         self.ema = ema_history(self.signal, self.beta)                   # m_0 = 0 … m_L
         self.weights = theory.ema_weights(self.beta, np.arange(LENGTH))  # w_0 … w_{L−1}
+        self.relative = np.atleast_1d(relative_ema_weights(self.beta, np.arange(LENGTH)))  # w_k / w_0: dot opacity
         self.window = float(theory.ema_window(self.beta))
         self.count = int(theory.ema_window_count(self.beta))             # the window in whole observations
         self.share = float(window_share(self.beta, self.count))
@@ -135,29 +144,54 @@ class EmaWindow(LessonScene):
         self.title(self.TITLE)
         text = self.captions()
         self.typeset()
-        part_one, reveal, driver, window_marks = self.build_signal_part()
-        self.add(*part_one)
+        one = self.build_signal_part()
+        self.add(*one["static"], one["dots"])
+        driver = one["driver"]
 
-        # Beats: the signal, then its EMA and the weights
+        # The signal arrives; then the EMA starts to read it, one observation per step: the dot it
+        # has just read lights up, older ones dim by their weight, rings are still to come
         with self.beat(text["intro"]):
-            self.play_ticks(reveal.advance(LENGTH), ticks=LENGTH // 2)
+            self.play_ticks(one["reveal"].advance(LENGTH), ticks=LENGTH // 2)
+            self.play_ticks(fade_out(one["dots"]), fade_in(one["weighted"]), ticks=8)
+            self.add(*driver.widgets)
+            self.play_ticks(driver.advance(FIRST_STEPS), ticks=FIRST_STEPS * 4)
         half = LENGTH // 2
-        for key, end, span in (("run", half, half), ("weights", LENGTH, LENGTH - half)):
-            with self.beat(text[key]):
-                self.play_ticks(driver.advance(end), ticks=span * 2)  # then the caption holds a still frame
+        with self.beat(text["run"]):
+            self.play_ticks(driver.advance(half), ticks=int((half - FIRST_STEPS) * 3.5))
+        # the window 1/(1 − β) slides with the newest step while the weights trail behind it
+        with self.beat(text["weights"]):
+            band = one["band"]
+            band.set_progress(half)
+            self.play_ticks(fade_in(band), ticks=8)
+            self.add(one["weighted"])  # the dots over the band (same layer, drawn later)
+            self.play_ticks(driver.advance(LENGTH), one["band_driver"].advance(LENGTH), ticks=(LENGTH - half) * 5 // 2)
+        # count the window out: the newest bars one by one, their running share of the weight
         with self.beat(text["window"]):
-            self.play_ticks(fade_in(window_marks), ticks=12)
+            self.play_ticks(fade_in(one["bracket"]), ticks=12)
+            swept = min(self.count, LENGTH)
+            self.add(*one["sweep_driver"].widgets)
+            self.play_ticks(one["sweep_driver"].advance(swept), ticks=int(np.clip(6 * swept, 30, 60)))
+            if one["note"] is not None:
+                self.play_ticks(fade_in(one["note"]), ticks=10)
 
-        # Beats: several betas on a log axis
-        part_two, curves, marks = self.build_log_part()
+        # Several betas on a log axis: each curve drawn in turn, the window marker travelling on
+        part_one = VGroup(*one["static"], *driver.widgets, band, one["bracket"],
+                          *one["sweep_driver"].widgets, *([one["note"]] if one["note"] is not None else []))
+        part_two, curves, markers, insides, tags = self.build_log_part()
         with self.beat(text["compare"]):
-            self.play_ticks(fade_out(VGroup(*part_one, window_marks)), ticks=10)
+            self.play_ticks(fade_out(part_one), ticks=10)
             self.play_ticks(fade_in(part_two), ticks=10)
-            per_curve = max(12, 45 // len(curves))
-            for line, fill in curves:
+            per_curve = max(10, 45 // len(curves))
+            for i, ((line, fill), marker) in enumerate(zip(curves, markers)):
                 self.play_ticks(Create(line), fade_in(fill), ticks=per_curve)
+                if i == 0:
+                    self.play_ticks(fade_in(marker), ticks=10)
+                else:
+                    self.play_ticks(TransformFromCopy(markers[i - 1], marker), ticks=max(8, 36 // len(curves)))
+        # the share of the weight that lies inside each window, one β at a time
         with self.beat(text["share"], min_ticks=reading_ticks(text["share"]) + 15):
-            self.play_ticks(fade_in(marks), ticks=12)
+            for inside, (tag, full) in zip(insides, tags):
+                self.play_ticks(fade_in(inside), ReplacementTransform(tag, full), ticks=max(8, 45 // len(tags)))
 
     def typeset(self) -> None:
         """Every equation of the scene in one LaTeX run, as ``self.equations[name]``."""
@@ -172,8 +206,9 @@ class EmaWindow(LessonScene):
         for (name, (_, _, scale)), mob in zip(sources.items(), cells):
             self.equations[name] = mob.scale(scale).set_z_index(style.Z_LABEL)
 
-    def build_signal_part(self) -> tuple[list, StepDriver, StepDriver, VGroup]:
-        """Signal plot, weight bars, panel; drivers of the dots and of the EMA; the window marks (shown later)."""
+    def build_signal_part(self) -> dict:
+        """Signal plot, weight bars, panel; the drivers of the dots, the EMA and the window; the
+        window's bracket, its counted-out sweep and note (shown later)."""
         layout = self.layout
         plot = layout.plot
         if layout.panel.top <= layout.plot.bottom:
@@ -192,11 +227,22 @@ class EmaWindow(LessonScene):
         bars_view = View(0.0, LENGTH + 1.0, 0.0, w0 * 1.6)
         bars = PlotFrame(bars_view, bars_rect, x_label="step", y_label="weight")
 
+        def series_x(t: float) -> float:
+            return float(series.to_scene(np.array([t, 0.0]))[0])
+
+        def bars_x(t: float) -> float:
+            return float(bars.to_scene(np.array([t, 0.0]))[0])
+
         steps = np.arange(1, LENGTH + 1, dtype=float)
-        dots = RevealedDots(series.to_scene(np.stack([steps, self.signal], -1)), SIGNAL)
+        points = series.to_scene(np.stack([steps, self.signal], -1))
+        dots = RevealedDots(points, SIGNAL)
+        weighted = WeightedDots(points, self.relative, SIGNAL)
         ema_points = series.to_scene(np.stack([np.arange(LENGTH + 1, dtype=float), self.ema], -1))
         ema = ProgressivePath(ema_points, AVERAGE).set_z_index(style.Z_BALL)
+        head = Ball(ema_points, AVERAGE, radius=0.07)
         weight_bars = WeightBars(self.weights, bars.to_scene, AVERAGE, opacity=0.7)
+        cursors = [StepCursor(series_x, series.box.bottom, series.box.top, style.MUTED),
+                   StepCursor(bars_x, bars.box.bottom, bars.box.top, style.MUTED)]
 
         # panel: the recursion, legend, weights formula
         panel = layout.panel
@@ -208,29 +254,41 @@ class EmaWindow(LessonScene):
         ]
         y = stack_in(panel, rows, panel.top - 0.05, buff=0.22)
         reveal = StepDriver([dots])
-        driver = StepDriver([ema, weight_bars])
+        driver = StepDriver([ema, head, weight_bars, weighted, *cursors])
 
-        # the window: a bracket over the newest 1/(1−β) bars (a whole number of them) and a band
-        # over the same steps
+        # the window: a band over the newest 1/(1−β) observations (a whole number of them) that
+        # slides with the step, and at the end a bracket over the same bars
+        band = WindowBand(series_x, self.count, series.box.bottom, series.box.top, series.box.left, AVERAGE)
+        band_driver = StepDriver([band])
+        band_driver.set_progress(LENGTH // 2)
         end = float(LENGTH) + 0.5
         start = end - self.count
         window_tex = self.equations["window"]
         bracket = WindowBracket(bars.to_scene([start, 0])[0], bars.to_scene([end, 0])[0],
                                 bars.to_scene([0, w0 * 1.12])[1], window_tex, AVERAGE,
                                 clip_left=bars.box.left, clip_right=bars.box.right)
-        left = max(bars.to_scene([start, 0])[0], series.box.left)
-        right = series.to_scene([end, 0])[0]
-        band = Rectangle(width=right - left, height=series.box.height, stroke_width=0,
-                         fill_color=AVERAGE, fill_opacity=0.12)
-        band.move_to([(left + right) / 2, series.box.y, 0]).set_z_index(style.Z_CONTOUR)
-        note = VGroup(*note_lines(f"{newest(self.count)} {style.fmt_percent(self.share)} of the weight",
-                                  panel.width, color=AVERAGE))
-        stack_in(panel, list(note), y - 0.3, buff=0.06)
-        marks = VGroup(band, bracket, note.set_z_index(style.Z_LABEL))
-        return [series, bars, *rows, dots, *driver.widgets], reveal, driver, marks
+        sweep = SpanSweep(bars_x, LENGTH, bars.box.bottom, bars.to_scene([0, w0 * 1.05])[1], bars.box.left, AVERAGE)
 
-    def build_log_part(self) -> tuple[VGroup, list[tuple[VMobject, VMobject]], VGroup]:
-        """Log-lag plot with a legend; per β a curve and the area under it; the window marks."""
+        def counted(k: int) -> str:
+            k = min(k, self.count, LENGTH)
+            return "" if k <= 0 else f"newest {k}: {style.fmt_percent(float(window_share(self.beta, k)))}"
+
+        tally = SwapLabel(counted, [panel.left, y - 0.3, 0], size=style.SMALL_SIZE, color=AVERAGE)
+        sweep_driver = StepDriver([sweep, tally])
+        note = None
+        if self.count > LENGTH:  # the bars end before the window does: say what the window holds
+            note = VGroup(*note_lines(f"{newest(self.count)} {style.fmt_percent(self.share)} of the weight",
+                                      panel.width, color=AVERAGE))
+            stack_in(panel, list(note), y - 0.3 - style.SMALL_LINE_STEP, buff=0.06)
+            note.set_z_index(style.Z_LABEL)
+        return {"static": [series, bars, *rows], "dots": dots, "reveal": reveal, "weighted": weighted,
+                "driver": driver, "band": band, "band_driver": band_driver, "bracket": bracket,
+                "sweep_driver": sweep_driver, "note": note}
+
+    def build_log_part(self) -> tuple[VGroup, list[tuple[VMobject, VMobject]], list[VGroup], list[VMobject],
+                                      list[tuple[VMobject, VMobject]]]:
+        """Log-lag plot with a legend; per β a curve and the area under it, its window marker (dashed
+        line, dot, tag), the area inside its window and the tag with the window's share of the weight."""
         layout = self.layout
         count = len(self.betas)
         label_rows = [1.08 + 0.14 * i for i in range(count)]
@@ -238,7 +296,7 @@ class EmaWindow(LessonScene):
         frame = LogXFrame(0, self.decades, 0.0, ymax, layout.plot, x_label="n-th newest observation (log scale)",
                           y_label="weight ÷ newest weight", y_ticks=(0.0, 0.5, 1.0))
         colors = [style.SERIES_COLORS[i % len(style.SERIES_COLORS)] for i in range(count)]
-        curves, marks = [], VGroup()
+        curves, markers, insides, tags = [], [], [], []
         floor_left, floor_right = frame.to_scene(1.0, 0.0), frame.to_scene(10.0**self.decades, 0.0)
         for i, (curve, color) in enumerate(zip(self.curves, colors)):
             line = frame.to_scene(self.ages, curve)
@@ -246,17 +304,31 @@ class EmaWindow(LessonScene):
             area = VMobject(stroke_width=0, fill_color=color, fill_opacity=0.14)
             area.set_points_as_corners(np.vstack([line, floor_right[None], floor_left[None], line[:1]]))
             curves.append((stroke.set_z_index(style.Z_PATH), area.set_z_index(style.Z_CONTOUR)))
-            x = frame.to_scene(self.windows[i], 0.0)[0]
-            top = frame.to_scene(self.windows[i], label_rows[i])
-            marks.add(DashedLine([x, frame.box.bottom, 0], top, dash_length=0.08, stroke_color=color,
-                                 stroke_width=2).set_z_index(style.Z_AXES))
-            marks.add(Dot(frame.to_scene(self.windows[i], self.at_window[i]), radius=0.07, color=color)
-                      .set_stroke(style.BACKGROUND, 1.5).set_z_index(style.Z_BALL))
-            tag = label(style.fmt_short(float(self.windows[i])), style.SMALL_SIZE, color)
-            tag_x = top[0] + 0.08 + tag.width / 2
-            if tag_x + tag.width / 2 > frame.box.right - 0.05:
-                tag_x = top[0] - 0.08 - tag.width / 2
-            marks.add(tag.move_to([tag_x, top[1], 0]).set_z_index(style.Z_LABEL))
+            window = float(self.windows[i])
+            x = frame.to_scene(window, 0.0)[0]
+            top = frame.to_scene(window, label_rows[i])
+            # the curve inside the window (the newest 1/(1 − β) observations) traced thick
+            within = self.ages <= window
+            edge = frame.to_scene(window, self.at_window[i])
+            inside = VMobject(stroke_color=color, stroke_width=9, stroke_opacity=0.45)
+            inside.set_points_as_corners(np.vstack([line[within], edge[None]]))
+            insides.append(inside.set_z_index(style.Z_PATH))
+            marker = VGroup(
+                DashedLine([x, frame.box.bottom, 0], top, dash_length=0.08, stroke_color=color,
+                           stroke_width=2).set_z_index(style.Z_AXES),
+                Dot(edge, radius=0.07, color=color).set_stroke(style.BACKGROUND, 1.5).set_z_index(style.Z_BALL),
+            )
+            short = label(style.fmt_short(window), style.SMALL_SIZE, color)
+            full = label(f"{style.fmt_short(window)}: {style.fmt_percent(float(self.shares[i]))}", style.SMALL_SIZE,
+                         color)
+            for tag in (short, full):
+                tag_x = top[0] + 0.08 + tag.width / 2
+                if tag_x + tag.width / 2 > frame.box.right - 0.05:
+                    tag_x = top[0] - 0.08 - tag.width / 2
+                tag.move_to([tag_x, top[1], 0]).set_z_index(style.Z_LABEL)
+            marker.add(short)
+            markers.append(marker)
+            tags.append((short, full))
 
         panel = layout.panel
         rows = [self.equations["relative"], label("window 1/(1 − β):", style.SMALL_SIZE, style.MUTED)]
@@ -264,4 +336,4 @@ class EmaWindow(LessonScene):
             rows.append(legend_row(color, f"β = {fmt_param(beta)}  →  {style.fmt_short(float(window))}",
                                    style.SMALL_SIZE))
         stack_in(panel, rows, panel.top - 0.05, buff=0.2)
-        return VGroup(frame, *rows), curves, marks
+        return VGroup(frame, *rows), curves, markers, insides, tags

@@ -2,10 +2,15 @@
 
 A frequent word's embedding weight gets a large gradient on every step; a rare word's gets one
 ``scale_ratio`` times weaker, and only on the seeded fraction of steps where the word appears
-(``engine.scales``). Two runs of SGD with momentum, side by side, share one η each: the large
-η suits the rare weight but blows up the frequent one; the small η is safe for the frequent
-weight and leaves the rare one crawling. The closing card runs the same problem with one η per
-weight (the per-parameter step sizes that RMSProp and Adam automate: the next lesson).
+(``engine.scales``): the gradients' arrivals sweep along both charts first (a comb for the
+frequent word, a few ticks for the rare one). Two runs of SGD with momentum, side by side, share
+one η each: the large η suits the rare weight but blows up the frequent one, which the view
+follows out (zooming out step by step, its size on a badge) before returning to the chart's
+scale; the small η is safe for the frequent weight and leaves the rare one crawling. A log η axis
+then shows the frequent weight's ceiling (2 + 2β)/h with both η carried onto it from the column
+headers; in the fix the two η split to one per weight and the same problem runs again, and the
+card's update θ ← θ − ηv becomes θ_i ← θ_i − η_i v_i (the per-parameter step sizes that RMSProp
+and Adam automate: the next lesson).
 Render with ``ravine render limitations``.
 """
 
@@ -16,7 +21,7 @@ import textwrap
 from typing import Sequence
 
 import numpy as np
-from manim import MathTex, VGroup
+from manim import LEFT, Create, Dot, Line, MathTex, ReplacementTransform, TransformFromCopy, TransformMatchingTex, VGroup
 
 from engine import theory
 from engine.scales import FREQUENT, RARE, TwoScaleProblem, run_two_scales
@@ -25,7 +30,8 @@ from scenes.kit.base import LessonScene
 from scenes.kit.fades import fade_in, fade_out
 from scenes.widgets.logplot import decade_label
 from scenes.kit.params import ParamSpec, SceneSpec, lr_param, seed_param
-from scenes.widgets.stepchart import EventTicks, StepChart
+from scenes.widgets.stepchart import EventTicks, FollowedCurves, StepChart
+from scenes.widgets.weighted_dots import StepCursor
 from scenes.widgets.core import StepDriver, SwapLabel, clear_of_labels, fitted_text, label, legend_row, stack_in
 
 FREQUENT_CURVATURE = 10.0
@@ -163,32 +169,76 @@ class Limitations(LessonScene):
         columns = [self.column(r, *slots[r], headers[r]) for r in range(2)]
 
         # --- beats ---
+        # the gradients arriving: a tick for every step of the frequent word, a few for the rare one
+        self.add(*(c["static"] for c in columns))
         with self.beat(text["intro"]):
-            self.play_ticks(*(fade_in(c["static"]) for c in columns), ticks=12)
+            self.add(*(w for c in columns for w in c["arrivals"].widgets))
+            self.play_ticks(*(c["arrivals"].advance(steps) for c in columns), ticks=100)
+            self.play_ticks(*(fade_out(c["cursor"]) for c in columns), ticks=6)
         run_ticks = int(np.clip(steps, 60, 150))
         for r, key in ((0, "big"), (1, "small")):
             with self.beat(text[key]):
-                self.add(*columns[r]["driver"].widgets)
-                self.play_ticks(columns[r]["driver"].advance(steps), ticks=run_ticks)
+                self.play_run(columns[r], steps, run_ticks)
+        # one η axis: the frequent weight's ceiling, and where each column's η sits on it
+        axis = self.eta_axis(full, top, y)
         with self.beat(text["verdict"]):
-            pass
+            self.play_ticks(fade_out(*legend), ticks=8)
+            self.play_ticks(fade_in(axis["line"]), ticks=10)
+            self.play_ticks(Create(axis["safe"]), fade_in(axis["ceiling"]), ticks=24)
+            for r in range(2):
+                self.play_ticks(TransformFromCopy(columns[r]["eta"], axis["markers"][r]), ticks=18)
 
         # closing: one η per weight, then the card
-        leaving = [c["static"] for c in columns] + [VGroup(*c["driver"].widgets) for c in columns]
+        leaving = [c["static"] for c in columns] + [VGroup(*c["shown"]) for c in columns] + \
+            [VGroup(*(w for w in c["arrivals"].widgets if w is not c["cursor"])) for c in columns]
         fix = self.column(2, *slots[0],
                           f"η = {style.fmt_short(p['lr_small'])} frequent, {style.fmt_short(p['lr_big'])} rare")
-        card = self.card(*slots[1])
+        fix["arrivals"].set_progress(steps)
+        card, shared, own = self.card(*slots[1])
         with self.beat(text["fix"]):
+            # each weight takes its own η: the two markers split to the frequent and the rare weight
             self.play_ticks(*(fade_out(m) for m in leaving), ticks=10)
-            self.play_ticks(fade_in(fix["static"]), ticks=8)
-            self.add(*fix["driver"].widgets)
-            self.play_ticks(fix["driver"].advance(steps), ticks=max(45, run_ticks // 2))
+            self.play_ticks(fade_in(fix["static"]), *(fade_in(w) for w in fix["arrivals"].widgets
+                                                       if w is not fix["cursor"]), ticks=8)
+            self.play_ticks(*(ReplacementTransform(axis["markers"][r], axis["own"][r]) for r in range(2)),
+                            ReplacementTransform(axis["ceiling"][1], axis["ceiling_after"]), ticks=20)
+            self.add(*fix["readouts"].widgets, *fix["driver"].widgets)
+            self.play_ticks(fix["driver"].advance(steps), fix["readouts"].advance(steps), ticks=max(60, run_ticks * 2 // 3))
         with self.beat(text["next"]):
-            self.play_ticks(fade_in(card), ticks=12)
+            self.play_ticks(fade_in(card, shared), ticks=12)
+            self.play_ticks(TransformMatchingTex(shared, own), ticks=20)
         self.hold(15)
 
+    def play_run(self, column: dict, steps: int, run_ticks: int) -> None:
+        """Play one column's run. A weight that blows up is followed: the view pulls out step by
+        step to keep it in sight (its size on a badge), then returns to the chart's scale."""
+        follow = column["follow"]
+        self.add(*column["readouts"].widgets)
+        if follow is None:
+            self.add(*column["driver"].widgets)
+            self.play_ticks(column["driver"].advance(steps), column["readouts"].advance(steps), ticks=run_ticks)
+            column["shown"] = [*column["driver"].widgets, *column["readouts"].widgets]
+            return
+        chart, until = column["chart"], follow.until
+        numbers = chart.y_tick_labels
+        self.add(follow, column["badge"])
+        self.play_ticks(numbers.animate.set_opacity(0.0), ticks=6)
+        follow_driver = StepDriver([follow, column["badge"]])
+        slow = min(12 * until, 60)
+        self.play_ticks(follow_driver.advance(until), column["readouts"].advance(until), ticks=slow)
+        self.play_ticks(follow_driver.advance(until + 1), ticks=15)
+        self.remove(follow, column["badge"])
+        column["driver"].set_progress(until)
+        self.add(*column["driver"].widgets)
+        self.play_ticks(numbers.animate.set_opacity(1.0), ticks=6)
+        self.play_ticks(column["driver"].advance(steps), column["readouts"].advance(steps),
+                        ticks=max(30, run_ticks - slow - 27))
+        column["shown"] = [*column["driver"].widgets, *column["readouts"].widgets]
+
     def column(self, run: int, x: float, width: float, top: float, bottom: float, header: str) -> dict:
-        """Header, live readouts and chart of run ``run`` in a column centred at ``x``."""
+        """Header, live readouts and chart of run ``run`` in a column centred at ``x``: the gradients'
+        arrivals (with a sweeping cursor), the readouts, the curves and notes, and for a run that
+        blows up the followed view of its first steps."""
         rect = style.Rect(x, 0.0, width, 1.0)
         head = label(header, style.LABEL_SIZE, style.TEXT)
         if head.width > width:  # narrow frames: the header fits its column
@@ -207,17 +257,38 @@ class Limitations(LessonScene):
                                       [rect.left + offset, row_y + dy, 0], size=style.SMALL_SIZE, color=color))
         chart_top = row_y + offsets[-1][3] - 0.25
         reach = self.chart_reach(run)
-        chart = StepChart(style.Rect(x, (chart_top + bottom) / 2, width, chart_top - bottom), self.params["steps"],
-                          -reach, reach)
+        steps = self.params["steps"]
+        chart = StepChart(style.Rect(x, (chart_top + bottom) / 2, width, chart_top - bottom), steps, -reach, reach)
         curves = [chart.curve(theta[:, FREQUENT], FREQUENT_COLOR), chart.curve(theta[:, RARE], RARE_COLOR)]
-        marks = EventTicks(chart, self.result.mask, RARE_COLOR)
+        # arrivals: the frequent word's gradient on every step (a comb), the rare word's ticks above it
+        comb = EventTicks(chart, np.ones(steps, bool), FREQUENT_COLOR, height=0.1, width=1.2)
+        marks = EventTicks(chart, self.result.mask, RARE_COLOR, lift=0.1)
+        cursor = StepCursor(lambda t: float(chart.to_scene(t, 0.0)[0]), chart.box.bottom, chart.box.top, style.MUTED)
         notes: list[SwapLabel] = []
         for weight, color in ((FREQUENT, FREQUENT_COLOR), (RARE, RARE_COLOR)):
             if self.diverged_at[run, weight] >= 0:
                 notes.append(self.blowup_note(run, weight, chart, color, clear_of=notes))
-        driver = StepDriver([*curves, marks, *readouts, *notes])
-        static = VGroup(head, chart)
-        return {"static": static, "driver": driver}
+        driver = StepDriver([*curves, *notes])
+        follow, badge = None, None
+        died = self.diverged_at[run]
+        until = int(died.max()) - 1 if (died >= 0).any() else 0
+        if until >= 1 and chart.exit_step(theta[:, FREQUENT if died[FREQUENT] >= 0 else RARE]) is not None:
+            follow = FollowedCurves(chart, [(theta[:, FREQUENT], FREQUENT_COLOR), (theta[:, RARE], RARE_COLOR)], until)
+
+            def view(k: int, envelope=follow.envelope) -> str:
+                return f"view ±{style.fmt_short(float(envelope[min(max(k, 0), until)]))}" if k <= until else ""
+
+            widest = max((view(k) for k in range(until + 1)), key=len)
+            room = label(widest, style.SMALL_SIZE, font=style.MONO_FONT).width
+            badge = SwapLabel(view, [chart.box.right - 0.1 - room, chart.box.top - 0.22, 0], size=style.SMALL_SIZE,
+                              color=style.MUTED)
+        eta = None
+        if run < 2:  # the "η = …" of the header, which travels to the η axis
+            shown = style.fmt_short(self.params["lr_big" if run == 0 else "lr_small"])
+            eta = VGroup(*head[3: 3 + 2 + len(shown)])
+        return {"static": VGroup(head, chart), "chart": chart, "driver": driver, "readouts": StepDriver(readouts),
+                "arrivals": StepDriver([comb, marks, cursor]), "cursor": cursor, "follow": follow, "badge": badge,
+                "eta": eta}
 
     def chart_reach(self, run: int) -> float:
         """Half-height of a run's chart: its weights that stay bounded fit (at least ±1.25, at most ±20);
@@ -263,12 +334,75 @@ class Limitations(LessonScene):
         value = float(self.result.theta[k, run, weight])
         return f"{NAMES[weight]}: {style.fmt_reading(value)}"
 
-    def card(self, x: float, width: float, top: float, bottom: float) -> VGroup:
-        """The closing card: per-parameter update, and what RMSProp and Adam add (the next lesson)."""
+    def eta_axis(self, full: style.Rect, top: float, bottom: float) -> dict:
+        """A log η axis across the legend's band (``top`` … ``bottom``): the frequent weight's safe
+        range up to its ceiling (2 + 2β)/h below it, each column's η above it; and the same two
+        values re-labelled as each weight's own η (the fix)."""
+        p = self.params
+        values = [p["lr_big"], p["lr_small"], self.ceiling]
+        lo = math.floor(math.log10(min(values)) - 0.3)
+        hi = math.ceil(math.log10(max(values)) + 0.3)
+        name = label("η (log):", style.SMALL_SIZE, style.MUTED)
+        mid = bottom + 0.08
+        name.move_to([full.left + name.width / 2, mid, 0])
+        left, right = name.get_right()[0] + 0.25, full.right - 0.1
+
+        def at(value: float) -> float:
+            return left + (math.log10(value) - lo) / (hi - lo) * (right - left)
+
+        line = VGroup(name, Line([left, mid, 0], [right, mid, 0], stroke_color=style.AXIS, stroke_width=2))
+        for power in range(lo, hi + 1):
+            for mult in (1,) if power == hi else range(1, 10):
+                xx = at(mult * 10.0**power)
+                size = 0.09 if mult == 1 else 0.045
+                line.add(Line([xx, mid - size, 0], [xx, mid + size, 0], stroke_color=style.AXIS, stroke_width=1.5))
+        safe = Line([left, mid, 0], [at(self.ceiling), mid, 0], stroke_color=FREQUENT_COLOR, stroke_width=7,
+                    stroke_opacity=0.6)
+        notch = Line([at(self.ceiling), mid - 0.12, 0], [at(self.ceiling), mid + 0.12, 0],
+                     stroke_color=FREQUENT_COLOR, stroke_width=3)
+
+        def placed(texts: list[tuple[str, float, str]]) -> list[VGroup]:
+            """Labels above the axis at their values (each with a dot on the axis at its value), pushed
+            apart where they would touch."""
+            mobs = [label(t, style.SMALL_SIZE, c) for t, _, c in texts]
+            xs = [at(v) for _, v, _ in texts]
+            order = sorted(range(len(mobs)), key=lambda i: xs[i])
+            centres = {}
+            edge = -1e9
+            for i in order:
+                cx = max(xs[i], edge + 0.25 + mobs[i].width / 2, left + mobs[i].width / 2 - 0.3)
+                centres[i] = cx
+                edge = cx + mobs[i].width / 2
+            overflow = max(0.0, max(centres[i] + mobs[i].width / 2 for i in order) - full.right)
+            for i in order:
+                mobs[i].move_to([centres[i] - overflow, mid + 0.13 + mobs[i].height / 2, 0])
+            return [VGroup(Dot([x, mid, 0], radius=0.06, color=c), mob)
+                    for x, mob, (_, _, c) in zip(xs, mobs, texts)]
+
+        big, small = style.fmt_short(p["lr_big"]), style.fmt_short(p["lr_small"])
+        ceiling_text = (f"ceiling {style.fmt_short(self.ceiling)}", self.ceiling, FREQUENT_COLOR)
+        first = placed([ceiling_text, (f"η = {big}", p["lr_big"], style.TEXT),
+                        (f"η = {small}", p["lr_small"], style.TEXT)])
+        second = placed([ceiling_text, (f"rare: η = {big}", p["lr_big"], RARE_COLOR),
+                         (f"frequent: η = {small}", p["lr_small"], FREQUENT_COLOR)])
+        ceiling = VGroup(notch, first[0][1])
+        markers, own = first[1:], second[1:]
+        ceiling_after = second[0][1]
+        for mob in (line, safe, ceiling, ceiling_after, *markers, *own):
+            mob.set_z_index(style.Z_LABEL)
+        return {"line": line, "safe": safe, "ceiling": ceiling, "markers": markers, "own": own,
+                "ceiling_after": ceiling_after}
+
+    def card(self, x: float, width: float, top: float, bottom: float) -> tuple[VGroup, MathTex, MathTex]:
+        """The closing card: per-parameter update, and what RMSProp and Adam add (the next lesson).
+        Returns the card without its update, the one-η update and the per-weight update it becomes."""
         rect = style.Rect(x, (top + bottom) / 2, width, top - bottom)
         p = self.params
         heading = label("Next: a step size per parameter", style.LABEL_SIZE, style.TEXT, weight="BOLD")
-        update = MathTex(r"\theta_i \leftarrow \theta_i - \eta_i\, v_i", color=style.TEXT).scale(style.MATH_SCALE)
+        own = MathTex(r"\theta_i", r"\leftarrow", r"\theta_i", "-", r"\eta_i", r"\, v_i",
+                      color=style.TEXT).scale(style.MATH_SCALE)
+        shared = MathTex(r"\theta", r"\leftarrow", r"\theta", "-", r"\eta", r"\, v",
+                         color=style.TEXT).scale(style.MATH_SCALE)
         lines = []
         for paragraph, color in (
             (f"Left: η = {style.fmt_short(p['lr_small'])} for the frequent weight, "
@@ -278,9 +412,12 @@ class Limitations(LessonScene):
         ):
             for line in textwrap.wrap(paragraph, width=34 if width >= NARROW_COLUMN else int(width * 7.5)):
                 lines.append(label(line, style.SMALL_SIZE, color))
-        rows = [heading, update, *lines]
+        rows = [heading, own, *lines]
         stack_in(rect, rows, top - 0.05, buff=0.22 if width >= NARROW_COLUMN else 0.12)
-        update.shift(np.array([0.3, 0, 0]))
-        group = VGroup(*rows)
-        group.set_z_index(style.Z_LABEL)
-        return group
+        own.shift(np.array([0.3, 0, 0]))
+        shared.move_to(own.get_center())
+        shared.align_to(own, LEFT)
+        group = VGroup(heading, *lines)
+        for mob in (group, own, shared):
+            mob.set_z_index(style.Z_LABEL)
+        return group, shared, own

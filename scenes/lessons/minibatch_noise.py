@@ -106,6 +106,9 @@ class MinibatchNoise(LessonScene):
         self.sizes = self.batch_ladder(b)
         self.spread_sizes = [minibatch_spread(self.landscape, self.start, size, seed, N_SAMPLES).relative
                              for size in self.sizes]
+        # the fan at the start for every batch size of the ladder (the first is the intro's own fan)
+        self.size_fans = np.stack([fans[0]] + [gradient_draws(self.landscape, self.start, size, DRAWS, seed, N_SAMPLES)
+                                               for size in self.sizes[1:]])
         self.turn_raw = mean_turn_angle(noisy.grad[:, 1])
         self.turn_velocity = mean_turn_angle(noisy.velocity[1:, 1])
         self.window = float(theory.ema_window(p["beta"]))
@@ -228,6 +231,7 @@ class MinibatchNoise(LessonScene):
         true_vectors = true_scene * per_step[:, None]
         fan_vectors[steps] = 0.0
         true_vectors[steps] = 0.0
+        size_vectors = to_scene_vectors(-self.size_fans) * per_step[0]  # the batch-size fans, at the intro's scale
 
         # Intro fan: the draws at the start appear one by one (pseudo-steps 0..DRAWS)
         reveal = np.zeros((DRAWS + 1, DRAWS, 3))
@@ -328,5 +332,15 @@ class MinibatchNoise(LessonScene):
                     self.play_ticks(replay.advance(end), ticks=span * per_step)
                 if key == "steady":
                     self.play_ticks(fade_in(*turn_rows), ticks=8)
+        # back at the start: the fan of mini-batch gradients tightens as the batch grows, each size's
+        # row of the table arriving with its fan (the full batch: every draw is the white arrow)
+        size_fan = RidingArrows(np.repeat(start_point[None], len(self.sizes), axis=0), size_vectors, sgd.color,
+                                opacity=0.45, ride=False, glide=True, clip=plot.box)
+        sizes = StepDriver([size_fan])
+        heading = table_rows[: len(table_rows) - len(self.sizes)]
+        size_rows = table_rows[len(heading):]
         with self.beat(text["batch"], min_ticks=reading_ticks(text["batch"]) + 8):
-            self.play_ticks(*([fade_out(*turn_rows)] if handover else []), fade_in(*table_rows), ticks=8)
+            self.play_ticks(*([fade_out(*turn_rows)] if handover else []), fade_in(intro_true, size_fan),
+                            fade_in(*heading, size_rows[0]), ticks=10)
+            for i in range(1, len(self.sizes)):
+                self.play_ticks(sizes.advance(i), fade_in(size_rows[i]), ticks=18)

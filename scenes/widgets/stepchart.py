@@ -36,10 +36,13 @@ class StepChart(VGroup):
             base = self.to_scene(value, self.ymin)
             self.add(Line(base, base + UP * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
             self.add(label(str(int(value)), style.TICK_SIZE, style.MUTED).next_to(base, DOWN, buff=0.08))
+        self.y_tick_labels = VGroup()  # the value axis' numbers (faded while a FollowedCurves zoom holds)
         for value in ticks(self.ymin, self.ymax, 4):
             base = self.to_scene(0, value)
             self.add(Line(base, base + RIGHT * 0.08, stroke_color=style.AXIS, stroke_width=1.5))
-            self.add(label(style.fmt_short(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.08))
+            number = label(style.fmt_short(float(value)), style.TICK_SIZE, style.MUTED).next_to(base, LEFT, buff=0.08)
+            self.y_tick_labels.add(number)
+            self.add(number)
         if x_label:
             # above the axis line, clear of the last tick's number below it
             self.add(label(x_label, style.SMALL_SIZE, style.MUTED).next_to(
@@ -82,12 +85,13 @@ class EventTicks(VMobject):
     """Short ticks at the bottom of ``chart`` for each step t (1-based: the update into θ_t) where
     ``mask[t − 1]`` is true; a tick shows once the driver reaches its step."""
 
-    def __init__(self, chart: StepChart, mask: np.ndarray, color: str, height: float = 0.16) -> None:
-        super().__init__(stroke_color=color, stroke_width=2.5)
+    def __init__(self, chart: StepChart, mask: np.ndarray, color: str, height: float = 0.16, lift: float = 0.0,
+                 width: float = 2.5) -> None:
+        super().__init__(stroke_color=color, stroke_width=width)
         self.chart = chart
         self.event_steps = np.flatnonzero(np.asarray(mask, bool)) + 1
         self.event_steps = self.event_steps[self.event_steps <= chart.steps]
-        base = chart.to_scene(self.event_steps, chart.ymin)
+        base = chart.to_scene(self.event_steps, chart.ymin) + UP * lift
         self.segments = np.stack([base, base + UP * height], axis=1)
         self.shown = -1
         self.set_z_index(style.Z_PATH)
@@ -105,4 +109,58 @@ class EventTicks(VMobject):
             self.set_points(segments_to_points(self.segments[:count]))
 
 
-__all__ = ["StepChart", "EventTicks"]
+class FollowedCurves(VGroup):
+    """A chart's curves seen through a vertical zoom that follows the largest value so far: the
+    view's half-height is max(``reach``, the largest |value| up to the current step), so a weight
+    that blows up stays in view (each step pulls the view further out) instead of leaving it.
+
+    Driven from 0 to ``until`` (the step the blow-up ends on); from ``until`` to ``until + 1`` the
+    view returns to ``reach`` (the chart's own scale) with the curves held at step ``until``.
+    ``series`` is a list of (values per step, colour); non-finite values count as not drawn. The
+    chart must be symmetric about zero (ymin = −ymax).
+    """
+
+    def __init__(self, chart: StepChart, series, until: int, width: float = style.PATH_WIDTH) -> None:
+        super().__init__()
+        self.chart, self.until = chart, int(until)
+        self.reach = float(chart.ymax)
+        self.values = [np.asarray(v, float)[: self.until + 1] for v, _ in series]
+        self.paths = [VMobject(stroke_color=color, stroke_width=width) for _, color in series]
+        stacked = np.abs(np.vstack([np.where(np.isfinite(v), v, 0.0) for v in self.values]))
+        self.envelope = np.maximum(self.reach, np.maximum.accumulate(stacked.max(axis=0)))
+        self.add(*self.paths)
+        self.set_z_index(style.Z_PATH)
+        self.set_progress(0.0)
+
+    def scale_at(self, step: float) -> float:
+        """Half-height of the view at (fractional) ``step``: log-interpolated between steps, then
+        back to ``reach`` over the last unit."""
+        if step >= self.until:
+            f = min(step - self.until, 1.0)
+            top = self.envelope[-1]
+            return float(np.exp((1 - f) * np.log(top) + f * np.log(self.reach)))
+        k = int(math.floor(step))
+        f = step - k
+        return float(np.exp((1 - f) * np.log(self.envelope[k]) + f * np.log(self.envelope[k + 1])))
+
+    def set_progress(self, step: float) -> None:
+        scale = self.scale_at(step)
+        at = min(step, float(self.until))
+        k = int(math.floor(at))
+        f = at - k
+        for path, values in zip(self.paths, self.values):
+            vals = values[: k + 1]
+            xs = np.arange(k + 1, dtype=float)
+            if f > 0 and k + 1 < len(values):
+                vals = np.append(vals, (1 - f) * values[k] + f * values[k + 1])
+                xs = np.append(xs, at)
+            keep = np.isfinite(vals)
+            vals, xs = vals[keep], xs[keep]
+            ys = np.clip(vals / scale * self.reach, self.chart.ymin, self.chart.ymax)
+            pts = self.chart.to_scene(xs, ys)
+            if len(pts) < 2:
+                pts = np.vstack([pts[:1], pts[:1] + 1e-6]) if len(pts) else self.chart.to_scene([0, 0], [0, 0])
+            path.set_points_as_corners(pts)
+
+
+__all__ = ["StepChart", "EventTicks", "FollowedCurves"]

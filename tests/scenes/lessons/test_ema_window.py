@@ -36,6 +36,21 @@ def test_default_numbers_come_from_the_engine():
     assert "65%, 63%, 63%" in text["share"]
 
 
+def test_dots_and_bars_agree_on_the_weights():
+    """A dot's brightness is its weight relative to the newest (β^k), the bars' heights are (1 − β)β^k:
+    one array scaled, so the dots and the bars tell the same story."""
+    from scenes.widgets.weighted_dots import FLOOR, WeightedDots
+
+    made = scene()
+    assert made.relative == pytest.approx(made.weights / made.weights[0])
+    points = np.zeros((len(made.signal), 3))
+    dots = WeightedDots(points, made.relative, "#ffffff")
+    t = 50
+    opacity = dots.opacity_at(t)
+    seen = np.arange(t)                                   # dots of steps 1 … t, newest last
+    assert (opacity[seen][::-1] - FLOOR) / (1 - FLOOR) == pytest.approx(made.weights[:t] / made.weights[0])
+
+
 def test_parameters_change_the_numbers():
     default = scene()
     other_seed = scene(seed=1)

@@ -75,6 +75,27 @@ def test_a_weight_pushed_further_out_is_not_called_part_of_the_way():
     assert "as far out as it started" in text and "of the way out" not in text, text
 
 
+def test_the_blow_up_is_followed_and_each_eta_sits_on_one_axis():
+    """The diverging column follows its weight up to the last step before the blow-up; the η axis
+    puts the frequent weight's ceiling between the two η and splits them to each weight in the fix."""
+    from scenes.kit.style import Rect
+
+    scene = scene_for({})
+    died = int(scene.diverged_at[0, 0])
+    big = scene.column(0, 0.0, 6.0, 2.0, -2.0, "one η = 5 for both")
+    small = scene.column(1, 0.0, 6.0, 2.0, -2.0, "one η = 0.1 for both")
+    assert big["follow"] is not None and big["follow"].until == died - 1
+    assert big["follow"].envelope[-1] == pytest.approx(abs(scene.result.theta[died - 1, 0, 0]))
+    assert small["follow"] is None
+    assert len(big["eta"]) == len("η=5") and len(small["eta"]) == len("η=0.1")
+    axis = scene.eta_axis(Rect(0.0, 3.0, 12.0, 1.0), 3.5, 2.9)
+    x_big, x_small = (m[0].get_center()[0] for m in axis["markers"])
+    x_ceiling = axis["ceiling"][0].get_center()[0]
+    assert x_small < x_ceiling < x_big          # 0.1 < (2 + 2β)/h = 0.38 < 5
+    assert [m[0].get_center()[0] for m in axis["own"]] == pytest.approx([x_big, x_small])
+    assert "rare" in axis["own"][0][1].text and "frequent" in axis["own"][1][1].text
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
