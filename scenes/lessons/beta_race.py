@@ -8,31 +8,43 @@ Defaults: ``narrow-ravine`` (A = diag(1, 100)), start (−4, 1.5), one η = 0.00
 from __future__ import annotations
 
 import numpy as np
+from manim import Cross
 
 from engine import analysis, claims, get_landscape, run, theory
 from engine.compare import leaders, settled_leader
 from engine.verdict import verdict as run_verdict  # the story keeps a local named verdict
 from scenes.kit import style
-from scenes.kit.base import LessonScene, pace, plan_story
+from scenes.kit.base import LessonScene, pace, plan_story, reading_ticks
 from scenes.widgets.contours import landscape_backdrop
-from scenes.kit.fades import fade_in
+from scenes.kit.fades import fade_in, fade_out
+from scenes.kit.framing import clip_segment_to_view
 from scenes.kit.params import ParamSpec, SceneSpec, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets.race import (
+    AppearAt,
     SeriesRacer,
     axis_name,
-    escape_label,
     frame_racers,
     point_text,
     racer_marks,
     view_box,
 )
 from scenes.widgets.core import LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets.dashed_path import DashedPath
+from scenes.widgets.escape_zoom import EscapeTrack, fade_early, inside_exit, plot_scale_marks, wide_backdrop
+from scenes.widgets.lead_marker import LeadMarker
+from scenes.widgets.velocity_arrow import VelocityArrow, next_steps
+from scenes.widgets.zoom import PlotZoom
 
 
 def loss_text(value: float) -> str:
     """A loss for a caption: three significant digits (450, 0.454, 1.39×10⁵)."""
     return style.fmt_short(float(f"{float(value):.3g}"))
 
+
+INTRO_STEPS = 2            # the shared first step, then β·v splits the runs: a beat of its own
+INTRO_TICKS_PER_STEP = 30  # the first step under the intro's caption, slowly
+ZOOM_BACK_TICKS = 20
+REPLAY_TICKS = 45          # the shortest replay of the lead on the loss chart under the verdict
 
 NAME_ENDS = (" ", ",", ":", ";", ")", "\n", ". ", ".\n")  # never a bare ".": "β = 0." is in "β = 0.5"
 
@@ -102,7 +114,8 @@ class BetaRace(LessonScene):
         ends = [r.diverged_at for r in self.racers]
         if min(ends) >= 0 and max(ends) <= start + span // 4:  # every run stopped: nothing moves
             return 1
-        return pace(text, span, 0, 1 if span > 60 else 2, 10)
+        # the first steps' beat is slow enough to watch β·v set the runs apart
+        return pace(text, span, 0, 1 if span > 60 else 2, INTRO_TICKS_PER_STEP if span <= INTRO_STEPS else 10)
 
     def narration(self) -> list[str]:
         """Every caption in the order it plays (long stretches cut as :func:`plan_story` cuts them)."""
@@ -140,6 +153,10 @@ class BetaRace(LessonScene):
         else:
             beats.append((0, f"η = {lr} and {short.name} from {point_text(self.start)}: below (2 + 2β)/λmax = "
                              f"{style.fmt_short(float(self.bounds[low]))}, so the run is stable."))
+
+        # the first two steps: v₁ = g₀ for every β; then β·v₁ is what sets them apart
+        if len(self.racers) > 1 and steps > INTRO_STEPS:
+            beats.append((INTRO_STEPS, "Step 1 is the same for every β; from step 2 each keeps β of its velocity."))
 
         # short memory: little extra speed; who leads early
         window = style.fmt_short(float(theory.ema_window(self.betas[low])))
@@ -241,36 +258,72 @@ class BetaRace(LessonScene):
         return int(candidates[np.argmin(np.abs(candidates - target))])
 
     # -- drawing ---------------------------------------------------------------------------
+    def diverging(self) -> list[bool]:
+        """Per run, whether it diverges (engine: :func:`engine.claims.diverges`): drawn dashed."""
+        return [bool(claims.diverges(r.diverged_at, float(rate))) for r, rate in zip(self.racers, self.rates)]
+
     def construct(self) -> None:
         self.compute()
         layout, steps = self.layout, self.params["steps"]
         minimizer = np.asarray(self.landscape.minimizer, dtype=float)
-        view, _ = frame_racers(self.racers, self.start, minimizer, list(self.rates))
-        self.framed_runs = [(r.name, r.theta, view_box(view), bool(claims.diverges(r.diverged_at, float(rate))))
-                            for r, rate in zip(self.racers, self.rates)]
+        view, escaping = frame_racers(self.racers, self.start, minimizer, list(self.rates))
+        diverging = self.diverging()
+        self.framed_runs = [(r.name, r.theta, view_box(view), d) for r, d in zip(self.racers, diverging)]
 
         self.title(self.TITLE)
-        plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
-        self.add(*backdrop)
-        all_marks = [racer_marks(plot, racer, width=2.4) for racer in self.racers]
-        paths = [marks.path.path_points for marks in all_marks]
-        moving, escapes = [], []
-        for racer, marks in zip(self.racers, all_marks):
-            moving += marks.widgets
-            if marks.exit_step is not None:
-                what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
-                # clear of every path; runs leaving near one border point get their labels on separate lines
-                escapes.append(escape_label(f"{racer.name}: {what}", marks.exit_step, marks.exit_point,
-                                            plot.box, racer.color, clear_of=escapes, avoid=paths))
-        moving += escapes
+        # a run that escapes the view is followed by a zoom-out, over contours drawn that far
+        follow = any(escaping)
+        if follow:
+            plot, wide, backdrop, minimum = wide_backdrop(self.landscape, view, layout.plot)
+            frame = wide
+        else:
+            plot, backdrop = landscape_backdrop(self.landscape, view, layout.plot)
+            minimum, frame = [], plot
+        self.add(*backdrop, *minimum)
+        all_marks = []
+        for racer, dashed in zip(self.racers, diverging):
+            marks = racer_marks(frame, racer, width=2.4)
+            if dashed:  # a diverging run is dashed: told apart by more than its colour
+                marks = marks._replace(path=DashedPath(marks.path.path_points, racer.color, width=2.4))
+            all_marks.append(marks)
+        arrows, crosses = [], []
+        for racer, marks, dashed in zip(self.racers, all_marks, diverging):
+            # the velocity arrow: the step the run takes next, −η·v, from where the ball is
+            shown = plot.to_scene(racer.theta)
+            cut = racer.theta.copy()
+            if marks.exit_step is not None:  # stop where the drawn run stops
+                cut[marks.exit_step:] = clip_segment_to_view(racer.theta[marks.exit_step - 1],
+                                                             racer.theta[marks.exit_step], frame.view)
+            arrows.append(VelocityArrow(plot, cut, next_steps(cut), racer.color, clip=None if follow else "plot"))
+            if dashed:
+                end = marks.exit_step if marks.exit_step is not None else max(racer.diverged_at, 0) or steps
+                where = (inside_exit(marks.exit_point, plot.box) if marks.exit_step is not None
+                         else shown[min(end, steps)])
+                cross = Cross(scale_factor=0.12, stroke_color=style.WARNING, stroke_width=4).move_to(where)
+                cross.set_z_index(style.Z_BALL)
+                crosses.append(AppearAt(cross, end))
+        moving = [w for marks in all_marks for w in marks.widgets] + arrows + crosses
+        zoom = track = None
+        scale_marks: list = []
+        if follow:
+            zoom = PlotZoom(plot.box)
+            zoom.attach(*backdrop[:1], *minimum, *(w for marks in all_marks for w in marks.widgets), *arrows)
+            zoom.attach(*crosses, keep_size=True)
+            track = EscapeTrack([m.path.path_points for m, esc in zip(all_marks, escaping) if esc], plot.box)
+            scale_marks = plot_scale_marks(plot)
 
         # Panel: shared η, step counter, one legend row per β with its loss, loss inset
         panel = layout.panel
         heading = label(f"momentum, η = {style.fmt_short(self.params['lr'])}", style.LABEL_SIZE)
-        y = stack_in(panel, [heading], panel.top - 0.05)
+        note = label("arrow: next step, −ηv", style.SMALL_SIZE, style.MUTED)
+        y = stack_in(panel, [heading, note], panel.top - 0.05)
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.3, 0])
         rows = [legend_row(r.color, r.name) for r in self.racers]
-        texts = [[f"L = {style.fmt(float(loss), 4)}" for loss in r.loss[:steps + 1]] for r in self.racers]
+
+        def reading(r, k: int, loss: float) -> str:
+            return f"diverged, step {r.diverged_at}" if 0 <= r.diverged_at <= k else f"L = {style.fmt(float(loss), 4)}"
+
+        texts = [[reading(r, k, loss) for k, loss in enumerate(r.loss[:steps + 1])] for r in self.racers]
         widest = max((t for series in texts for t in series), key=len)
         readout_w = label(widest, style.SMALL_SIZE, font=style.MONO_FONT).width
         row_w = max(row.width for row in rows)
@@ -295,10 +348,52 @@ class BetaRace(LessonScene):
         inset = LossInset(inset_rect, [(r.loss, r.color) for r in self.racers], steps)
         driver = StepDriver(moving + [counter, *readouts, inset])
         self.add(*driver.widgets)
-        self.add(heading)
+        self.add(heading, note)
 
         beats = self.story()
+        # the first step under the intro: the same for every β (v₁ = g₀)
+        first = min(1, steps)
         with self.beat(beats[0][1]):
             for row in rows:  # introduce the racers one by one
                 self.play_ticks(fade_in(row), ticks=8)
-        self.play_story(driver, beats[1:], steps, self.ticks_per_step, tail_ticks=2, progress=self.progress)
+            # the step takes most of the caption's reading time, then a short pause to finish reading
+            intro_ticks = max(first * INTRO_TICKS_PER_STEP, reading_ticks(beats[0][1]) - 8 * len(rows) - 45)
+            zoomed = self.play_beat_steps(driver, zoom, track, scale_marks, 0, first, intro_ticks)
+        for planned in plan_story(beats[1:], steps, self.ticks_per_step, 2, self.progress):
+            start = max(planned.start, first)
+            if planned.text is None:
+                zoomed = self.play_beat_steps(driver, zoom, track, scale_marks, start, planned.end, planned.ticks, zoomed)
+                continue
+            with self.beat(planned.text):
+                if planned.ticks > 0 and planned.end > start:
+                    zoomed = self.play_beat_steps(driver, zoom, track, scale_marks, start, planned.end,
+                                                  planned.ticks, zoomed)
+        closing = beats[-1][1]
+        with self.beat(closing, min_ticks=reading_ticks(closing) + 15):
+            if len(self.stable) > 1:
+                # the verdict acted out: the race replayed on the loss chart, a ring on whoever leads
+                marker = LeadMarker(inset, self.leaders, [r.color for r in self.racers])
+                replay = StepDriver([marker])
+                self.play_ticks(fade_in(marker), ticks=6)
+                self.play_ticks(replay.advance(steps), ticks=max(REPLAY_TICKS, reading_ticks(closing) - 6))
+
+    def play_beat_steps(self, driver: StepDriver, zoom: PlotZoom | None, track: EscapeTrack | None,
+                        scale_marks: list, start: int, end: int, ticks: int, zoomed: bool = False) -> bool:
+        """Advance ``driver`` to ``end`` in ``ticks``; the zoom follows an escaping run out (the plot's
+        tick numbers fade while the view is not the plot's own) and comes back once that run is done,
+        as long as some run stays to watch. Returns whether the view is zoomed out afterwards."""
+        if ticks <= 0 or end <= start:
+            return zoomed
+        if zoom is None or track is None:
+            self.play_ticks(driver.advance(end), ticks=ticks)
+            return False
+        if track.moves(start, end):
+            fades = [fade_out(m, rate_func=fade_early) for m in scale_marks] if not zoomed else []
+            self.play_ticks(driver.advance(end), zoom.tracking(driver, track.view_at), *fades, ticks=ticks)
+            return True
+        if zoomed and self.stable:  # the escape is over: back to the runs that stay
+            self.play_ticks(zoom.reset(), *(fade_in(m) for m in scale_marks), ticks=ZOOM_BACK_TICKS)
+            track.restart(end)  # a later escape may pull the view out again
+            zoomed = False
+        self.play_ticks(driver.advance(end), ticks=ticks)
+        return zoomed

@@ -26,6 +26,7 @@ from scenes.widgets.core import Ball, LossInset, StepDriver, SwapLabel, label, l
 HEAVY_RADIUS = 0.17        # the heavy ball is drawn bigger than gradient descent's
 ARROW_TARGET = 1.4         # the longest velocity arrow, scene units (before rounding the scale)
 MIN_HALF_WIDTH = 2.5       # the side view shows x in [−h, h], h = max(2.5, max |x| + 0.5)
+GD_ARROW_RAISE = 0.22     # gradient descent's arrow rides this much above the heavy ball's row
 PILE_UP = 1.1             # the heavy ball's longest downhill step over gradient descent's that counts as piling up
 
 
@@ -271,6 +272,12 @@ class HeavyBall(LessonScene):
         vectors[:, 0] = self.moved[:, 1] * valley.frame.scale_x * scale
         arrow = RidingArrows(hb_points, vectors, hb_color, ride=True, glide=True, clip=valley.box,
                              offset=UP * (HEAVY_RADIUS + 0.2))
+        # gradient descent's arrow on the same scale (its step is η × the slope, nothing carried),
+        # a row higher so the two never cover each other where the balls are together
+        gd_vectors = np.zeros((steps + 1, 3))
+        gd_vectors[:, 0] = self.moved[:, 0] * valley.frame.scale_x * scale
+        gd_arrow = RidingArrows(gd_points, gd_vectors, gd_color, ride=True, glide=True, clip=valley.box,
+                                offset=UP * (HEAVY_RADIUS + 0.2 + GD_ARROW_RAISE))
 
         # Panel: formula, legend, counter, readouts, loss inset
         columns = split_panel(layout.panel)
@@ -280,7 +287,7 @@ class HeavyBall(LessonScene):
             legend_row(gd_color, f"gradient descent   η = {style.fmt_short(p['lr'])}", width=panel.width),
             legend_row(hb_color, f"heavy ball   η = {style.fmt_short(p['lr'])}, β = {style.fmt_short(p['beta'])}",
                        width=panel.width),
-            label(f"arrow: velocity, {style.fmt_short(scale)}× one step", style.SMALL_SIZE, style.MUTED),
+            label(f"arrows: velocity, {style.fmt_short(scale)}× one step", style.SMALL_SIZE, style.MUTED),
         ]
         y = stack_in(panel, rows, panel.top - 0.05)
         self.add(*rows)
@@ -295,7 +302,7 @@ class HeavyBall(LessonScene):
         inset_top = chart.top if columns.split else y - 0.75 - 0.38 * 2 - 0.05
         inset_rect = style.Rect(chart.x, (inset_top + chart.bottom) / 2, chart.width, inset_top - chart.bottom)
         inset = LossInset(inset_rect, [(self.loss[:, 0], gd_color), (self.loss[:, 1], hb_color)], steps)
-        driver = StepDriver([arrow, hb_ball, gd_ball, counter, *readouts, inset])
+        driver = StepDriver([arrow, gd_arrow, hb_ball, gd_ball, counter, *readouts, inset])
         self.add(*driver.widgets)
 
         # Beats

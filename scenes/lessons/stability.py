@@ -8,27 +8,31 @@ ceiling. Render with ``ravine render stability``.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
-from manim import LEFT, Cross, GrowFromEdge, VGroup
+from manim import LEFT, Cross, GrowFromEdge, UpdateFromAlphaFunc, VGroup
 
 from engine import analysis, claims, get_landscape, run, theory
 from engine.compare import farthest, lr_bracket
 from engine.verdict import Reach, verdict
 from scenes.kit import style
 from scenes.kit.base import LessonScene, reading_ticks
-from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.fades import fade_in, fade_out
-from scenes.kit.framing import View, fit_view
+from scenes.kit.framing import View, clip_segment_to_view, fit_view
 from scenes.widgets.numberline import EtaLine, StableRange
 from scenes.kit.params import ParamSpec, SceneSpec, beta_param, landscape_param, start_param, steps_param
-from scenes.widgets.race import ESCAPE_ROOM, AppearAt, Racer, axis_name, escape_label, racer_marks, view_box
-from scenes.widgets.core import StepDriver, SwapLabel, fitted_text, label, legend_row, stack_in
+from scenes.widgets.race import AppearAt, Racer, axis_name, racer_marks, view_box
+from scenes.widgets.core import StepDriver, SwapLabel, label, legend_row, stack_in
+from scenes.widgets.dashed_path import DashedPath
+from scenes.widgets.escape_zoom import (
+    ZOOM_OUT, EscapeTrack, fade_early, inside_exit, plot_scale_marks, wide_backdrop, wide_view,
+)
+from scenes.widgets.velocity_arrow import VelocityArrow, next_steps
+from scenes.widgets.zoom import PlotZoom
 
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
 GD = style.OPTIMIZER_COLORS["gd"]
 MOMENTUM = style.OPTIMIZER_COLORS["momentum"]
+ZOOM_BACK_TICKS = 20  # the view gliding back to the plot once the run above the ceiling is out
 
 
 class Stability(LessonScene):
@@ -96,9 +100,14 @@ class Stability(LessonScene):
         """The two phases' views: gradient descent's, then momentum's (run i is drawn in view i // 2)."""
         return [self.phase_view(0, 1), self.phase_view(2, 3)]
 
+    def wide_views(self) -> list[View]:
+        """The farthest each phase's zoom pulls back: its view × :data:`ZOOM_OUT` about its centre.
+        A run is in view while the zoom can keep it there; it leaves the view when it leaves this."""
+        return [wide_view(view, ZOOM_OUT) for view in self.views()]
+
     def exits(self) -> list[int | None]:
-        """The first step each run is outside its phase's view (None: never), as its marks draw it."""
-        views = self.views()
+        """The first step each run is outside its phase's widest view (None: never), as its marks draw it."""
+        views = self.wide_views()
         return [claims.leaves_view(r.theta, view_box(views[i // 2])).get("step") for i, r in enumerate(self.racers)]
 
     def narration(self) -> list[str]:
@@ -112,7 +121,7 @@ class Stability(LessonScene):
         racer = self.racers[index]
         parts = []
         if exit_step is not None:
-            box = view_box(self.views()[index // 2])
+            box = view_box(self.wide_views()[index // 2])
             self.claim("leaves the view", racer.name, claims.leaves_view(racer.theta, box))
             parts.append(f"leaves the view at step {exit_step}")
         if racer.diverged_at >= 0:
@@ -169,36 +178,52 @@ class Stability(LessonScene):
         return out
 
     # -- drawing ---------------------------------------------------------------------------
+    def phase_marks(self, phase: int, plot, wide) -> dict:
+        """One phase's moving parts in its plot: both runs (the one above its ceiling dashed), their
+        velocity arrows, a cross where the run above leaves the widest view, and the zoom that
+        follows it out (contours drawn as far as the zoom goes)."""
+        out: dict = {"marks": [], "arrows": [], "crosses": []}
+        for i in (2 * phase, 2 * phase + 1):
+            racer = self.racers[i]
+            width = style.PATH_WIDTH if i % 2 == 0 else 2.0
+            marks = racer_marks(wide, racer, width=width)
+            if i % 2 == 1:  # above the ceiling: dashed, told apart by more than its colour
+                marks = marks._replace(path=DashedPath(marks.path.path_points, racer.color, width=width))
+            cut = racer.theta.copy()
+            if marks.exit_step is not None:  # the arrow stops where the drawn run stops
+                cut[marks.exit_step:] = clip_segment_to_view(racer.theta[marks.exit_step - 1],
+                                                             racer.theta[marks.exit_step], wide.view)
+            out["arrows"].append(VelocityArrow(plot, cut, next_steps(cut), racer.color, clip=None))
+            if marks.exit_step is not None:
+                cross = Cross(scale_factor=0.12, stroke_color=style.WARNING, stroke_width=4)
+                cross.move_to(inside_exit(marks.exit_point, plot.box))
+                cross.set_z_index(style.Z_BALL)
+                out["crosses"].append(AppearAt(cross, marks.exit_step))
+            out["marks"].append(marks)
+        out["track"] = EscapeTrack([out["marks"][1].path.path_points], plot.box)
+        return out
+
     def construct(self) -> None:
         self.compute()
         layout, steps, p = self.layout, self.params["steps"], self.params
         self.title(self.TITLE)
-        views = self.views()
-        self.framed_runs = [(f"{r.name} η = {style.fmt_short(float(self.lrs[i]))}", r.theta, view_box(views[i // 2]),
+        views, wides = self.views(), self.wide_views()
+        self.framed_runs = [(f"{r.name} η = {style.fmt_short(float(self.lrs[i]))}", r.theta, view_box(wides[i // 2]),
                              bool(claims.diverges(r.diverged_at, float(self.rates[i]))))
                             for i, r in enumerate(self.racers)]
-        plots, backdrops = zip(*(landscape_backdrop(self.landscape, view, layout.plot) for view in views))
+        built = [wide_backdrop(self.landscape, view, layout.plot, ZOOM_OUT) for view in views]
+        plots = [b[0] for b in built]
         self.plot_boxes = [plot.box for plot in plots]  # run i is drawn in plot i // 2
-        self.add(*backdrops[0])
-
-        # Runs: paths, balls, and where the divergent ones leave the view (each phase in its own view)
-        marks = [racer_marks(plots[i // 2], racer, width=style.PATH_WIDTH if i % 2 == 0 else 2.0)
-                 for i, racer in enumerate(self.racers)]
-        exits = [m.exit_step for m in marks]
+        phases = [self.phase_marks(k, plots[k], built[k][1]) for k in range(2)]
+        zooms = []
+        for (plot, wide, backdrop, minimum), phase in zip(built, phases):
+            zoom = PlotZoom(plot.box)
+            zoom.attach(backdrop[0], *minimum, *(w for m in phase["marks"] for w in m.widgets), *phase["arrows"])
+            zoom.attach(*phase["crosses"], keep_size=True)
+            zooms.append(zoom)
+        self.add(*built[0][2], *built[0][3])
+        exits = [m.exit_step for phase in phases for m in phase["marks"]]
         captions = self.story(exits)
-        escapes = []
-        for i, (racer, mark) in enumerate(zip(self.racers, marks)):
-            if mark.exit_step is None:
-                escapes.append([])
-                continue
-            inward = np.array([plots[i // 2].box.x, plots[i // 2].box.y, 0.0]) - mark.exit_point
-            inward *= 0.12 / max(float(np.linalg.norm(inward)), 1e-9)  # just inside the border
-            cross = Cross(scale_factor=0.12, stroke_color=style.WARNING, stroke_width=4)
-            cross.move_to(mark.exit_point + inward)
-            cross.set_z_index(style.Z_BALL)
-            pair = [m.path.path_points for m in marks[i - i % 2: i - i % 2 + 2]]  # the runs in this plot
-            escapes.append([AppearAt(cross, mark.exit_step),
-                            self.escape_label(i, mark.exit_step, mark.exit_point, avoid=pair)])
 
         # Panel: the η number line, then one row per run with its per-step factor
         panel = layout.panel
@@ -249,58 +274,61 @@ class Stability(LessonScene):
         counter = SwapLabel(lambda k: f"step {min(k, steps)} / {steps}", [panel.left, y - 0.3, 0],
                             size=style.SMALL_SIZE)
 
-        gd_widgets = [*marks[0].widgets, *marks[1].widgets, *escapes[1], *escapes[0]]
-        hb_widgets = [*marks[2].widgets, *marks[3].widgets, *escapes[3], *escapes[2]]
-        gd_driver = StepDriver(gd_widgets + [counter])
-        hb_driver = StepDriver(hb_widgets + [counter])
+        widgets = [[*(w for m in ph["marks"] for w in m.widgets), *ph["arrows"], *ph["crosses"]] for ph in phases]
+        drivers = [StepDriver(w + [counter]) for w in widgets]
+        scale_marks = [plot_scale_marks(plot) for plot in plots]
 
-        # Beats: gradient descent
+        # Beats: gradient descent. The ceiling grows, then the first step of both runs
         self.add(numberline.heading, numberline.axis, numberline.legend, counter)
+        gd_line = numberline.rows[0]
         with self.beat(captions["intro"]):
-            self.play_ticks(*self.reveal(numberline.rows[0]), fade_in(headings[0]), ticks=15)
-        self.add(*gd_driver.widgets)
+            self.play_ticks(*self.reveal(gd_line), fade_in(headings[0]), ticks=20)
+            self.add(*drivers[0].widgets)
+            self.play_ticks(drivers[0].advance(min(1, steps)), ticks=30)
         split = self.split_step(exits[1])
-        self.race(gd_driver, captions["gd_above"], split, 0, rows[1])
-        self.race(gd_driver, captions["gd_below"], steps, split, rows[0])
+        self.race(drivers[0], zooms[0], phases[0]["track"], scale_marks[0], captions["gd_above"], split, 1, rows[1])
+        self.race(drivers[0], zooms[0], phases[0]["track"], scale_marks[0], captions["gd_below"], steps, split, rows[0])
 
-        # Beats: momentum, in a view fitted to its own converging run
-        old = [*backdrops[0], *gd_widgets]
-        hb_driver.set_progress(0.0)  # the step counter starts again
+        # Beats: momentum, in a view fitted to its own converging run; its ceiling stretches GD's by 1 + β
+        old = [*built[0][2][:1], *built[0][3], *widgets[0]]
+        old_plot = built[0][2][1]
+        drivers[1].set_progress(0.0)  # the step counter starts again
         with self.beat(captions["hb_intro"]):
-            self.play_ticks(*(fade_out(m) for m in old), *self.reveal(numberline.rows[1]), fade_in(headings[1]),
-                            ticks=10)
-            self.play_ticks(*(fade_in(m) for m in backdrops[1]), ticks=8)
-        self.add(*hb_widgets)
+            self.play_ticks(*(fade_out(m) for m in (*old, old_plot)), fade_in(headings[1]), ticks=10)
+            self.remove(*old, old_plot)
+            self.play_ticks(*self.lift(numberline, 0.0, self.gd_bound), ticks=15)
+            self.play_ticks(*self.lift(numberline, self.gd_bound, self.hb_bound), ticks=30)
+            self.play_ticks(*(fade_in(m) for m in (*built[1][2], *built[1][3])), ticks=10)
+        self.add(*drivers[1].widgets)
         split = self.split_step(exits[3])
-        self.race(hb_driver, captions["hb_above"], split, 0, rows[3])
-        self.race(hb_driver, captions["hb_below"], steps, split, rows[2])
+        self.race(drivers[1], zooms[1], phases[1]["track"], scale_marks[1], captions["hb_above"], split, 0, rows[3])
+        self.race(drivers[1], zooms[1], phases[1]["track"], scale_marks[1], captions["hb_below"], steps, split, rows[2])
         with self.beat(captions["close"], min_ticks=reading_ticks(captions["close"]) + 15):
             pass
 
-    def escape_label(self, index: int, exit_step: int, where: np.ndarray,
-                     avoid: Sequence[np.ndarray] = ()) -> SwapLabel:
-        """The label at the border where run ``index`` left: "left the view", then "diverged"
-        (engine); clear of the paths ``avoid`` where it can be."""
-        racer = self.racers[index]
-        box = self.plot_boxes[index // 2]
-        eta = f"η = {style.fmt_short(float(self.lrs[index]))}: "
+    def lift(self, numberline: EtaLine, low: float, high: float) -> list:
+        """Momentum's stable bar growing from ``low`` to ``high`` (its end and ceiling tick with it);
+        at its full height its name and η markers fade in."""
+        row = numberline.rows[1]
+        bar, ceiling = row[1], row[2]
+        left = numberline.x_of(0.0)
+        y = float(bar.get_center()[1])
+        full = numberline.x_of(high) - left
+        start = max(numberline.x_of(low) - left, 1e-3)
 
-        def wordings(head: str) -> dict[int, str]:
-            texts = {exit_step: head + f"left the view (step {exit_step})"}
-            if racer.diverged_at >= 0:
-                texts[max(racer.diverged_at, exit_step)] = head + f"diverged (step {racer.diverged_at})"
-            return texts
+        def grow(_group, alpha: float) -> None:
+            width = max(start + (full - start) * alpha, 1e-3)
+            bar.stretch_to_fit_width(width)
+            bar.move_to([left + width / 2, y, 0])
+            ceiling.move_to([left + width, ceiling.get_center()[1], 0])
 
-        # the run's name where the plot is wide enough, else its colour names it
-        long, short = wordings(f"{racer.name}, {eta}"), wordings(eta)
-        widest, _ = fitted_text([max(long.values(), key=len), max(short.values(), key=len)], style.SMALL_SIZE,
-                                box.width - ESCAPE_ROOM)
-        texts = long if widest in long.values() else short
-        mark = escape_label(widest, exit_step, where, box, racer.color, avoid=avoid)
-        changes = sorted(texts)
-        mark.text_for = lambda k: next((texts[c] for c in reversed(changes) if k >= c), "")
-        mark.set_progress(0.0)
-        return mark
+        if low == 0.0:
+            bar.stretch_to_fit_width(1e-3).move_to([left, y, 0])
+            ceiling.move_to([left, ceiling.get_center()[1], 0])
+            self.add(bar, ceiling)
+            return [UpdateFromAlphaFunc(VGroup(bar, ceiling), grow)]
+        others = [m for k, m in enumerate(row) if k not in (1, 2)]
+        return [UpdateFromAlphaFunc(VGroup(bar, ceiling), grow), *(fade_in(m) for m in others)]
 
     @staticmethod
     def reveal(row: VGroup) -> list:
@@ -315,11 +343,25 @@ class Stability(LessonScene):
             return max(1, steps // 3)
         return int(min(steps, max(1, exit_step + 2)))
 
-    def race(self, driver: StepDriver, text: str, end: int, start: int, row: VGroup) -> None:
-        """One beat: show ``row`` and advance the runs from ``start`` to ``end``."""
+    def race(self, driver: StepDriver, zoom: PlotZoom, track: EscapeTrack, scale_marks: list, text: str,
+             end: int, start: int, row: VGroup) -> None:
+        """One beat: show ``row`` and advance the runs from ``start`` to ``end``. While the run above
+        the ceiling heads out, the zoom follows it (the tick numbers fade: they are only right at
+        the plot's own view); once it is out, the view glides back to the run that stays."""
         with self.beat(text):
-            self.play_ticks(fade_in(row), ticks=6)
+            back = zoom.scale < 1 - 1e-6 and not track.moves(start, end)
+            if back:
+                self.play_ticks(fade_in(row), zoom.reset(), *(fade_in(m) for m in scale_marks), ticks=ZOOM_BACK_TICKS)
+                track.restart(start)
+            else:
+                self.play_ticks(fade_in(row), ticks=6)
             span = end - start
             if span > 0:
-                per_step = max(1 if span > 60 else 2, min(10, -(-(reading_ticks(text) - 6) // span)))
-                self.play_ticks(driver.advance(end), ticks=span * per_step)
+                used = ZOOM_BACK_TICKS if back else 6
+                per_step = max(1 if span > 60 else 2, min(10, -(-(reading_ticks(text) - used) // span)))
+                if track.moves(start, end):
+                    fades = [fade_out(m, rate_func=fade_early) for m in scale_marks] if zoom.scale > 1 - 1e-6 else []
+                    self.play_ticks(driver.advance(end), zoom.tracking(driver, track.view_at), *fades,
+                                    ticks=span * per_step)
+                else:
+                    self.play_ticks(driver.advance(end), ticks=span * per_step)

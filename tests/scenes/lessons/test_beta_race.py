@@ -46,6 +46,20 @@ def test_the_round_bowl_has_no_shallow_axis_in_the_captions():
     assert any("the distance to the minimum shrinks" in t for t in texts), texts
 
 
+def test_first_steps_beat_and_dashed_diverging_run():
+    texts = [t for _, t in computed("beta-race", SHORT).story()]
+    assert texts[1].startswith("Step 1 is the same for every β")
+    diverging = computed("beta-race", {**SHORT, "lr": 0.035})  # above (2 + 2·0.5)/100 = 0.03: β = 0.5 diverges
+    assert diverging.diverging() == [True, False, False]
+    assert computed("beta-race", SHORT).diverging() == [False, False, False]
+
+
+def test_layout_holds_while_the_zoom_follows_a_diverging_run():
+    from tests.scenes.layout_check import layout_problems
+
+    assert layout_problems("beta-race", {"lr": 0.035, "steps": 30}) == []
+
+
 def test_golden_last_frame(request):
     from tests.scenes.golden import check_golden_frame
 
