@@ -4,28 +4,39 @@ Gradient descent and heavy-ball momentum race from the same start on ``narrow-ra
 (A = diag(1, 100)); their distance to the minimum is drawn on a log scale, where a fixed
 shrink factor per step is a straight line, and the theoretical rates are drawn over them:
 GD's max |1 − ηλ| and momentum's spectral radius (tuned: (√κ − 1)/(√κ + 1) = 1 − √(η*λ_min)).
-Then each error splits into its shallow and steep components, and the captions count the
-steps each needs to reach 10⁻⁶. Render with ``ravine render convergence``.
+Then the chart gives way to the iteration matrix M = [[1 + β − ηλ, −β], [1, 0]] and its
+eigenvalues in the complex plane (``engine.iteration_matrix``): β slides from 0 to the run's β
+while λmin's and λmax's pairs move and the ring of the widest |μ| shrinks against the unit
+circle; at the optimum both pairs sit on the circle √β*, whence η* and β* are derived on screen.
+The verdict returns to the chart and counts the steps each run needs to reach 10⁻⁶. Render with
+``ravine render convergence``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from manim import DL, DOWN, DR, LEFT, RIGHT, UL, UR, BackgroundRectangle, DashedVMobject, MathTex, ReplacementTransform, VGroup, VMobject
+from manim import (DL, DOWN, DR, LEFT, RIGHT, UL, UR, BackgroundRectangle, Create, DashedVMobject, MathTex,
+                   TransformMatchingShapes, VGroup)
 
 from engine import analysis, claims, get_landscape, run, theory
+from engine.iteration_matrix import sweep_eigenvalues
 from engine.rates import distance_to_minimum, slowest_index, spectral_radius
 from scenes.kit import style
-from scenes.kit.base import LessonScene
+from scenes.kit.base import LessonScene, reading_ticks
 from scenes.kit.fades import fade_in, fade_out
 from scenes.widgets.logplot import LogPlot, decade_label, decade_range
 from scenes.kit.params import ParamError, ParamSpec, SceneSpec
+from scenes.widgets.complex_plane import PAIR_COLORS, EigenPlane
 from scenes.widgets.core import StepDriver, SwapLabel, label, legend_row, stack_in
 
 LANDSCAPE = "narrow-ravine"
 TOLERANCE = claims.SETTLE_TOL  # settled: ‖θ − θ*‖ stays at or below this for good (as the rate map counts it)
 TOL_DECADE = -6
 FLOOR_DECADE = -10
+SWEEP_SAMPLES = 61   # β from 0 to the run's β at the run's η: samples of the eigenvalues
+GLIDE_SAMPLES = 31   # then (η, β) from the run's to the optimum (η*, β*)
+MATRIX_LEGS = 3      # the matrices are typeset at β = 0, β/3, 2β/3, β (numbers substituted as β grows)
+LAM_COLORS = PAIR_COLORS  # eigenvalue dots of λmin, λmax
 
 
 def tex_number(text: str) -> str:
@@ -106,6 +117,18 @@ class Convergence(LessonScene):
         self.lr_mom_text = style.fmt_short(self.lr_mom) if p["lr_momentum"] is not None else style.fmt(self.lr_mom, 4)
         self.beta_text = style.fmt_short(self.beta) if p["beta"] is not None else style.fmt(self.beta, 3)
         self.start_text = "(" + ", ".join(style.fmt_short(float(v)) for v in self.start) + ")"
+        # the iteration matrix's eigenvalues, λmin's pair and λmax's pair: β slides from 0 to the
+        # run's β at the run's η, then (η, β) glides to the optimum (η*, β*)
+        sweep_b = np.linspace(0.0, self.beta, SWEEP_SAMPLES)
+        glide = np.linspace(0.0, 1.0, GLIDE_SAMPLES)[1:]
+        self.path_lr = np.concatenate([np.full(SWEEP_SAMPLES, self.lr_mom),
+                                       self.lr_mom + glide * (self.tuned.lr - self.lr_mom)])
+        self.path_beta = np.concatenate([sweep_b, self.beta + glide * (self.tuned.beta - self.beta)])
+        self.eigen_lams = np.array([self.lam_min, self.lam_max])
+        self.path_mu = sweep_eigenvalues(self.path_lr, self.path_beta, self.eigen_lams)   # (K, 2, 2)
+        self.path_radius = np.asarray(spectral_radius(self.path_lr, self.path_beta, lam))  # (K,)
+        self.sweep_end = SWEEP_SAMPLES - 1
+        self.reach = max(1.3, 1.1 * float(np.max(self.path_radius)))
 
     def default_highlights(self) -> dict[str, str]:
         return {"GD": style.OPTIMIZER_COLORS["gd"], "momentum": style.OPTIMIZER_COLORS["momentum"],
@@ -121,10 +144,8 @@ class Convergence(LessonScene):
         """Every caption of the scene, keyed by beat, with numbers from this render's engine run."""
         f3 = lambda x: style.fmt(float(x), 3)  # noqa: E731
         out = {
-            "intro": (f"κ = {style.fmt_short(self.kappa)} ravine, λmin = {style.fmt_short(self.lam_min)}, "
-                      f"λmax = {style.fmt_short(self.lam_max)}. Log scale: a fixed shrink per step is a straight line."),
-            "race": (f"GD (η = {style.fmt_short(self.lr_gd)}) against momentum (η = {self.lr_mom_text}, "
-                     f"β = {self.beta_text}), both from {self.start_text}."),
+            "intro": (f"GD against momentum on the κ = {style.fmt_short(self.kappa)} ravine. On a log scale a fixed "
+                      f"shrink per step is a straight line."),
         }
         which = "λmin" if self.gd_slowest == 0 else "λmax"
         slowest = self.axes.coordinates(self.trajectory.theta[:, 0])[:, self.gd_slowest]
@@ -150,22 +171,7 @@ class Convergence(LessonScene):
         else:
             out["mom_theory"] = (f"Momentum's rate is the spectral radius of [[1 + β − ηλ, −β], [1, 0]], "
                                  f"largest over λ: {f3(self.rate[1])} per step.")
-        gd_lo, gd_hi = self.direction_rate[0]
-        if self.gd_slowest == 0:
-            out["split_gd"] = (f"Per direction: GD's steep part fades at ×{f3(gd_hi)} per step; "
-                               f"the shallow part, ×{f3(gd_lo)}, sets the pace.")
-        else:
-            out["split_gd"] = (f"Per direction: GD's steep part only shrinks ×{f3(gd_hi)} per step; "
-                               f"it, not the shallow part (×{f3(gd_lo)}), sets the pace.")
-        hb_lo, hb_hi = self.direction_rate[1]
-        if self.diverged_at[1] >= 0:
-            self.claim("settles", "Momentum", self.settled[1], says=False)
-            out["split_mom"] = (f"Momentum's steep part grows ×{f3(hb_hi)} per step: "
-                                f"past the stability ceiling no direction settles.")
-        elif abs(hb_lo - hb_hi) < 1e-6:
-            out["split_mom"] = f"Momentum shrinks both parts alike, ×{f3(hb_lo)} per step: neither is left behind."
-        else:
-            out["split_mom"] = f"Momentum: shallow part ×{f3(hb_lo)}, steep part ×{f3(hb_hi)} per step."
+        out.update(self.eigen_captions())
         # the verdict: when each run settled (the one definition: within 10⁻⁶ for good, as the rate map
         # counts it); theory's counts stand beside this run's in the panel's table
         gd_n, mom_n = self.steps_needed
@@ -208,6 +214,31 @@ class Convergence(LessonScene):
         else:
             out["verdict"] = (f"{settled(0, 'GD')}, {also(1, 'momentum', 0)}: "
                               f"momentum only helps when η and β are tuned.")
+        return out
+
+    def eigen_captions(self) -> dict[str, str]:
+        """The matrix beats: M, β sliding its eigenvalues, the optimum's circle and its formulas."""
+        f3 = lambda x: style.fmt(float(x), 3)  # noqa: E731
+        out = {"matrix": "Why? Each step multiplies a direction's last two positions by M; its eigenvalues μ set the pace."}
+        r0, r1 = self.path_radius[0], self.path_radius[self.sweep_end]
+        side = "inside" if r1 < 1 else "outside"
+        if self.is_tuned:
+            out["sweep"] = (f"Slide β from 0 to β* = {self.beta_text}: the widest |μ| shrinks from {f3(r0)} to "
+                            f"{f3(r1)}, {side} the unit circle.")
+        else:
+            turned = [abs(float(self.path_mu[self.sweep_end, j, 0].imag)) > 1e-9 for j in range(2)]
+            if all(turned):
+                pairs = "both pairs turn onto |μ| = √β"
+            elif any(turned):
+                pairs = f"λ = {style.fmt_short(self.eigen_lams[turned.index(True)])}'s pair turns onto |μ| = √β"
+            else:
+                pairs = "both pairs stay real"
+            out["sweep"] = (f"Slide β from 0 to {self.beta_text}: {pairs}. The widest |μ| goes from {f3(r0)} to "
+                            f"{f3(r1)}, {side} the unit circle.")
+        out["meet"] = (f"Best: both pairs on one circle, radius √β* = {f3(self.tuned.rate)}: "
+                       f"√(ηλmin) = 1−√β, √(ηλmax) = 1+√β.")
+        out["solve"] = (f"Add: η* = (2/(√λmax + √λmin))² = {style.fmt(self.tuned.lr, 3)}. "
+                        f"Divide: β* = ((√κ − 1)/(√κ + 1))² = {style.fmt(self.tuned.beta, 3)}.")
         return out
 
     # -- drawing ---------------------------------------------------------------------------
@@ -280,55 +311,127 @@ class Convergence(LessonScene):
             tex.set_z_index(style.Z_LABEL)
 
         # --- beats ---
+        race_ticks = max(reading_ticks(text["intro"]), int(np.clip(round(0.9 * steps), 75, 150)))
         with self.beat(text["intro"]):
-            pass
-        with self.beat(text["race"]):
-            self.play_ticks(driver.advance(steps), ticks=int(np.clip(round(1.25 * steps), 75, 170)))
+            self.play_ticks(driver.advance(steps), ticks=race_ticks)
         with self.beat(text["gd_theory"]):
-            self.play_ticks(fade_in(slopes[0]), fade_in(gd_tex), ticks=15)
+            self.play_ticks(Create(slopes[0][0]), fade_in(slopes[0][1]), fade_in(gd_tex), ticks=30)
         with self.beat(text["mom_theory"]):
-            self.play_ticks(fade_in(slopes[1]), fade_in(mom_tex), ticks=15)
+            self.play_ticks(Create(slopes[1][0]), fade_in(slopes[1][1]), fade_in(mom_tex), ticks=30)
 
-        # split into directions: totals and slopes dim, component curves grow out of them (each
-        # total morphs into a solid copy of a component; a steep one then turns dotted)
-        parts, morphs, part_sources = [], [], []
-        for r in range(2):
-            for d in range(2):
-                if self.components[0, r, d] <= 0:
-                    continue
-                path = chart.clipped_points(self.components[:, r, d])
-                curve = VMobject(stroke_color=colors[r], stroke_width=style.PATH_WIDTH)
-                curve.set_points_as_corners(path if len(path) > 1 else np.vstack([path, path + 1e-6]))
-                curve.set_z_index(style.Z_PATH)
-                morphs.append(curve)
-                if d == 1:  # steep: dotted
-                    length = float(np.sum(np.linalg.norm(np.diff(path, axis=0), axis=1)))
-                    curve = DashedVMobject(curve, num_dashes=max(8, int(length / 0.11)), dashed_ratio=0.4)
-                    curve.set_stroke(width=style.PATH_WIDTH)
-                    curve.set_z_index(style.Z_PATH)
-                parts.append(curve)
-                part_sources.append(totals[r].copy())
-        part_key = self.line_key(f"shallow (λ = {style.fmt_short(self.lam_min)})",
-                                 f"steep (λ = {style.fmt_short(self.lam_max)})", dotted=True, width=panel.width)
-        stack_in(panel, [part_key], line_key.get_top()[1])
-        with self.beat(text["split_gd"]):
-            self.play_ticks(*(ReplacementTransform(src, dst) for src, dst in zip(part_sources, morphs)),
-                            *(t.animate.set_stroke(opacity=0.0) for t in totals),
-                            *(fade_out(s) for s in slopes), fade_out(line_key), fade_in(part_key), ticks=24)
-            for morph, part in zip(morphs, parts):
-                if part is not morph:
-                    self.remove(morph)
-                    self.add(part)
-        with self.beat(text["split_mom"]):
-            pass
+        # the matrix and its eigenvalues: the chart gives way to the complex plane
+        chart_view = [chart, tolerance, *legend, line_key, *driver.widgets, *slopes, gd_tex, mom_tex]
+        eigen = self.eigen_view(layout)
+        plane, readout, key, column = eigen["plane"], eigen["readout"], eigen["key"], eigen["column"]
+        eigen_driver = StepDriver([plane, readout])
+        symbolic, matrices = eigen["symbolic"], eigen["matrices"]
+        eigen_parts = VGroup(plane, readout)
+        with self.beat(text["matrix"]):
+            self.play_ticks(*(fade_out(m) for m in chart_view), ticks=15)
+            self.play_ticks(fade_in(eigen_parts), fade_in(key), fade_in(symbolic), ticks=20)
+            self.play_ticks(TransformMatchingShapes(symbolic, matrices[0]), ticks=30)
+        leg = self.sweep_end / MATRIX_LEGS
+        with self.beat(text["sweep"]):
+            for i in range(MATRIX_LEGS):  # β slides; the matrices' numbers follow at the end of each leg
+                self.play_ticks(eigen_driver.advance((i + 0.7) * leg), ticks=26)
+                self.play_ticks(eigen_driver.advance((i + 1) * leg), fade_out(matrices[i]), fade_in(matrices[i + 1]),
+                                ticks=10)
+        current = matrices[MATRIX_LEGS]
+        meet_circle = plane.circle_of(self.tuned.rate, style.OPTIMIZER_COLORS["momentum"])
+        meet_circle.set_z_index(style.Z_BALL)
+        root_tag = MathTex(r"\sqrt{\beta^*}", color=style.OPTIMIZER_COLORS["momentum"]).scale(style.MATH_SCALE * 0.8)
+        root_tag.next_to(plane.to_scene(self.tuned.rate * np.exp(0.25j * np.pi))[0], UR, buff=0.06)
+        root_tag.set_z_index(style.Z_LABEL)
+        meet_circle = VGroup(meet_circle, root_tag)
+        window, results = eigen["window"], eigen["results"]
+        with self.beat(text["meet"]):
+            if not self.is_tuned:
+                self.play_ticks(eigen_driver.advance(len(self.path_radius) - 1),
+                                TransformMatchingShapes(current, eigen["optimum"]), ticks=45)
+                current = eigen["optimum"]
+            self.play_ticks(Create(meet_circle), ticks=20)
+            self.play_ticks(TransformMatchingShapes(current, window), ticks=25)
+        with self.beat(text["solve"]):
+            self.play_ticks(TransformMatchingShapes(window, results), ticks=40)
 
-        # verdict: back to the totals with the slopes, and the step counts
+        # verdict: back to the chart with the slopes, and the step counts
         table = self.steps_table(panel, after_formulas - 0.1)
         with self.beat(text["verdict"], min_ticks=None):
-            self.play_ticks(*(fade_out(p) for p in parts), fade_out(part_key), fade_in(line_key),
-                            *(t.animate.set_stroke(opacity=1.0) for t in totals),
-                            *(fade_in(s) for s in slopes), fade_in(table), ticks=20)
-        self.hold(15)
+            self.play_ticks(fade_out(eigen_parts), fade_out(key),
+                            fade_out(meet_circle), fade_out(results), ticks=12)
+            self.play_ticks(*(fade_in(m) for m in chart_view), fade_in(table), ticks=20)
+        self.hold(6)
+
+    def eigen_view(self, layout) -> dict:
+        """The complex plane with the eigenvalue pairs, its readouts and key, and every equation of
+        the matrix beats (each typeset once), laid out in the body (plot and panel together)."""
+        plot, panel = layout.plot, layout.panel
+        left, right = min(plot.left, panel.left), max(plot.right, panel.right)
+        top, bottom = max(plot.top, panel.top), min(plot.bottom, panel.bottom)
+        body = style.Rect((left + right) / 2, (top + bottom) / 2, right - left, top - bottom)
+        if body.width - body.height >= 3.5:  # landscape: the plane left, the equations right
+            side = body.height
+            plane_rect = style.Rect(body.left + side / 2, body.y, side, side)
+            column = style.Rect((plane_rect.right + 0.4 + body.right) / 2, body.y, body.right - plane_rect.right - 0.4,
+                                body.height)
+        else:  # square and portrait: the plane on top, the equations under it
+            side = min(body.width, 0.55 * body.height)
+            plane_rect = style.Rect(body.x, body.top - side / 2, side, side)
+            col_top = plane_rect.bottom - 0.25
+            column = style.Rect(body.x, (col_top + body.bottom) / 2, body.width, col_top - body.bottom)
+        plane = EigenPlane(plane_rect, self.reach, self.path_mu, LAM_COLORS, self.path_radius)
+        f3 = lambda x: style.fmt(float(x), 3)  # noqa: E731
+        readout = SwapLabel(lambda k: f"β = {f3(self.path_beta[self.sample(k)])}   radius {f3(self.path_radius[self.sample(k)])}",
+                            [column.left, column.top - 0.15, 0], size=style.SMALL_SIZE)
+        rows = [legend_row(LAM_COLORS[j], f"μ of λ = {style.fmt_short(self.eigen_lams[j])}", style.SMALL_SIZE,
+                           width=column.width) for j in range(2)]
+        rows.append(label("ring: widest |μ|; dashed: |μ| = 1", style.SMALL_SIZE, style.MUTED))
+        y = stack_in(column, rows, column.top - 0.45, buff=0.1)
+        key = VGroup(*rows).set_z_index(style.Z_LABEL)
+        room = style.Rect(column.x, (y - 0.2 + column.bottom) / 2, column.width, y - 0.2 - column.bottom)
+
+        def fitted(*texes, color=None) -> VGroup:
+            group = VGroup(*texes)
+            for tex, c in zip(texes, color or [None] * len(texes)):
+                tex.scale(style.MATH_SCALE)
+                if c:
+                    tex.set_color(c)
+            group.arrange(RIGHT, buff=0.5)
+            if group.width > room.width:
+                group.arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+            factor = min(1.3, room.width / group.width, room.height / group.height)  # larger where there is room
+            group.scale(factor)
+            group.move_to([room.left + group.width / 2, room.top - group.height / 2, 0])
+            return group.set_z_index(style.Z_LABEL)
+
+        def matrix(lr: float, beta: float) -> VGroup:
+            texes = []
+            for lam in self.eigen_lams:
+                a = tex_number(style.fmt(1.0 + beta - lr * lam, 3))
+                b = tex_number(style.fmt(-beta, 3)) if beta > 0 else "0"
+                name = tex_number(style.fmt_short(lam))
+                texes.append(MathTex(rf"M_{{\lambda = {name}}} = \begin{{bmatrix}} {a} & {b} \\ 1 & 0 \end{{bmatrix}}"))
+            return fitted(*texes, color=LAM_COLORS)
+
+        symbolic = fitted(MathTex(r"M = \begin{bmatrix} 1 + \beta - \eta\lambda & -\beta \\ 1 & 0 \end{bmatrix}"),
+                          color=[style.TEXT])
+        legs = [self.sweep_end * i // MATRIX_LEGS for i in range(MATRIX_LEGS + 1)]
+        matrices = [matrix(self.path_lr[k], self.path_beta[k]) for k in legs]
+        optimum = matrix(self.tuned.lr, self.tuned.beta) if not self.is_tuned else None
+        window = fitted(MathTex(r"\sqrt{\eta\lambda_{\min}} = 1 - \sqrt{\beta}"),
+                        MathTex(r"\sqrt{\eta\lambda_{\max}} = 1 + \sqrt{\beta}"), color=LAM_COLORS)
+        mom = style.OPTIMIZER_COLORS["momentum"]
+        lr_t, beta_t = tex_number(style.fmt(self.tuned.lr, 3)), tex_number(style.fmt(self.tuned.beta, 3))
+        results = fitted(
+            MathTex(rf"\eta^* = \left(\frac{{2}}{{\sqrt{{\lambda_{{\max}}}} + \sqrt{{\lambda_{{\min}}}}}}\right)^2 = {lr_t}"),
+            MathTex(rf"\beta^* = \left(\frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}}\right)^2 = {beta_t}"),
+            color=[mom, mom])
+        return {"plane": plane, "readout": readout, "key": key, "column": column, "symbolic": symbolic,
+                "matrices": matrices, "optimum": optimum, "window": window, "results": results}
+
+    def sample(self, k: int) -> int:
+        """A sample index of the eigenvalue path, clamped to it."""
+        return int(min(max(k, 0), len(self.path_radius) - 1))
 
     def readout(self, r: int, k: int) -> str:
         """Run ``r``'s distance to the minimum at step ``k`` (or when it diverged)."""

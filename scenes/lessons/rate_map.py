@@ -4,8 +4,11 @@ Every pixel of the heat map is one heavy-ball run on a quadratic ravine; its col
 from which the loss stays below 10⁻⁶ of its start. All the runs are a single batched engine
 call (``engine.rates.rate_sweep``). Theory is drawn over the map: the gradient-descent row
 β = 0, the stability ceiling η = (2 + 2β)/λ_max and the optimum (η*, β*). A probe then slides
-from GD's best step to the optimum, up to a long-memory β and across the ceiling, with its
-trajectory drawn in a small ravine beside the map. Render with ``ravine render rate-map``.
+along the GD row to GD's best step, to the optimum, up to a long-memory β and across the
+ceiling, with its trajectory drawn in a small ravine beside the map and, in sync, the
+eigenvalues of M = [[1 + β − ηλ, −β], [1, 0]] for λmin and λmax in a complex-plane inset (the
+ring: the widest |μ|; dashed: the unit circle); M is shown with each stop's η and β substituted.
+Render with ``ravine render rate-map``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import textwrap
 import numpy as np
 from manim import (
     DOWN,
+    Create,
     LEFT,
     RIGHT,
     UP,
@@ -24,6 +28,7 @@ from manim import (
     Dot,
     Group,
     Line,
+    MathTex,
     Rectangle,
     Square,
     VGroup,
@@ -31,15 +36,17 @@ from manim import (
 )
 
 from engine import analysis, claims, get_landscape, theory
-from engine.rates import best_gd_lr, probe_runs, rate_sweep
+from engine.iteration_matrix import sweep_eigenvalues
+from engine.rates import best_gd_lr, probe_runs, rate_sweep, spectral_radius
 from scenes.kit import colormap, style
 from scenes.kit.base import LessonScene
 from scenes.widgets.contours import contour_levels, ellipse_contours
-from scenes.kit.fades import fade_in
+from scenes.kit.fades import fade_in, fade_out
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view, fit_view
 from scenes.widgets.heatmap import HeatMap, ProbeMarker, color_key, swatch_row
 from scenes.widgets.logplot import decade_label
 from scenes.kit.params import ParamSpec, SceneSpec, landscape_param
+from scenes.widgets.complex_plane import PAIR_COLORS, EigenPlane
 from scenes.widgets.core import PlotFrame, StepDriver, SwapLabel, label
 
 START = (-4.0, 1.5)
@@ -51,6 +58,8 @@ LONG_MEMORY_BETA = 0.95  # the probe's "too much memory" stop
 PAST_CEILING_BETA = 0.5  # the probe crosses the ceiling at this β ...
 PAST_CEILING = 1.1       # ... at this × the ceiling's η
 PROBES_PER_LEG = 10
+ROW_START = 0.5          # the probe enters the GD row at this × GD's best step
+EIGEN_SAMPLES = 8        # eigenvalue samples per probe interval (the inset's dots move smoothly)
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
 
 
@@ -114,11 +123,22 @@ class RateMap(LessonScene):
         self.gd_ceiling = float(theory.gd_stability_bound(self.lam_max))
         self.top_ceiling = float(theory.heavy_ball_stability_bound(self.lam_max, BETA_TOP))
         past_lr = PAST_CEILING * float(theory.heavy_ball_stability_bound(self.lam_max, PAST_CEILING_BETA))
-        self.waypoints = np.array([[self.gd_lr, 0.0], [self.tuned.lr, self.tuned.beta],
+        # the probe enters on the GD row, slides to GD's best step, then to the optimum, up to long
+        # memory and across the ceiling; ``stops`` are the probe indices of the four named places
+        self.waypoints = np.array([[ROW_START * self.gd_lr, 0.0], [self.gd_lr, 0.0], [self.tuned.lr, self.tuned.beta],
                                    [self.tuned.lr, LONG_MEMORY_BETA], [past_lr, PAST_CEILING_BETA]])
         legs = [np.linspace(a, b, PROBES_PER_LEG + 1)[:-1] for a, b in zip(self.waypoints[:-1], self.waypoints[1:])]
         self.probe_points = np.vstack(legs + [self.waypoints[-1:]])
-        self.stops = [i * PROBES_PER_LEG for i in range(len(self.waypoints))]  # probe index of each waypoint
+        self.stops = [i * PROBES_PER_LEG for i in range(1, len(self.waypoints))]  # probe index of each place
+        # the iteration matrix's eigenvalues (λmin's pair, λmax's pair) along the probe's path
+        fine = np.linspace(0.0, len(self.probe_points) - 1, (len(self.probe_points) - 1) * EIGEN_SAMPLES + 1)
+        index = np.arange(len(self.probe_points))
+        fine_lr = np.interp(fine, index, self.probe_points[:, 0])
+        fine_beta = np.interp(fine, index, self.probe_points[:, 1])
+        self.eigen_lams = np.array([self.lam_min, self.lam_max])
+        self.path_mu = sweep_eigenvalues(fine_lr, fine_beta, self.eigen_lams)
+        self.path_radius = np.asarray(spectral_radius(fine_lr, fine_beta, lam))
+        self.reach = max(1.3, 1.1 * float(np.max(self.path_radius)))
         self.probes = probe_runs(self.landscape, self.probe_points[:, 0], self.probe_points[:, 1], steps,
                                  self.start, TOLERANCE)
 
@@ -160,23 +180,23 @@ class RateMap(LessonScene):
         gd_stop, opt_stop, long_stop, past_stop = self.stops
         fast_lr, fast_beta, fast_steps = sweep.fastest
         out = {
-            "intro": (f"Each pixel is one heavy-ball run on the κ = {sig3(self.kappa)} {self.shape_word()}: "
-                      f"{sweep.runs:,} runs, all in one batched engine call."),
-            "colour": (f"Colour: steps until the run stays within {decade_label(TOL_DECADE)} of the minimum. "
-                       f"Grey: not within {steps} steps."),
+            "intro": (f"Each pixel: one heavy-ball run on the κ = {sig3(self.kappa)} {self.shape_word()}, "
+                      f"{sweep.runs:,} runs in one batched call. Colour: steps to stay within "
+                      f"{decade_label(TOL_DECADE)}; grey: not in {steps}."),
             "ceiling": (f"Right of η = (2 + 2β)/λmax runs diverge: momentum lifts GD's ceiling "
                         f"2/λmax = {sig3(self.gd_ceiling)} towards {sig3(self.top_ceiling)}."),
-            "gd": (f"On the GD row the best step, η = 2/(λmin + λmax) = {sig3(self.gd_lr)}, "
+            "eigen": "Inset: M's eigenvalues μ for λmin and λmax. A run shrinks only while every |μ| < 1.",
+            "gd": (f"On the GD row μ = 1 − ηλ. The best step, η = 2/(λmin + λmax) = {sig3(self.gd_lr)}, "
                    f"{self.probe_result(gd_stop, 'GD row')}."),
         }
         beyond = sweep.lrs[None, :] > sweep.stability_bound()[:, None]  # right of the ceiling
         self.claim("diverges", "runs", claims.Finding(bool(np.all(sweep.rate[beyond] > 1.0)),
                                                       {"cells": int(beyond.sum())}))
-        if np.allclose(self.waypoints[0], self.waypoints[1]):
+        if np.allclose(self.waypoints[1], self.waypoints[2]):
             out["optimum"] = (f"Here theory's optimum is on the GD row: β* = {sig3(self.tuned.beta)}. "
                               f"The map's fastest pixel: {self.steps_words(fast_steps)}.")
         else:
-            out["optimum"] = (f"Theory's optimum (best long-run rate) η* = {sig3(self.tuned.lr)}, β* = {sig3(self.tuned.beta)} "
+            out["optimum"] = (f"Theory's optimum, both pairs on one circle, η* = {sig3(self.tuned.lr)}, β* = {sig3(self.tuned.beta)}, "
                               f"{self.probe_result(opt_stop, 'optimum')}; the fastest pixel: {self.steps_words(fast_steps)}.")
         # "keeps swinging past the minimum": the run still crosses it along its slowest direction late on
         slow_axis = self.axes.coordinates(self.probes.theta[:, long_stop])[:, 0]
@@ -281,29 +301,108 @@ class RateMap(LessonScene):
         key = self.colour_key(panel, fast, steps)
         key_top = key.get_top()[1]
         inset_rect = style.Rect(panel.x, (inset_top + key_top + 0.1) / 2, panel.width, inset_top - key_top - 0.1)
-        inset, paths = self.ravine_inset(inset_rect)
+        stacked = panel.top <= layout.plot.bottom  # portrait: a short, wide panel under the map
+        matrices = self.stop_matrices()
+        if stacked:  # no room in the panel: the matrix sits in the map's top-left corner
+            matrix_boxes = [self.boxed(m) for m in matrices]
+            for box in matrix_boxes:
+                self.place_clear(box, np.array([heat.box.left, heat.box.top, 0.0]), heat.box,
+                                 avoid=[gd_text, ceiling_text, opt_text, *rings])
+        else:
+            width = max(m.width for m in matrices)
+            for m in matrices:
+                m.scale(min(1.0, inset_rect.width / width))
+                m.move_to([inset_rect.left + m.width / 2, inset_rect.top - m.height / 2, 0])
+            matrix_boxes = [VGroup(m).set_z_index(style.Z_LABEL) for m in matrices]
+            row_h = max(m.height for m in matrices) + 0.15
+            inset_rect = style.Rect(inset_rect.x, inset_rect.y - row_h / 2, inset_rect.width, inset_rect.height - row_h)
+        ravine_rect, plane_rect = self.split_inset(inset_rect)
+        inset, paths = self.ravine_inset(ravine_rect)
+        plane = EigenPlane(plane_rect, self.reach, self.path_mu, PAIR_COLORS, self.path_radius,
+                           samples_per_step=EIGEN_SAMPLES)
+        pair_key = VGroup(*(label(name, style.TICK_SIZE, color) for name, color in zip(("λmin", "λmax"), PAIR_COLORS)))
+        pair_key.arrange(DOWN, buff=0.06, aligned_edge=LEFT)
+        side = min(plane_rect.width, plane_rect.height)
+        pair_key.move_to([plane_rect.x - side / 2 + pair_key.width / 2, plane_rect.y + side / 2 - pair_key.height / 2, 0])
+        pair_key.set_z_index(style.Z_LABEL)
         trail = ProbeTrajectory(paths, probe_color)
         marker = ProbeMarker(heat.to_scene(self.probe_points))
-        driver = StepDriver([marker, trail, *lines])
+        driver = StepDriver([marker, trail, plane, *lines])
+        meet = plane.circle_of(self.tuned.rate, style.OPTIMIZER_COLORS["momentum"]).set_z_index(style.Z_BALL)
+
+        # the map is revealed from the GD row up (a cover over the image slides away)
+        cover = Rectangle(width=heat.box.width + 0.02, height=heat.box.height + 0.02, stroke_width=0,
+                          fill_color=style.BACKGROUND, fill_opacity=1.0).move_to([heat.box.x, heat.box.y, 0])
+        cover.set_z_index(style.Z_CONTOUR + 0.5)
+        self.add(heat, cover)
 
         # --- beats ---
         with self.beat(text["intro"]):
-            self.play_ticks(fade_in(heat), ticks=15)
-        with self.beat(text["colour"]):
-            self.play_ticks(fade_in(key), ticks=10)
+            self.play_ticks(cover.animate.stretch(0.001, 1, about_edge=UP), ticks=30)
+            self.remove(cover)
+            self.hold(25)
+            self.play_ticks(fade_in(key[0]), ticks=12)
+            self.hold(30)
+            self.play_ticks(fade_in(key[1]), ticks=12)
         with self.beat(text["ceiling"]):
-            self.play_ticks(fade_in(ceiling), fade_in(ceiling_text), ticks=12)
+            self.play_ticks(Create(ceiling), ticks=40)
+            self.play_ticks(fade_in(ceiling_text), ticks=10)
+        half_row = self.stops[0] / 2
+        with self.beat(text["eigen"]):
+            driver.set_progress(0)
+            self.play_ticks(fade_in(inset), fade_in(plane.static), fade_in(pair_key), fade_in(matrix_boxes[0]),
+                            fade_in(VGroup(*driver.widgets)), ticks=15)
+            self.play_ticks(driver.advance(half_row), ticks=60)
         with self.beat(text["gd"]):
-            driver.set_progress(self.stops[0])
-            self.play_ticks(fade_in(gd_group), fade_in(inset), fade_in(VGroup(*driver.widgets)), ticks=12)
+            self.play_ticks(fade_in(gd_group), driver.advance(self.stops[0] - 2), ticks=78)
+            self.play_ticks(driver.advance(self.stops[0]), *self.swap(matrix_boxes[0], matrix_boxes[1]), ticks=15)
         with self.beat(text["optimum"]):
             self.play_ticks(fade_in(opt_group), ticks=8)
-            self.play_ticks(driver.advance(self.stops[1]), ticks=45)
+            self.play_ticks(driver.advance(self.stops[1] - 2), ticks=36)
+            self.play_ticks(driver.advance(self.stops[1]), *self.swap(matrix_boxes[1], matrix_boxes[2]), ticks=12)
+            self.play_ticks(Create(meet), ticks=15)
         with self.beat(text["long"]):
-            self.play_ticks(driver.advance(self.stops[2]), ticks=40)
+            self.play_ticks(fade_out(meet), driver.advance(self.stops[2] - 2), ticks=68)
+            self.play_ticks(driver.advance(self.stops[2]), *self.swap(matrix_boxes[2], matrix_boxes[3]), ticks=12)
         with self.beat(text["past"]):
-            self.play_ticks(driver.advance(self.stops[3]), ticks=40)
-        self.hold(15)
+            self.play_ticks(driver.advance(self.stops[3] - 2), ticks=30)
+            self.play_ticks(driver.advance(self.stops[3]), *self.swap(matrix_boxes[3], matrix_boxes[4]), ticks=12)
+        self.hold(8)
+
+    @staticmethod
+    def swap(old, new) -> tuple:
+        """The matrix with the last stop's numbers fades into the one with this stop's, in place
+        (fades are composited once drawn: cheap while the probe moves)."""
+        return fade_out(old), fade_in(new)
+
+    def stop_matrices(self) -> list:
+        """M with symbols, then M with each stop's η and β substituted (λ kept: one matrix per
+        direction λ), each typeset once."""
+        def tex(body: str):
+            return MathTex(body, color=style.TEXT).scale(style.MATH_SCALE * 0.8)
+
+        out = [tex(r"M = \begin{bmatrix} 1 + \beta - \eta\lambda & -\beta \\ 1 & 0 \end{bmatrix}")]
+        for lr, beta in self.waypoints[1:]:
+            num = lambda x: sig3(x).replace("−", "-")  # noqa: E731
+            a = f"1 - {num(lr)}\\lambda" if beta == 0 else f"{num(1 + beta)} - {num(lr)}\\lambda"
+            b = "0" if beta == 0 else f"-{num(beta)}"
+            out.append(tex(rf"M = \begin{{bmatrix}} {a} & {b} \\ 1 & 0 \end{{bmatrix}}"))
+        return out
+
+    @staticmethod
+    def split_inset(rect: style.Rect) -> tuple[style.Rect, style.Rect]:
+        """The ravine inset's and the eigenvalue plane's rectangles inside ``rect``: side by side
+        where it is wide, the plane under the ravine where it is tall."""
+        gap = 0.2
+        side_by = min(rect.height, (rect.width - gap) * 0.45)
+        below = min(rect.width, (rect.height - gap) * 0.5)
+        if side_by >= below:
+            plane = style.Rect(rect.right - side_by / 2, rect.y, side_by, side_by)
+            ravine = style.Rect((rect.left + plane.left - gap) / 2, rect.y, plane.left - gap - rect.left, rect.height)
+        else:
+            plane = style.Rect(rect.x, rect.bottom + below / 2, below, below)
+            ravine = style.Rect(rect.x, (rect.top + plane.top + gap) / 2, rect.width, rect.top - plane.top - gap)
+        return ravine, plane
 
     # -- pieces ----------------------------------------------------------------------------
     def nearest(self, k: int) -> int:

@@ -50,7 +50,7 @@ SHORT_CLIPS: dict[str, ShortClip] = {
     "beta-race": ShortClip({"steps": 40}, min_seconds=20),
     "eigen-view": ShortClip({"steps": 20}, min_seconds=30, cues=8),  # the whole story: its length is in its beats
     "stability": ShortClip({"steps": 10}, min_seconds=20, cues=7),
-    "convergence": ShortClip({"steps": 30}, min_seconds=20, cues=7),
+    "convergence": ShortClip({"steps": 30}, min_seconds=20, cues=8),
     "rate-map": ShortClip({"grid": 20, "steps": 150}, min_seconds=20, change=5, cues=7),  # the heat map fills in
     "nesterov": ShortClip({"steps": 3}, min_cues=3),
     "limitations": ShortClip({"steps": 30}, min_seconds=20, cues=6),

@@ -20,8 +20,36 @@ def scene_for(params: dict):
 
 def test_captions_of_the_short_clip(clip):
     cues = srt_cues(clip)
-    assert "1 − √(η*λmin)" in cues[3].text
+    assert "1 − √(η*λmin)" in cues[2].text
+    assert "eigenvalues μ" in cues[3].text and "Slide β" in cues[4].text
+    assert "η* = (2/(√λmax + √λmin))²" in cues[6].text
     assert "merely narrow" in cues[-1].text
+
+
+def test_the_eigenvalue_picture_follows_the_engine():
+    """β slides from 0 to β* at η*: the widest |μ| starts at GD's max |1 − η*λ| (outside the unit
+    circle), ends on √β* = the tuned rate with both pairs on that circle, and the plane reaches
+    every sample; the derivation's numbers are the engine's η*, β*."""
+    from engine import get_landscape, theory
+    from scenes.kit import style
+
+    scene = scene_for({})
+    lam = get_landscape("narrow-ravine").eigenvalues
+    tuned = theory.optimal_heavy_ball(lam[0], lam[-1])
+    assert scene.path_radius[0] == pytest.approx(float(np.max(np.abs(1 - tuned.lr * lam))))
+    assert scene.path_radius[0] > 1
+    end = scene.sweep_end
+    assert scene.path_beta[end] == pytest.approx(tuned.beta)
+    assert np.abs(scene.path_mu[end]) == pytest.approx(np.full((2, 2), tuned.rate), abs=1e-6)
+    assert np.all(np.diff(scene.path_radius[: end + 1]) <= 1e-12)  # β* is where the widest pair is smallest
+    assert scene.reach > np.max(scene.path_radius)
+    text = scene.captions()
+    assert style.fmt(tuned.lr, 3) in text["solve"] and style.fmt(tuned.beta, 3) in text["solve"]
+    assert style.fmt(tuned.rate, 3) in text["meet"]
+    other = scene_for({"beta": 0.9, "lr_momentum": 0.02})
+    assert other.path_beta[other.sweep_end] == pytest.approx(0.9)
+    assert other.path_beta[-1] == pytest.approx(tuned.beta) and other.path_lr[-1] == pytest.approx(tuned.lr)
+    assert other.captions()["sweep"] != text["sweep"]
 
 
 def test_captions_carry_the_engines_numbers():

@@ -39,6 +39,16 @@ def test_sweep_and_overlay_agree_with_theory():
     assert scene.probes.settle[opt] < scene.probes.settle[gd]
     assert scene.probes.settle[opt] < scene.probes.settle[long]
     assert scene.probes.diverged_at[past] > 0
+    # the inset's eigenvalues: GD's best balances |1 − ηλ| at both ends, the optimum puts both pairs
+    # on the circle √β*, long memory stays just inside the unit circle, past the ceiling leaves it
+    from engine.rates import best_gd_lr
+    from scenes.lessons.rate_map import EIGEN_SAMPLES
+
+    radius = scene.path_radius
+    assert radius[gd * EIGEN_SAMPLES] == pytest.approx(best_gd_lr(1.0, 100.0)[1])
+    assert np.abs(scene.path_mu[opt * EIGEN_SAMPLES]) == pytest.approx(np.full((2, 2), tuned.rate), abs=1e-6)
+    assert radius[opt * EIGEN_SAMPLES] < radius[long * EIGEN_SAMPLES] < 1 < radius[past * EIGEN_SAMPLES]
+    assert scene.reach > radius.max()
     text = scene.captions()
     assert not np.isfinite(scene.probes.settle[gd]) and "does not settle within 400 steps" in text["gd"]
     assert f"diverges at step {int(scene.probes.diverged_at[past])}" in text["past"]
