@@ -25,6 +25,7 @@ from scenes.lessons.limitations import Limitations
 from scenes.lessons.minibatch_noise import MinibatchNoise
 from scenes.lessons.nesterov import Nesterov
 from scenes.lessons.rate_map import RateMap
+from scenes.lessons.recap import Recap
 from scenes.lessons.ravine_race import RavineRace
 from scenes.lessons.stability import Stability
 from scenes.lessons.surface import Surface
@@ -43,7 +44,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("Why plain SGD struggles", (MinibatchNoise, Surface, RavineRace)),
     Chapter("Momentum is memory", (HeavyBall, EmaWindow, ByHand, VelocitySum, Conventions)),
     Chapter("Tuning momentum", (BetaRace, EigenView, Stability, Convergence, RateMap)),
-    Chapter("Looking ahead", (Nesterov, Limitations)),
+    Chapter("Looking ahead", (Nesterov, Limitations, Recap)),
 )
 
 # Cards the lesson assembly renders between scenes: rendered like scenes, not listed as lesson scenes.

@@ -19,7 +19,8 @@ def contour_levels(top: float, count: int = 14, ratio: float = 0.5) -> np.ndarra
     return top * ratio ** np.arange(count)
 
 
-def _level_color(fraction: float) -> str:
+def level_color(fraction: float) -> str:
+    """A contour's colour, ``fraction`` of the way from the lowest level (0) to the highest (1)."""
     from manim import interpolate_color, ManimColor
 
     return interpolate_color(ManimColor(style.CONTOUR_LOW), ManimColor(style.CONTOUR_HIGH), fraction)
@@ -58,7 +59,7 @@ def grid_contours(value: Callable[[np.ndarray], np.ndarray], plot: PlotFrame, le
         segments = _marching_squares(xs, ys, values, float(levels[index]))
         if len(segments) == 0:
             continue
-        curve = VMobject(stroke_color=_level_color(rank / max(1, len(levels) - 1)),
+        curve = VMobject(stroke_color=level_color(rank / max(1, len(levels) - 1)),
                          stroke_width=style.CONTOUR_WIDTH)
         curve.set_points(segments_to_points(plot.to_scene(segments)))
         group.add(curve)
@@ -96,7 +97,7 @@ def landscape_backdrop(landscape, view: View, rect: Rect) -> tuple[PlotFrame, li
 
 def _clipped_curve(data: np.ndarray, plot: PlotFrame, fraction: float) -> VMobject:
     keep = plot.view.contains(data)
-    curve = VMobject(stroke_color=_level_color(fraction), stroke_width=style.CONTOUR_WIDTH)
+    curve = VMobject(stroke_color=level_color(fraction), stroke_width=style.CONTOUR_WIDTH)
     segments = polyline_segments(plot.to_scene(data), keep)
     if len(segments):
         curve.set_points(segments_to_points(segments))

@@ -234,7 +234,9 @@ class PlotFrame(VGroup):
 
 
 # --- things that move with the optimizer -----------------------------------------------------
-def _interp_points(points: np.ndarray, step: float) -> np.ndarray:
+def interp_points(points: np.ndarray, step: float) -> np.ndarray:
+    """The point ``step`` (fractional, clamped to the ends) of the way along ``points`` (N, 3),
+    linearly between whole steps."""
     last = len(points) - 1
     step = min(max(step, 0.0), float(last))
     k = min(int(math.floor(step)), last - 1) if last > 0 else 0
@@ -258,7 +260,7 @@ class ProgressivePath(VMobject):
         last = len(self.path_points) - 1
         step = min(max(step, 0.0), float(last))
         k = int(math.floor(step))
-        head = _interp_points(self.path_points, step)
+        head = interp_points(self.path_points, step)
         pts = np.vstack([self.path_points[: k + 1], head[None, :]])
         if len(pts) < 2 or len(pts) == 2 and np.allclose(pts[0], pts[-1]):
             pts = np.vstack([pts[:1], pts[:1] + 1e-6])
@@ -276,7 +278,7 @@ class Ball(Dot):
 
     def set_progress(self, step: float) -> None:
         """Move to the interpolated position at ``step``."""
-        target = _interp_points(self.path_points, step)
+        target = interp_points(self.path_points, step)
         if self.submobjects or not len(self.points):
             self.move_to(target)
             return

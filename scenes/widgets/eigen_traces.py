@@ -14,8 +14,8 @@ from manim import DOWN, RIGHT, Circle, Dot, Line, Rectangle, VGroup, VMobject
 
 from scenes.kit import style
 from scenes.kit.style import Rect
-from scenes.widgets.contours import _level_color
-from scenes.widgets.core import _interp_points, label, polyline_segments, segments_to_points
+from scenes.widgets.contours import level_color
+from scenes.widgets.core import interp_points, label, polyline_segments, segments_to_points
 
 
 class _DiskView:
@@ -88,7 +88,7 @@ def disk_contours(disk: DiskMap, eigenvalues: np.ndarray, eigenvectors: np.ndarr
         data = disk.center + (unit * radii) @ np.asarray(eigenvectors, dtype=float).T
         inside = disk.view.contains(data)
         points = disk.to_scene(data)
-        curve = VMobject(stroke_color=_level_color(rank / max(1, len(levels) - 1)), stroke_width=style.CONTOUR_WIDTH)
+        curve = VMobject(stroke_color=level_color(rank / max(1, len(levels) - 1)), stroke_width=style.CONTOUR_WIDTH)
         if inside.all():
             curve.set_points_as_corners(np.vstack([points, points[:1]]))
         elif inside.any():
@@ -182,7 +182,7 @@ class SweepEnd(Dot):
         self.set_z_index(style.Z_BALL)
 
     def set_progress(self, x: float) -> None:
-        self.move_to(_interp_points(self.ends, x))
+        self.move_to(interp_points(self.ends, x))
 
 
 class SweepEnvelope(VMobject):
@@ -230,7 +230,7 @@ class Projections(VMobject):
         self.set_progress(0.0)
 
     def set_progress(self, step: float) -> None:
-        ball = _interp_points(self.path_points, step)
+        ball = interp_points(self.path_points, step)
         feet = [np.array([ball[0], self.origin[1], 0.0]), np.array([self.origin[0], ball[1], 0.0])]
         corners = np.array([feet[0], ball, feet[1]])
         if np.allclose(corners[0], corners[-1]):

@@ -19,7 +19,7 @@ from scenes.kit import style
 ToScene = Callable[[np.ndarray], np.ndarray]
 
 
-def _rectangles(lefts: np.ndarray, rights: np.ndarray, bottoms: np.ndarray, tops: np.ndarray) -> np.ndarray:
+def rectangles(lefts: np.ndarray, rights: np.ndarray, bottoms: np.ndarray, tops: np.ndarray) -> np.ndarray:
     """Bézier points of closed axis-aligned rectangles (one sub-path each), shape (16 k, 3)."""
     corners = np.stack([
         np.stack([lefts, bottoms], -1), np.stack([rights, bottoms], -1),
@@ -66,7 +66,7 @@ class WeightBars(VMobject):
                 half = self.bar_width / 2
                 lo = self.to_scene(np.stack([steps - half, np.zeros(count)], -1))
                 hi = self.to_scene(np.stack([steps + half, self.weights[:count]], -1))
-                self._cache[t] = _rectangles(lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1])
+                self._cache[t] = rectangles(lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1])
         return self._cache[t]
 
     def set_progress(self, step: float) -> None:

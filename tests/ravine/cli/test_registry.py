@@ -38,7 +38,7 @@ def test_chapters_name_scene_classes_in_one_table():
     classes = lesson.scenes_in_order()
     assert all(isinstance(cls, type) and issubclass(cls, LessonScene) for cls in classes)
     assert lesson.scene_names() == tuple(cls.SPEC.name for cls in classes)
-    assert len(set(lesson.scene_names())) == len(classes) == 15
+    assert len(set(lesson.scene_names())) == len(classes) == 16
     assert [title for title, _ in lesson.chapters()][0] == "Why plain SGD struggles"
     assert lesson.scene_class("ravine-race").__name__ == "RavineRace"
     assert lesson.scene_class("title-card") is lesson.CARDS[0]

@@ -54,6 +54,7 @@ SHORT_CLIPS: dict[str, ShortClip] = {
     "rate-map": ShortClip({"grid": 20, "steps": 150}, min_seconds=20, change=5, cues=7),  # the heat map fills in
     "nesterov": ShortClip({"steps": 3}, min_cues=3),
     "limitations": ShortClip({"steps": 30}, min_seconds=20, cues=6),
+    "recap": ShortClip({"steps": 6}, min_seconds=20, cues=5),
 }
 
 
