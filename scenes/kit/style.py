@@ -191,8 +191,7 @@ def fmt(value: float, digits: int = 4) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
     if value != 0 and (abs(value) >= 1e5 or abs(value) < 10 ** (-digits)):
-        exponent = int(math.floor(math.log10(abs(value))))
-        mantissa = value / 10**exponent
+        mantissa, exponent = scientific(value, 2)
         return f"{mantissa:.2f}".replace("-", "−") + "×10" + superscript(exponent)
     text = f"{value:.{digits}f}"
     if text.startswith("-") and float(text) == 0.0:
@@ -223,11 +222,16 @@ def fmt_short(value: float) -> str:
         return text.replace("-", "−")
     if 1 <= abs(value) < 1e5:
         return f"{value:.0f}".replace("-", "−")
-    exponent = int(math.floor(math.log10(abs(value))))
-    mantissa = float(f"{value / 10**exponent:.3g}")
-    if abs(mantissa) >= 10:  # 9.996 rounded up to 10
-        mantissa, exponent = mantissa / 10, exponent + 1
+    mantissa, exponent = scientific(value, 2)
     return f"{mantissa:.3g}".replace("-", "−") + "×10" + superscript(exponent)
+
+
+def scientific(value: float, places: int) -> tuple[float, int]:
+    """``value`` as (mantissa rounded to ``places`` decimals, in [1, 10) in magnitude, exponent),
+    read from Python's own ``e`` format: exact for subnormals such as 5×10⁻³²⁴, where dividing
+    by 10ⁿ would divide by zero, and with 9.996 rounded up into the next power."""
+    mantissa, exponent = f"{value:.{places}e}".split("e")
+    return float(mantissa), int(exponent)
 
 
 def fmt_point(point, digits: int = 4) -> str:

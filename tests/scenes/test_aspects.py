@@ -65,8 +65,8 @@ def test_title_card_wraps_its_subtitle_in_a_portrait_frame_instead_of_shrinking_
 
     wide = constructed(scene, params, subtitle_lines, size=(854, 480))
     tall = constructed(scene, params, subtitle_lines, size=(854, 480), aspect="9:16")
-    assert len(wide) == 1 and len(tall) >= 2
-    assert min(line.height for line in tall) >= 0.8 * wide[0].height
+    assert len(wide) >= 1 and len(tall) >= 2  # the wide card shares its width with the picture
+    assert min(line.height for line in tall) >= 0.8 * max(line.height for line in wide)
 
 
 EDGES = [  # parameter-range edges that crowded words in narrow frames before (tick labels, axis titles, labels)

@@ -63,7 +63,7 @@ def test_options_before_the_scene_name_are_the_same_options(runner, tmp_path):
     ('out = ""', "clip 1: out = '' is invalid"),
     ('colour = "red"', "clip 1: colour: unknown key; allowed: scene, params, quality, out, name"),
     ('format = "mp4"\ntransparent = true', "clip 1: transparent: only for format webm, png, mov (mp4 has no alpha)"),
-    ('scene = "no-such-scene"', "clip 1: scene = 'no-such-scene' is invalid; allowed: minibatch-noise, ravine-race"),
+    ('scene = "no-such-scene"', "clip 1: scene = 'no-such-scene' is invalid; allowed: minibatch-noise, surface, ravine-race"),
 ])
 def test_a_clip_list_names_the_file_the_clip_and_the_key(runner, tmp_path, clip, message):
     config = tmp_path / "clips.toml"
