@@ -189,8 +189,8 @@ test_eigen_view = example(params={"lr": 0.01})(example(params={"start": (0.0, 0.
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCENES)
 def test_many_more_draws(name):
-    """Ten times the draws (not in a quick run)."""
-    scene_test(name, 10 * EXAMPLES.get(name, DEFAULT_EXAMPLES))()
+    """Four times the draws (not in a quick run)."""
+    scene_test(name, 4 * EXAMPLES.get(name, DEFAULT_EXAMPLES))()
 
 
 # -- the five cases of issue 26 -------------------------------------------------------------------------
