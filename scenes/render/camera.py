@@ -98,18 +98,28 @@ class LessonCamera(Camera):
 
         A vmobject whose points are the same as when it was last drawn gets its Cairo path back
         from a cache (one ``append_path`` call) instead of being split and emitted curve by curve.
+        A vmobject drawn through a view (:mod:`scenes.render.view_map`) keeps its path in its own
+        (base) coordinates and is placed by the view's affine map on the context's matrix, so a
+        camera move re-uses every unchanged path instead of re-emitting it on every frame.
         """
-        points = self.transform_points_pre_display(vmobject, vmobject.points)
+        points = super().transform_points_pre_display(vmobject, vmobject.points)  # non-finite: nothing
         if len(points) == 0:
             return self
+        view_map = getattr(vmobject, "view_map", None)
+        if view_map is not None:
+            scale, dx, dy = view_map.affine(vmobject)
+            ctx.save()  # the path is built under the view; the matrix (and so line widths) comes back
+            ctx.transform(cairo.Matrix(scale, 0.0, 0.0, scale, dx, dy))
         seen = self._caches.paths.get(vmobject)
         unchanged = seen is not None and np.array_equal(seen[0], points)
         if unchanged and seen[1] is not None:
             ctx.new_path()
             ctx.append_path(seen[1])
-            return self
-        self._emit_path(ctx, vmobject, points)
-        self._caches.paths[vmobject] = (seen[0], ctx.copy_path()) if unchanged else (points.copy(), None)
+        else:
+            self._emit_path(ctx, vmobject, points)
+            self._caches.paths[vmobject] = (seen[0], ctx.copy_path()) if unchanged else (points.copy(), None)
+        if view_map is not None:
+            ctx.restore()
         return self
 
     @staticmethod

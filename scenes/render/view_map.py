@@ -59,6 +59,18 @@ class ViewMap:
         """Every number the drawn picture depends on (for raster fingerprints)."""
         return (self.state.scale, *self.state.center, *self.state.target, *self.clip)
 
+    def affine(self, mobject: Mobject) -> tuple[float, float, float]:
+        """(scale, dx, dy): ``mobject``'s points are drawn at scale · p + (dx, dy) (a part with a
+        ``view_anchor`` only moves: scale 1)."""
+        anchor = getattr(mobject, "view_anchor", None)
+        state = self.state
+        if anchor is None:
+            return (state.scale, state.target[0] - state.scale * state.center[0],
+                    state.target[1] - state.scale * state.center[1])
+        here = anchor_point(anchor)
+        moved = state.apply(here[None, :])[0]
+        return 1.0, float(moved[0] - here[0]), float(moved[1] - here[1])
+
     def drawn_points(self, mobject: Mobject, points: np.ndarray) -> np.ndarray:
         """Where ``mobject``'s ``points`` (base coordinates) are drawn: mapped, or, for a part
         with a ``view_anchor``, translated with the anchor's mapped position."""

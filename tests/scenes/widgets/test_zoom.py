@@ -193,3 +193,23 @@ def test_a_zoom_leaves_no_group_behind_in_the_scene() -> None:
         scene = Zooming(skip_animations=True)
         scene.render()
         assert scene.square not in scene.drawn and scene.dot in scene.drawn
+
+
+def test_a_moving_view_reuses_the_parts_cairo_paths(monkeypatch) -> None:
+    """The path of an unchanged part is kept in its own coordinates and placed by the view's
+    matrix: a camera move does not re-emit it curve by curve on every frame."""
+    with tempconfig(SIZE):
+        camera, square = LessonCamera(), Square(side_length=1, fill_opacity=1, stroke_width=4)
+        zoom = PlotZoom(BOX)
+        zoom.attach(square)
+        emitted = []
+        emit = LessonCamera._emit_path
+        monkeypatch.setattr(LessonCamera, "_emit_path", staticmethod(lambda *args: emitted.append(1) or emit(*args)))
+        pictures = []
+        for width in (4.0, 4.0, 2.0, 1.0, 0.5):
+            zoom.set_view(Rect(0.2, 0.1, width, width))
+            pictures.append(frame(camera, square))
+        assert len(emitted) == 2  # seen once, then cached; three more views drew from the cache
+        plain = LessonCamera()
+        plain._caches.paths.clear()
+        assert np.array_equal(frame(plain, square), pictures[-1])  # the cached path drawn as a fresh one
