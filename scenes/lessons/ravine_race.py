@@ -31,7 +31,7 @@ from scenes.kit.params import (
     steps_param,
     view_param,
 )
-from scenes.widgets.race import Racer, axis_name, escape_label, frame_racers, noise_settings, view_box
+from scenes.widgets.race import Racer, axis_name, escape_label, frame_racers, noise_settings, race_legend, view_box
 from scenes.widgets.aging_trail import AgingTrail
 from scenes.widgets.core import (
     Ball,
@@ -39,7 +39,6 @@ from scenes.widgets.core import (
     ProgressivePath,
     StepDriver,
     SwapLabel,
-    legend_row,
     stack_in,
 )
 from scenes.widgets.step_parts import PartArrow, Tween, spread_offset, step_parts
@@ -435,12 +434,7 @@ class RavineRace(LessonScene):
         # Panel: legend with each optimizer's update, step counter, loss readouts, loss inset
         panel = layout.panel
         p = self.params
-        legend = [
-            legend_row(style.OPTIMIZER_COLORS["gd"], f"SGD   η = {style.fmt_short(p['lr_sgd'])}", width=panel.width),
-            legend_row(style.OPTIMIZER_COLORS["momentum"],
-                       f"momentum   η = {style.fmt_short(p['lr_momentum'])}, β = {style.fmt_short(p['beta'])}",
-                       width=panel.width),
-        ]
+        legend = race_legend(p, panel.width)
         self.equations = self.update_equations()
         sgd_eq, v_eq, theta_eq = self.equations
         y = stack_in(panel, [legend[0], sgd_eq, legend[1], v_eq, theta_eq], panel.top - 0.05, buff=0.12)

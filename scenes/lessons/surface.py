@@ -19,11 +19,11 @@ from engine.verdict import verdict
 from scenes.kit import style
 from scenes.kit.base import LessonScene, reading_ticks
 from scenes.kit.fades import fade_in
-from scenes.kit.framing import View
+from scenes.kit.framing import View, bounded_prefix
 from scenes.kit.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets.contours import contour_levels, landscape_backdrop
-from scenes.widgets.core import Ball, ProgressivePath, legend_row, note_lines, stack_in
-from scenes.widgets.race import Racer, axis_name, frame_racers
+from scenes.widgets.core import Ball, ProgressivePath, note_lines, stack_in
+from scenes.widgets.race import Racer, axis_name, frame_racers, race_legend
 from scenes.widgets.surface import LossSurface, SurfaceCamera, SurfaceRun, blend_cameras
 
 QUADRATICS = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl")
@@ -140,12 +140,7 @@ class Surface(LessonScene):
         self.add(surface.set_z_index(style.Z_PATH))
 
         panel = layout.panel
-        legend = [
-            legend_row(style.OPTIMIZER_COLORS["gd"], f"SGD   η = {style.fmt_short(p['lr_sgd'])}", width=panel.width),
-            legend_row(style.OPTIMIZER_COLORS["momentum"],
-                       f"momentum   η = {style.fmt_short(p['lr_momentum'])}, β = {style.fmt_short(p['beta'])}",
-                       width=panel.width),
-        ]
+        legend = race_legend(p, panel.width)
         lam = self.axes.eigenvalues
         notes = note_lines(f"height: the loss L; curvatures λ = {style.fmt_short(float(lam[0]))} and "
                            f"{style.fmt_short(float(lam[-1]))}", panel.width)
@@ -183,10 +178,7 @@ def _loss(value: float) -> str:
 def _inside(theta: np.ndarray, view: View) -> np.ndarray:
     """``theta`` held at its last position inside ``view`` from the step it leaves (a diverging
     run stops at the edge of the surface)."""
-    inside = view.contains(theta) & np.isfinite(theta).all(axis=1)
-    if inside.all():
-        return theta
-    first_out = int(np.argmin(inside))
+    last = bounded_prefix(theta, view)
     kept = theta.copy()
-    kept[first_out:] = theta[max(first_out - 1, 0)]
+    kept[last + 1:] = theta[max(last, 0)]
     return kept

@@ -31,6 +31,7 @@ from scenes.widgets.core import (
     fitted_size,
     label,
     labels_clash,
+    legend_row,
     polyline_crosses,
 )
 
@@ -260,3 +261,14 @@ class HollowTrail(VGroup):
         for index, ring in enumerate(self.rings):
             ring.set_stroke(opacity=1.0 if index < count else 0.0)
         self._shown = count
+
+
+def race_legend(params: dict, width: float) -> list:
+    """The SGD-against-momentum legend of a race (``lr_sgd``, ``lr_momentum``, ``beta`` from
+    ``params``): one row per optimizer, each fitted to ``width`` scene units."""
+    return [
+        legend_row(style.OPTIMIZER_COLORS["gd"], f"SGD   η = {style.fmt_short(params['lr_sgd'])}", width=width),
+        legend_row(style.OPTIMIZER_COLORS["momentum"],
+                   f"momentum   η = {style.fmt_short(params['lr_momentum'])}, β = {style.fmt_short(params['beta'])}",
+                   width=width),
+    ]
