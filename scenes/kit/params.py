@@ -361,6 +361,22 @@ class SceneSpec:
 LANDSCAPES_2D = ("seed-ravine", "narrow-ravine", "rotated-ravine", "bowl", "rosenbrock")
 
 
+@dataclass(frozen=True)
+class RaceDefaults:
+    """The lesson's own numbers for the ravine race (LESSON.md): the race scene's defaults, and the
+    title card's picture, which shows the same two runs."""
+
+    landscape: str = "seed-ravine"
+    start: tuple[float, float] = (6.0, 6.0)
+    lr_sgd: float = 0.08
+    lr_momentum: float = 0.02
+    beta: float = 0.9
+    steps: int = 60
+
+
+RACE = RaceDefaults()
+
+
 def landscape_param(default: str = "seed-ravine", choices: tuple[str, ...] = LANDSCAPES_2D) -> ParamSpec:
     """The ``--landscape`` parameter (a preset name from the engine)."""
     return ParamSpec("landscape", "choice", default, "loss landscape preset", choices=choices)

@@ -8,7 +8,7 @@ from manim import DOWN, Line, VGroup
 from scenes.kit import style
 from scenes.kit.base import LessonScene
 from scenes.kit.fades import fade_in
-from scenes.kit.params import ParamSpec, SceneSpec
+from scenes.kit.params import RACE, ParamSpec, SceneSpec
 from scenes.kit.framing import View
 from scenes.kit.style import Rect
 from scenes.widgets.contours import contour_levels
@@ -79,9 +79,10 @@ class TitleCard(LessonScene):
         """The lesson's picture: the ravine race's loss as a surface, both default runs rolled out on it."""
         from engine import get_landscape, run
 
-        landscape = get_landscape("seed-ravine")
-        start = np.array([6.0, 6.0])
-        trajectory = run(landscape, "momentum", lr=np.array([0.08, 0.02]), beta=np.array([0.0, 0.9]), steps=60, start=start)
+        landscape = get_landscape(RACE.landscape)
+        start = np.array(RACE.start)
+        trajectory = run(landscape, "momentum", lr=np.array([RACE.lr_sgd, RACE.lr_momentum]),
+                         beta=np.array([0.0, RACE.beta]), steps=RACE.steps, start=start)
         view = View(-2.5, 7.0, -6.6, 6.6)
         plot = PlotFrame(view, room)
         corners = np.array([[view.xmin, view.ymin], [view.xmax, view.ymax]])
@@ -90,7 +91,7 @@ class TitleCard(LessonScene):
         surface = LossSurface(plot, landscape.value, contour_levels(float(np.max(landscape.value(corners)))), runs,
                               camera=camera)
         surface.set_camera(surface.fitted(camera))
-        surface.set_progress(60)
+        surface.set_progress(RACE.steps)
         return surface.set_z_index(style.Z_BACKGROUND)
 
 

@@ -20,6 +20,7 @@ from scenes.kit.fades import fade_out
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.framing import View, bounded_prefix, clip_segment_to_view
 from scenes.kit.params import (
+    RACE,
     SceneSpec,
     batch_size_param,
     beta_param,
@@ -87,12 +88,12 @@ class RavineRace(LessonScene):
         name="ravine-race",
         description="SGD zig-zags across a narrow ravine while momentum overshoots once, then glides to the minimum.",
         params=(
-            landscape_param("seed-ravine"),
-            start_param((6.0, 6.0)),
-            lr_param("lr_sgd", 0.08, "SGD"),
-            lr_param("lr_momentum", 0.02, "momentum"),
-            beta_param(0.9),
-            steps_param(60),
+            landscape_param(RACE.landscape),
+            start_param(RACE.start),
+            lr_param("lr_sgd", RACE.lr_sgd, "SGD"),
+            lr_param("lr_momentum", RACE.lr_momentum, "momentum"),
+            beta_param(RACE.beta),
+            steps_param(RACE.steps),
             noise_param(0.0),
             batch_size_param(None),
             seed_param(0),
