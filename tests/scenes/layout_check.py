@@ -2,8 +2,8 @@
 
 ``layout_problems(scene_name, params)`` constructs the scene with animations skipped (at the low
 quality's 854×480: Manim lays Text out for the pixel width, so a tiny frame wraps long lines; no
-movie) and, after each ``play_ticks``/``hold``, measures every drawn piece except the caption
-(``picture_problems``): a non-finite point, any point outside the frame, or below the top of the
+movie; the camera draws only the last picture, ``sketch_camera``) and, after each
+``play_ticks``/``hold``, measures every drawn piece except the caption (``picture_problems``): a non-finite point, any point outside the frame, or below the top of the
 caption band, is reported, and so are two words drawn over each other (``text_overlaps``). With ``regions=True`` a piece must also stay inside one of the title /
 plot / panel regions (a plot label running into the panel, a panel row running into the plot),
 the plot and the panel reaching down to the caption band. A test asserts the list is empty at a
@@ -71,11 +71,34 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
         settings.update({"write_to_movie": False, "save_last_frame": False})
         seed_private_cache(Path(media), *frame_size(quality, aspect))
         with tempconfig(settings):
-            scene = Probe(params=params or {}, skip_animations=True)
+            scene = Probe(params=params or {}, skip_animations=True, camera_class=sketch_camera())
             scene.render()
+            # the checks read positions, not pixels: the camera draws only the last picture, so a
+            # picture this frame shape cannot draw still fails here
+            scene.renderer.camera.drawing = True
+            scene.renderer.update_frame(scene)
     problems.extend(caption_time_problems(scene.cues) + view_problems(scene))
     # one line per distinct problem
     return list(dict.fromkeys(problems))
+
+
+def sketch_camera() -> type:
+    """The lesson camera, drawing nothing until its ``drawing`` is set.
+
+    Drawing each play's pictures (Cairo paths, layers, the still background) is about a third of
+    a layout pass, and no layout check reads a pixel; :func:`layout_problems` sets ``drawing``
+    after the scene has played and draws its last picture for real.
+    """
+    from scenes.render.camera import LessonCamera
+
+    class SketchCamera(LessonCamera):
+        drawing = False
+
+        def capture_mobjects(self, mobjects, **kwargs) -> None:
+            if self.drawing:
+                super().capture_mobjects(mobjects, **kwargs)
+
+    return SketchCamera
 
 
 def caption_time_problems(cues, limit: float | None = None) -> list[str]:
@@ -116,6 +139,7 @@ def readout_overlaps(scene, steps: int | None = None) -> list[str]:
 
     texts = [[label.text_for(k) for k in range(steps + 1)] for label in labels]
     boxes = [[box(label, text) if text else None for text in series] for label, series in zip(labels, texts)]
+    fixed_boxes = [plain_box(word) for word in words]
     found = []
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
@@ -123,8 +147,7 @@ def readout_overlaps(scene, steps: int | None = None) -> list[str]:
                           if boxes[i][k] and boxes[j][k] and meet(boxes[i][k], boxes[j][k])), None)
             if clash is not None:
                 found.append(f"readouts collide at step {clash}: {texts[i][clash]!r} and {texts[j][clash]!r}")
-        for word in words:
-            fixed = (word.get_left()[0], word.get_right()[0], word.get_bottom()[1], word.get_top()[1])
+        for word, fixed in zip(words, fixed_boxes):
             clash = next((k for k in range(steps + 1) if boxes[i][k] and meet(boxes[i][k], fixed)), None)
             if clash is not None:
                 name = getattr(word, "text", None) or getattr(word, "tex_string", "")
@@ -262,12 +285,23 @@ def word_box(mob) -> tuple[float, float, float, float]:
     """(left, right, bottom, top) of what ``mob``'s family draws, through a zoom's view if the
     words follow one (:mod:`scenes.render.view_map`), else its plain bounding box."""
     if getattr(mob, "view_map", None) is None:
-        return mob.get_left()[0], mob.get_right()[0], mob.get_bottom()[1], mob.get_top()[1]
+        return plain_box(mob)
     bounds = [b for part in mob.family_members_with_points() if (b := drawn_bounds(part)) is not None]
     if not bounds:
         return 0.0, 0.0, 0.0, 0.0
     lefts, bottoms, rights, tops = zip(*bounds)
     return min(lefts), max(rights), min(bottoms), max(tops)
+
+
+def plain_box(mob) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) of ``mob``'s bounding box: what ``get_left()[0]``,
+    ``get_right()[0]``, ``get_bottom()[1]`` and ``get_top()[1]`` give (all zero for a mobject with
+    no points), from one pass over its boundary points instead of four."""
+    points = mob.get_points_defining_boundary()
+    if len(points) == 0:
+        return 0.0, 0.0, 0.0, 0.0
+    points = np.asarray(points)
+    return points[:, 0].min(), points[:, 0].max(), points[:, 1].min(), points[:, 1].max()
 
 
 def _visible(mob) -> bool:
@@ -291,8 +325,8 @@ def caption_lines(text: str) -> float:
     return len(fit.lines) if fit.scale >= 0.98 else float("inf")
 
 
-__all__ = ["layout_problems", "picture_problems", "text_overlaps", "drawn_words", "small_text", "caption_problems",
-           "caption_lines", "overlapping", "caption_time_problems", "view_problems", "readout_overlaps"]
+__all__ = ["layout_problems", "sketch_camera", "picture_problems", "text_overlaps", "drawn_words", "small_text",
+           "caption_problems", "caption_lines", "overlapping", "caption_time_problems", "view_problems", "readout_overlaps"]
 
 
 def overlapping(mobjects, pad: float = 0.0) -> list[tuple[int, int]]:

@@ -11,17 +11,18 @@ across the xdist workers too). The checks that every scene's render passes:
   overlap and fall inside the video (the .vtt is written too); returns the cues so the test can
   check the scene's own texts (``srt_cues(result)`` reads them without the checks);
 - ``computed(scene_name, params)``: the scene's numbers (``compute()``), for caption and
-  parameter checks that need no render.
+  parameter checks that need no render (built under ``small_camera()``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import pytest
@@ -166,6 +167,26 @@ def computed(scene_name: str, params: dict[str, Any] | None = None) -> LessonSce
     captions and story, without constructing or rendering a frame."""
     from scenes.lesson import scene_class
 
-    scene = scene_class(scene_name)(params=params or {})
+    with small_camera():
+        scene = scene_class(scene_name)(params=params or {})
     scene.compute()
     return scene
+
+
+SMALL_CAMERA = (128, 72)  # pixels (width, height): 16:9, as Manim's default 1920×1080
+
+
+@contextlib.contextmanager
+def small_camera() -> Iterator[None]:
+    """Manim's config with a ``SMALL_CAMERA``-pixel frame while inside (the frame's size in scene
+    units, hence every layout, unchanged): for building scenes whose numbers, captions and claims
+    are checked without drawing a frame. Each scene builds its camera's background at the
+    configured pixel size, and Manim's default 1920×1080 costs about 0.1 s per scene."""
+    from manim import config
+
+    saved = config.pixel_width, config.pixel_height
+    config.pixel_width, config.pixel_height = SMALL_CAMERA
+    try:
+        yield
+    finally:
+        config.pixel_width, config.pixel_height = saved

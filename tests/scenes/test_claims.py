@@ -29,6 +29,7 @@ from engine import claims
 from scenes.kit.base import MAX_CAPTION_TICKS, caption_spans, plan_story
 from scenes.kit.params import ParamError, ParamSpec
 from scenes.lesson import scene_class
+from tests.scenes.render_helpers import small_camera
 
 SCENES = ("ravine-race", "heavy-ball", "beta-race", "nesterov", "stability", "convergence", "rate-map",
           "minibatch-noise", "conventions", "eigen-view", "surface")
@@ -98,7 +99,8 @@ def narrated(name: str, params: dict[str, Any]):
     """The scene with ``params``, its runs computed and its captions listed in play order (no Manim
     construct); None where the scene refuses the parameters."""
     try:
-        scene = scene_class(name)(params=params)
+        with small_camera():  # captions and claims need no pixels: a 1080p camera per draw costs more than the draw
+            scene = scene_class(name)(params=params)
         return scene, scene.narration()
     except ParamError:
         return None

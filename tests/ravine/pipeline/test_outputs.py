@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from ravine.cli.commands import cli
-from ravine.pipeline.job import RenderJob
+from ravine.pipeline.job import RenderJob, RenderResult
 from ravine.pipeline.render import render
 from ravine.media.outputs import TEMP_PREFIX, probe_video
 from tests.scenes.render_helpers import frame_difference, read_frames
@@ -181,16 +181,23 @@ def test_manifest_records_everything(card_outputs):
     assert manifest["quality"]["fps"] == 15
 
 
-def test_race_manifest_states_derived_constants(tmp_path):
-    result = render(RenderJob("ravine-race", {"steps": 4, "beta": 0.5}, "low", str(tmp_path)))
-    manifest = json.loads(result.manifest.read_text())
+@pytest.fixture(scope="module")
+def race(tmp_path_factory) -> RenderResult:
+    """A short ravine race with a β and an SGD rate off their defaults, rendered once for the
+    tests of its manifest."""
+    out = tmp_path_factory.mktemp("race")
+    return render(RenderJob("ravine-race", {"steps": 4, "beta": 0.5, "lr_sgd": 0.05}, "low", str(out)))
+
+
+def test_race_manifest_states_derived_constants(race):
+    manifest = json.loads(race.manifest.read_text())
     assert manifest["constants"]["effective_step_multiplier"] == pytest.approx(2.0)
     assert manifest["constants"]["gd_stability_bound"] == pytest.approx(0.08)
     assert manifest["seed"] == 0 and manifest["params"]["start"] == [6.0, 6.0]
 
 
-def test_render_from_manifest_reproduces_frames(tmp_path):
-    first = render(RenderJob("ravine-race", {"steps": 4, "lr_sgd": 0.05}, "low", str(tmp_path / "a")))
+def test_render_from_manifest_reproduces_frames(race, tmp_path):
+    first = race
     runner = CliRunner()
     result = runner.invoke(cli, ["render", "--from", str(first.manifest), "--out", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
