@@ -1,6 +1,6 @@
 """The layers hold: `lint-imports` keeps the contracts in pyproject.toml's ``[tool.importlinter]``
 (imports point down only: ravine -> scenes -> engine; registry -> lessons -> widgets -> kit ->
-render -> codec; cli -> pipeline -> media), and the engine and the codec import nothing outside
+render -> codec; cli -> studio -> pipeline -> media), and the engine and the codec import nothing outside
 their allow-lists."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_the_contracts_name_the_layers():
     assert contracts["top"]["layers"] == ["ravine", "scenes", "engine"]
     assert contracts["scenes"]["layers"] == ["scenes.lesson", "scenes.lessons", "scenes.widgets", "scenes.kit",
                                              "scenes.render"]
-    assert contracts["ravine"]["layers"] == ["ravine.cli", "ravine.pipeline", "ravine.media"]
+    assert contracts["ravine"]["layers"] == ["ravine.cli", "ravine.studio", "ravine.pipeline", "ravine.media"]
 
 
 def external_imports(package: str) -> set[str]:

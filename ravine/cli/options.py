@@ -8,6 +8,7 @@ the model, so each rule is declared once, there.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -17,7 +18,9 @@ from ravine.cli import deps
 from ravine.media import outputs
 from ravine.media.formats import OUTPUT_FORMATS
 from ravine.pipeline.executor import default_workers
-from ravine.pipeline.job import ASPECTS, QUALITIES, RenderJob
+from ravine.pipeline.job import (
+    ASPECTS, CLUSTER_TIMEOUT_DEFAULT, CLUSTER_TIMEOUT_ENV, QUALITIES, ClusterTarget, JobError, RenderJob,
+)
 from scenes.kit.params import has_control, is_unicode, number_from_text, quoted
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -159,17 +162,35 @@ def output_options(func: Callable) -> Callable:
     return func
 
 
-def narration_options(func: Callable) -> Callable:
+def narration_options(func: Callable | None = None, *, spoken_by_default: bool = False) -> Callable:
     """``--narrate``, ``--voice`` and ``--speech-rate``, the same on every command that renders
-    (a voice implies narration: a rule of the job)."""
-    func = job_option("speech_rate", "--speech-rate", type=StrictIntRange(**_bounds("speech_rate")),
-                      metavar="WPM", help="speaking rate in words per minute")(func)
-    func = job_option("voice", "--voice", metavar="VOICE",
-                      help="a piper voice model (PATH.onnx; piper-tts is installed on demand) or an "
-                           "espeak-ng voice name (e.g. en-gb); implies --narrate")(func)
-    func = job_option("narrate", "--narrate", is_flag=True,
-                      help="speak every caption (espeak-ng, offline) and mix the voice into the video; "
-                           "beats wait for their speech")(func)
+    (a voice implies narration: a rule of the job). With ``spoken_by_default`` (``ravine lesson``)
+    the switch is ``--narrate/--no-narrate``, on unless ``--no-narrate`` asks for a silent cut."""
+    def add(func: Callable) -> Callable:
+        func = job_option("speech_rate", "--speech-rate", type=StrictIntRange(**_bounds("speech_rate")),
+                          metavar="WPM", help="speaking rate in words per minute (the piper voice's pace "
+                                              "scales with it)")(func)
+        func = job_option("voice", "--voice", metavar="VOICE",
+                          help="another piper voice model (PATH.onnx, its .onnx.json beside it) or an "
+                               "espeak-ng voice name (e.g. en-gb); implies --narrate")(func)
+        speak = ("speak every caption (offline: the piper voice en_US-joe-medium unless --voice names another) "
+                 "and mix the voice into the video; beats wait for their speech")
+        if spoken_by_default:
+            return job_option("narrate", "--narrate/--no-narrate", default=True, show_default=True,
+                              help=speak + "; --no-narrate: a silent cut")(func)
+        return job_option("narrate", "--narrate", is_flag=True, help=speak)(func)
+    return add(func) if func is not None else add
+
+
+def recording_options(func: Callable) -> Callable:
+    """``--recordings DIR`` and ``--fill-missing``: the author's own recordings, one per beat id
+    (:mod:`ravine.pipeline.recordings`), on every command that renders a scene or the lesson."""
+    func = job_option("fill_missing", "--fill-missing", is_flag=True,
+                      help="with --recordings: speak beats that have no recording (or one made for other "
+                           "text) with the default voice instead of refusing them")(func)
+    func = job_option("recordings", "--recordings", type=OutDir(), metavar="DIR",
+                      help="speak each beat with DIR/<beat id>.wav|.flac|.mp3 (from 'ravine script'); "
+                           "implies --narrate")(func)
     return func
 
 
@@ -182,6 +203,30 @@ def workers_option(what: str) -> Callable:
 
 
 FORCE_OPTION = click.option("--force", is_flag=True, help="re-render even if an identical output exists")
+
+
+class ClusterAddress(click.ParamType):
+    """A Dask scheduler's address (``--cluster``, ``$RAVINE_CLUSTER``) as a
+    :class:`~ravine.pipeline.job.ClusterTarget`, with the wait read from ``$RAVINE_CLUSTER_TIMEOUT``
+    (a bad wait is a JobError naming the variable)."""
+
+    name = "address"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> ClusterTarget:
+        if isinstance(value, ClusterTarget):
+            return value
+        try:
+            return ClusterTarget.parse(value, os.environ.get(CLUSTER_TIMEOUT_ENV))
+        except JobError as error:
+            if error.where != "--cluster":
+                raise
+            self.fail(str(error).removeprefix("--cluster "), param, ctx)
+
+
+CLUSTER_OPTION = click.option(
+    "--cluster", type=ClusterAddress(), envvar="RAVINE_CLUSTER", show_envvar=True, default=None, metavar="ADDRESS",
+    help="render on the Dask scheduler at ADDRESS (tcp://HOST:PORT) instead of here; the clips come back into "
+         f"--out (${CLUSTER_TIMEOUT_ENV}: seconds to wait for it, default {CLUSTER_TIMEOUT_DEFAULT:g}); see docs/CLUSTER.md")
 
 JOB_FIELDS: tuple[str, ...] = tuple(RenderJob.model_fields)
 

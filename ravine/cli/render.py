@@ -14,12 +14,12 @@ from typing import Any, Callable
 import click
 
 from ravine.cli.options import (
-    CONTEXT, FORCE_OPTION, QUALITY_OPTION, check_out_dir, given_job_options, job_option, log,
-    narration_options, output_options, path_problem, require_render_deps, workers_option,
+    CLUSTER_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, check_out_dir, given_job_options, job_option, log,
+    narration_options, output_options, path_problem, recording_options, require_render_deps, workers_option,
 )
 from ravine.cli.scene_options import SceneGroup, scene_options
 from ravine.media.formats import OUTPUT_FORMATS
-from ravine.pipeline.job import JobError, Origin, RenderJob, RenderResult
+from ravine.pipeline.job import ClusterTarget, JobError, Origin, RenderJob, RenderResult
 
 RENDER_EXAMPLES = """
     \b
@@ -33,18 +33,20 @@ RENDER_EXAMPLES = """
       ravine render --config examples/clips.toml -j 2
       ravine render --from out/ravine-race.manifest.json --out again/
       ravine render ravine-race --narrate
+      ravine render --config examples/clips.toml --cluster tcp://10.0.0.5:8786
 """
 
 
 def render_options(func: Callable) -> Callable:
-    """The options of a render job (on the group and on every scene's command), plus ``-j`` and
-    ``--force``."""
+    """The options of a render job (on the group and on every scene's command), plus ``-j``,
+    ``--cluster`` and ``--force``."""
     for option in reversed([
         QUALITY_OPTION,
         job_option("out_dir", "--out", "-o", metavar="DIR", help="output folder"),
         job_option("name", "--name", metavar="STEM", help="output file name without extension (default: scene name)"),
-        output_options, narration_options,
+        output_options, narration_options, recording_options,
         workers_option("clips (with --config)"),
+        CLUSTER_OPTION,
         FORCE_OPTION,
     ]):
         func = option(func)
@@ -63,12 +65,14 @@ class RenderGroup(SceneGroup):
         spec = cls.SPEC
 
         @click.pass_context
-        def command(ctx: click.Context, workers: int | None, force: bool, **values: Any) -> None:
+        def command(ctx: click.Context, workers: int | None, force: bool, cluster: ClusterTarget | None,
+                    **values: Any) -> None:
             group = ctx.parent
             options = {**given_job_options(group), **given_job_options(ctx)}
             params = {param.name: values[param.name] for param in spec.params if values.get(param.name) is not None}
             job = RenderJob.parse({"scene": spec.name, **options, "params": params})
-            render_jobs([job], [Origin()], workers or group.params["workers"], force or group.params["force"])
+            render_jobs([job], [Origin()], workers or group.params["workers"], force or group.params["force"],
+                        cluster or group.params["cluster"])
 
         examples = (f"\n\n\b\nExamples:\n  ravine render {spec.name} -q low --out drafts/\n"
                     f"  ravine render {spec.name} --format png --at 2\n")
@@ -85,7 +89,7 @@ class RenderGroup(SceneGroup):
               help="re-render the clip a manifest.json describes, with the same parameters and quality")
 @click.pass_context
 def render_command(ctx: click.Context, config_file: str | None, from_manifest: str | None, workers: int | None,
-                   force: bool, **values: Any) -> None:
+                   force: bool, cluster: ClusterTarget | None, **values: Any) -> None:
     """Render one scene (or a clip list, or a manifest's clip) with captions, poster and manifest.
 
     Writes DIR/NAME.<format> with NAME.poster.png, NAME.srt, NAME.vtt and NAME.manifest.json
@@ -104,7 +108,7 @@ def render_command(ctx: click.Context, config_file: str | None, from_manifest: s
         raise JobError("SCENE", "give exactly one of: SCENE, --config FILE, --from MANIFEST")
     overrides = given_job_options(ctx)
     jobs, origins = listed_jobs(config_file, from_manifest, overrides)
-    render_jobs(jobs, origins, workers, force)
+    render_jobs(jobs, origins, workers, force, cluster)
 
 
 render_command.help = (render_command.help or "") + RENDER_EXAMPLES
@@ -146,10 +150,11 @@ def with_overrides(job: RenderJob, overrides: dict[str, Any], origin: Origin) ->
     return RenderJob.parse(values, origin)
 
 
-def render_jobs(jobs: list[RenderJob], origins: list[Origin], workers: int | None, force: bool) -> None:
+def render_jobs(jobs: list[RenderJob], origins: list[Origin], workers: int | None, force: bool,
+                cluster: ClusterTarget | None = None) -> None:
     """Check every job (scene, parameters, aspect, voice, folders, system dependencies) before
-    anything is written, then render them (in parallel processes when there are several) and
-    print every path written, in the jobs' order."""
+    anything is written, then render them (in parallel processes when there are several, or on
+    the Dask ``cluster``) and print every path written, in the jobs' order."""
     from ravine.pipeline.resolve import resolve
 
     for job, origin in zip(jobs, origins):
@@ -160,8 +165,11 @@ def render_jobs(jobs: list[RenderJob], origins: list[Origin], workers: int | Non
             check_out_dir(Path(job.out_dir), origin.where("out_dir"))
             checked.add(job.out_dir)
     require_render_deps()
+    from ravine.pipeline.recordings import checked_jobs
+
+    checked_jobs(jobs, [origin.where("recordings") for origin in origins], force)
     try:
-        if len(jobs) == 1:
+        if len(jobs) == 1 and cluster is None:
             from ravine.pipeline.render import render
 
             log(f"rendering {jobs[0].scene} -> {jobs[0].output} ({jobs[0].quality}) ...")
@@ -169,9 +177,10 @@ def render_jobs(jobs: list[RenderJob], origins: list[Origin], workers: int | Non
         else:
             from ravine.pipeline import executor
 
-            log(f"rendering {len(jobs)} clips ...")
+            log(f"rendering {len(jobs)} clip{'s' if len(jobs) > 1 else ''}"
+                f"{f' on {cluster.address}' if cluster else ''} ...")
             results = executor.render_all(
-                jobs, workers=workers, force=force,
+                jobs, workers=workers, force=force, cluster=cluster,
                 on_done=lambda index, result: log(f"[{index + 1}/{len(jobs)}] "
                                                    f"{'cached' if result.cached else 'rendered'} {result.video}"))
     except JobError as error:

@@ -9,7 +9,7 @@ from typing import Any, Callable
 import click
 
 from ravine.cli.options import (
-    CONTEXT, FORCE_OPTION, QUALITY_OPTION, OutDir, check_out_dir, given_job_options, log, narration_options,
+    CLUSTER_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, OutDir, check_out_dir, given_job_options, log, narration_options,
     output_options, require_render_deps, workers_option,
 )
 from ravine.cli.scene_options import SceneGroup, scene_options
@@ -27,6 +27,7 @@ def sweep_options(func: Callable) -> Callable:
         click.option("--out", "-o", "out_dir", type=OutDir(), default="out/sweep", show_default=True, metavar="DIR",
                      help="output folder"),
         workers_option("clips"),
+        CLUSTER_OPTION,
         output_options, narration_options,
         click.option("--montage", is_flag=True, help="also write DIR/SCENE__montage.mp4 with every clip side by "
                                                      "side (mp4, webm or mov clips)"),
@@ -74,6 +75,7 @@ def sweep_command(**values: Any) -> None:
       ravine sweep ravine-race --beta 0.5,0.9,0.99 --lr-momentum 0.01,0.02 -q low -j 2
       ravine sweep ravine-race --start "6,6;-4,1.5" --montage
       ravine sweep beta-race --lr 0.004,0.006 --aspect 9:16 --format webm
+      ravine sweep ravine-race --beta 0.5,0.9,0.99 --cluster tcp://10.0.0.5:8786
     """
 
 
@@ -97,10 +99,11 @@ def run_sweep(cls: type, given: dict[str, str], settings: dict[str, Any], writte
         resolve(job)
     check_out_dir(Path(settings["out_dir"]))
     require_render_deps()
-    log(f"sweep {spec.name}: {len(planned)} clips")
+    cluster = settings["cluster"]
+    log(f"sweep {spec.name}: {len(planned)} clips{f' on {cluster.address}' if cluster else ''}")
     with click.progressbar(length=len(planned), label=f"sweep {spec.name}", file=sys.stderr) as bar:
         results = executor.render_all(planned, workers=settings["workers"], force=settings["force"],
-                                      on_done=lambda index, result: bar.update(1))
+                                      on_done=lambda index, result: bar.update(1), cluster=cluster)
     for result in results:
         for path in result.files:
             click.echo(str(path))

@@ -31,7 +31,7 @@ from ravine.pipeline.job import RenderJob, RenderResult
 CACHED_SOURCES: tuple[str, ...] = (
     "engine", "scenes",
     "ravine/pipeline/job.py", "ravine/pipeline/resolve.py", "ravine/pipeline/frames.py",
-    "ravine/pipeline/render.py", "ravine/pipeline/manifest.py",
+    "ravine/pipeline/render.py", "ravine/pipeline/manifest.py", "ravine/pipeline/recordings.py",
     "ravine/media/formats.py", "ravine/media/audio.py", "ravine/media/outputs.py", "ravine/media/captions.py",
 )
 
@@ -86,9 +86,15 @@ def source_hash(root: Path = Path(__file__).resolve().parents[2],
 
 def cache_key(job: RenderJob, resolved_params: dict[str, Any]) -> str:
     """SHA-256 of everything that determines the output: the job's settings (not its folder or
-    name), its resolved parameters, :func:`versions` and :func:`source_hash`."""
+    name), its resolved parameters, :func:`versions` and :func:`source_hash`; with
+    ``recordings``, the contents of the recordings folder, not its path
+    (:func:`ravine.pipeline.recordings.folder_digest`)."""
+    from ravine.pipeline.recordings import folder_digest
+
     payload = {key: value for key, value in job.to_json().items() if key not in ("out_dir", "name", "params")}
     payload.update(params=resolved_params, versions=versions(), source=source_hash())
+    if job.recordings is not None:
+        payload["recordings"] = folder_digest(Path(job.recordings))
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 

@@ -11,7 +11,8 @@ Schema (see ``examples/clips.toml``)::
     scene = "ravine-race" # required: a name from `ravine list`
     name = "race-slow"    # output file stem (default: the scene name)
     format = "webm"       # also: quality, out, transparent, aspect, burn_captions, at, gif_max_mb,
-                          # narrate, voice, speech_rate, skip_repeats
+                          # narrate, voice, speech_rate, skip_repeats, recordings (a folder of
+                          # <beat id>.wav|.flac|.mp3, relative to the TOML file), fill_missing
     [clip.params]         # scene parameters, as on the command line (dashes or underscores)
     beta = 0.5
     start = [-4, 1.5]
@@ -63,12 +64,15 @@ def load_clips(path: Path) -> list[RenderJob]:
 
 def clip_values(path: Path, clip: dict[str, Any], origin: Origin) -> dict[str, Any]:
     """A clip's TOML keys as job fields: ``out`` (relative to the TOML file, default ``out``)
-    becomes ``out_dir``."""
+    becomes ``out_dir``; ``recordings`` is relative to the TOML file too."""
     values = dict(clip)
     if "out_dir" in values:
         raise JobError(f"{origin.prefix}: out_dir", f"{origin.prefix}: out_dir: unknown key; the folder is 'out'")
     out = values.pop("out", "out")
     values["out_dir"] = str(path.parent / out) if isinstance(out, str) and out else out
+    recordings = values.get("recordings")
+    if isinstance(recordings, str) and recordings:
+        values["recordings"] = str(path.parent / recordings)
     return values
 
 

@@ -1,8 +1,9 @@
 """Running many render jobs: cached ones answered in-process, the rest in parallel processes.
 
 Jobs are plain validated values (:class:`ravine.pipeline.job.RenderJob`) that travel as JSON
-(:meth:`~ravine.pipeline.job.RenderJob.to_json`), so another executor (a cluster queue, say) only
-has to map :func:`ravine.pipeline.render.render` over them the same way.
+(:meth:`~ravine.pipeline.job.RenderJob.to_json`), so another executor only has to map the render
+over them the same way: :func:`render_all` with a ``cluster`` sends the jobs left after the cache
+check to a Dask scheduler instead (:mod:`ravine.pipeline.cluster`, imported only then).
 
 The worker processes are ravine's own (spawned; one job at a time each, over a pipe), so their
 lives are in its hands. A worker dies with its parent: it asks the kernel for SIGKILL when the
@@ -30,7 +31,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ravine.pipeline.job import RenderJob, RenderResult
+from ravine.pipeline.job import ClusterTarget, RenderJob, RenderResult
 from ravine.pipeline.render import lookup, render
 
 
@@ -121,6 +122,12 @@ class RenderStopped(RuntimeError):
     """A worker process ended before its render did (SIGTERM, or killed)."""
 
 
+class ClusterError(RuntimeError):
+    """A run on a Dask cluster that cannot go on (one line; the CLI exits 1): the scheduler
+    cannot be reached, no worker joined it, a worker refused a job for other code or versions
+    than this client's, a job was lost with too many workers, or ``distributed`` is missing."""
+
+
 class _Stop(BaseException):
     """Raised in a worker by its first SIGTERM: unwinds the render (its temporary folder is
     removed) or the wait for one, and the worker then ends the ordinary way."""
@@ -159,10 +166,10 @@ def _render_one(job: dict[str, Any], force: bool) -> tuple[bool, Any]:
     try:
         return True, render(RenderJob.from_json(job), force=force)
     except Exception as error:  # noqa: BLE001 - every failure goes back to the parent
-        return False, (_pack(error), "".join(traceback.format_exception(error)))
+        return False, (pack_error(error), "".join(traceback.format_exception(error)))
 
 
-def _pack(error: Exception) -> tuple:
+def pack_error(error: Exception) -> tuple:
     """``error`` in a form that survives pickling: itself; or its type, ``args`` and attributes
     (for an error whose constructor takes other arguments than its ``args``); or, failing both,
     a RuntimeError with its type and message."""
@@ -177,7 +184,8 @@ def _pack(error: Exception) -> tuple:
     return ("error", RuntimeError(f"{type(error).__name__}: {error}"))
 
 
-def _unpack(packed: tuple) -> BaseException:
+def unpack_error(packed: tuple) -> BaseException:
+    """The error :func:`pack_error` packed."""
     if packed[0] == "error":
         return packed[1]
     _, cls, args, attributes = packed
@@ -351,7 +359,7 @@ def _reply(worker: _Worker, jobs: Sequence[RenderJob]) -> tuple[int, bool, Any]:
             if ok:
                 return got, True, value
             packed, text = value
-            error = _unpack(packed)
+            error = unpack_error(packed)
             error.__cause__ = _RemoteTraceback(text)
             return got, False, error
     except (EOFError, OSError):
@@ -363,7 +371,8 @@ def _reply(worker: _Worker, jobs: Sequence[RenderJob]) -> tuple[int, bool, Any]:
 
 
 def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool = False,
-               on_done: Callable[[int, RenderResult], None] = lambda index, result: None) -> list[RenderResult]:
+               on_done: Callable[[int, RenderResult], None] = lambda index, result: None,
+               cluster: ClusterTarget | None = None) -> list[RenderResult]:
     """Render every job and return the results in job order.
 
     Outputs already complete (same cache key) are reused without starting a worker; the rest
@@ -373,6 +382,10 @@ def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool =
     The first render to fail raises here; renders not yet started are then cancelled (those
     running finish). An interrupt (Ctrl-C, or SIGTERM raised as an exception) ends every worker
     at once and propagates.
+
+    With a ``cluster``, the jobs left after the cache check run as tasks on that Dask scheduler
+    instead (``workers`` is then the cluster's business) and their files are committed here as
+    they arrive (:func:`ravine.pipeline.cluster.render_on_cluster`).
     """
     results: list[RenderResult | None] = [None] * len(jobs)
     pending = []
@@ -383,6 +396,11 @@ def render_all(jobs: Sequence[RenderJob], workers: int | None = 1, force: bool =
             on_done(index, cached)
         else:
             pending.append(index)
+    if cluster is not None and pending:
+        from ravine.pipeline.cluster import render_on_cluster
+
+        render_on_cluster(cluster, jobs, pending, force, on_done, results)
+        return [result for result in results if result is not None]
     if workers is None:
         workers = default_workers(max((jobs[index].peak_memory() for index in pending), default=0))
     if workers <= 1 or len(pending) <= 1:

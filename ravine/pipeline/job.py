@@ -20,6 +20,7 @@ or a file, clip and key (``--config clips.toml: clip 2: gif_max_mb``); see :clas
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -29,7 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from ravine.media.formats import OUTPUT_FORMATS, TRANSPARENT_FORMATS
 from ravine.media.outputs import stem_problem
-from scenes.kit.params import has_control, is_unicode, param_name, quoted, shown
+from scenes.kit.params import has_control, is_unicode, number_from_text, param_name, quoted, shown
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,10 @@ class RenderJob(BaseModel):
     ``aspect`` (16:9, 1:1, 9:16); ``burn_captions`` (captions drawn in the frame; the .srt/.vtt
     are written either way); ``at`` (seconds; the still's time for png, None = last frame);
     ``gif_max_mb`` (size cap for gif); ``narrate`` / ``voice`` / ``speech_rate`` (spoken
-    narration: espeak-ng, or piper with a ``.onnx`` voice; words per minute; a voice implies
-    narration); ``skip_repeats`` (held frames written without coding); output folder
+    narration: the bundled piper voice, another piper ``.onnx`` model or an espeak-ng voice name;
+    words per minute; a voice implies narration); ``skip_repeats`` (held frames written without coding); ``recordings`` (a folder
+    of the author's recordings, one per beat id: :mod:`ravine.pipeline.recordings`; implies
+    narration) and ``fill_missing`` (beats without a usable recording are synthesized); output folder
     ``out_dir`` and file ``name`` (stem). Positional arguments fill the fields in this order.
     """
 
@@ -131,6 +134,8 @@ class RenderJob(BaseModel):
         165, ge=SPEECH_RATE_RANGE[0], le=SPEECH_RATE_RANGE[1],
         allowed=f"an integer of words per minute, {SPEECH_RATE_RANGE[0]} to {SPEECH_RATE_RANGE[1]}")
     skip_repeats: bool = _field(True)
+    recordings: str | None = _field(None, min_length=1, allowed="a folder of recordings (DIR/<beat id>.wav|.flac|.mp3)")
+    fill_missing: bool = _field(False)
 
     def __init__(self, *args: Any, **data: Any) -> None:
         if args:
@@ -147,7 +152,8 @@ class RenderJob(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _voice_implies_narration(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("voice") is not None and data.get("narrate", False) is False:
+        speaks = isinstance(data, dict) and (data.get("voice") is not None or data.get("recordings") is not None)
+        if speaks and data.get("narrate", False) is False:
             return {**data, "narrate": True}
         return data
 
@@ -191,11 +197,11 @@ class RenderJob(BaseModel):
             raise _value_error(problem)
         return value
 
-    @field_validator("out_dir", "voice")
+    @field_validator("out_dir", "voice", "recordings")
     @classmethod
     def _path_text(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
-            _plain_text(value, "a path" if info.field_name == "out_dir" else "a voice name or path")
+            _plain_text(value, "a voice name or path" if info.field_name == "voice" else "a path")
         return value
 
     @field_validator("at", "gif_max_mb")
@@ -215,6 +221,9 @@ class RenderJob(BaseModel):
                 takers = [name for name, fmt in OUTPUT_FORMATS.items() if key in fmt.job_options]
                 raise PydanticCustomError("job_rule", "only for another format", {
                     "key": key, "needs": "format", "values": ", ".join(takers)})
+        if self.fill_missing and self.recordings is None:
+            raise PydanticCustomError("job_rule", "only with recordings", {
+                "key": "fill_missing", "needs": "recordings", "values": "DIR"})
         return self
 
     # -- reading and writing ----------------------------------------------------------------
@@ -405,3 +414,44 @@ def job_error(error: ValidationError, origin: Origin, skip: int = 0) -> JobError
     allowed = (ctx.get("allowed") or _KIND_ALLOWED.get(kind) or _meta(key).get("allowed")
                or _TYPE_ALLOWED.get(kind, first["msg"]))
     return origin.invalid(key, first["input"], allowed)
+
+
+# --- where jobs run: a Dask scheduler (``--cluster``) ------------------------------------------
+CLUSTER_SCHEMES: tuple[str, ...] = ("tcp", "tls", "ws", "wss")
+CLUSTER_ALLOWED = ("a Dask scheduler address SCHEME://HOST:PORT (scheme " + ", ".join(CLUSTER_SCHEMES)
+                   + "; port 1 to 65535), e.g. tcp://10.0.0.5:8786")
+CLUSTER_TIMEOUT_ENV = "RAVINE_CLUSTER_TIMEOUT"
+CLUSTER_TIMEOUT_DEFAULT = 10.0  # seconds to reach the scheduler, and then to see its first worker
+CLUSTER_TIMEOUT_RANGE: tuple[float, float] = (1.0, 600.0)  # seconds
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_CLUSTER_ADDRESS = re.compile(
+    rf"(?:(?P<scheme>[A-Za-z]+)://)?(?P<host>{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{{1,5}})")
+
+
+@dataclass(frozen=True)
+class ClusterTarget:
+    """Where the jobs left after the cache check run: the Dask scheduler at ``address``
+    (``SCHEME://HOST:PORT``), waiting at most ``timeout`` seconds to reach it and again to see
+    its first worker."""
+
+    address: str
+    timeout: float = CLUSTER_TIMEOUT_DEFAULT
+
+    @classmethod
+    def parse(cls, address: str, timeout: str | None = None) -> ClusterTarget:
+        """A target from ``--cluster``'s text (``host:port`` means ``tcp://host:port``) and
+        ``$RAVINE_CLUSTER_TIMEOUT``'s (None: the default). :class:`JobError` naming ``--cluster``
+        or the variable, with what it allows."""
+        found = _CLUSTER_ADDRESS.fullmatch(address) if isinstance(address, str) else None
+        scheme = (found.group("scheme") or "tcp").lower() if found else ""
+        if found is None or scheme not in CLUSTER_SCHEMES or not 1 <= int(found.group("port")) <= 65535:
+            raise JobError("--cluster", f"--cluster {quoted(address)} is invalid; allowed: {CLUSTER_ALLOWED}")
+        seconds = CLUSTER_TIMEOUT_DEFAULT
+        if timeout is not None:
+            low, high = CLUSTER_TIMEOUT_RANGE
+            number = number_from_text(timeout)
+            if number is None or not low <= number <= high:
+                raise JobError(CLUSTER_TIMEOUT_ENV, f"{CLUSTER_TIMEOUT_ENV}={quoted(timeout)} is invalid; allowed: "
+                                                    f"seconds, a number from {low:g} to {high:g}")
+            seconds = float(number)
+        return cls(f"{scheme}://{found.group('host')}:{int(found.group('port'))}", seconds)

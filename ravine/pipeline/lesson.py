@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 from ravine.media import assemble, captions, outputs
 from ravine.pipeline import cache, executor
-from ravine.pipeline.job import RenderJob, RenderResult
+from ravine.pipeline.job import ClusterTarget, RenderJob, RenderResult
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,11 @@ def plan(quality: str, out_dir: Path, only: Sequence[str] | None = None, cards: 
 
 
 def render_segments(segments: Sequence[Segment], jobs: int | None = 1, force: bool = False,
-                    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> list[RenderResult]:
+                    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+                    cluster: ClusterTarget | None = None) -> list[RenderResult]:
     """Render every segment's job (``jobs`` parallel processes; None: as many as the CPUs and
-    memory allow, :func:`ravine.pipeline.executor.default_workers`); results in segment order."""
+    memory allow, :func:`ravine.pipeline.executor.default_workers`; or on the Dask ``cluster``);
+    results in segment order."""
     started = time.perf_counter()
     done = [0]
 
@@ -96,7 +98,8 @@ def render_segments(segments: Sequence[Segment], jobs: int | None = 1, force: bo
         log(f"[{done[0]}/{len(segments)}] {state} {result.job.scene} "
             f"({result.duration:.1f} s of video, {time.perf_counter() - started:.1f} s elapsed)")
 
-    return executor.render_all([segment.job for segment in segments], workers=jobs, force=force, on_done=report)
+    return executor.render_all([segment.job for segment in segments], workers=jobs, force=force, on_done=report,
+                               cluster=cluster)
 
 
 def verified(segments: Sequence[Segment], results: list[RenderResult],
@@ -127,13 +130,14 @@ def verified(segments: Sequence[Segment], results: list[RenderResult],
 def build(quality: str, out_dir: Path, only: Sequence[str] | None = None, jobs: int | None = 1,
           force: bool = False, cards: bool = True, overrides: dict[str, dict] | None = None,
           log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-          written_as: dict | None = None) -> LessonResult:
+          written_as: dict | None = None, cluster: ClusterTarget | None = None) -> LessonResult:
     """Plan, render, verify and assemble the lesson into ``out_dir`` (``lesson.mp4``,
-    ``lesson.srt``, ``lesson.vtt``, ``chapters.vtt``; clips kept in ``out_dir/clips``)."""
+    ``lesson.srt``, ``lesson.vtt``, ``chapters.vtt``; clips kept in ``out_dir/clips``); the clips
+    render on the Dask ``cluster`` where one is given."""
     out_dir = outputs.ensure_writable_dir(Path(out_dir))
     outputs.clean_stale_temps(out_dir)
     segments = plan(quality, out_dir, only, cards, overrides, written_as)
-    results = verified(segments, render_segments(segments, jobs=jobs, force=force, log=log), log)
+    results = verified(segments, render_segments(segments, jobs=jobs, force=force, log=log, cluster=cluster), log)
     clips = [assemble.Clip(result.video, result.cues, segment.chapter, duration=result.duration)
              for segment, result in zip(segments, results)]
     names = [out_dir / name for name in ("lesson.mp4", "lesson.srt", "lesson.vtt", "chapters.vtt")]

