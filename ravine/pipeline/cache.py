@@ -89,12 +89,12 @@ def cache_key(job: RenderJob, resolved_params: dict[str, Any]) -> str:
     name), its resolved parameters, :func:`versions` and :func:`source_hash`; with
     ``recordings``, the contents of the recordings folder, not its path
     (:func:`ravine.pipeline.recordings.folder_digest`)."""
-    from ravine.pipeline.recordings import folder_digest
+    from ravine.pipeline.recordings import folder_digest, recordings_folder
 
     payload = {key: value for key, value in job.to_json().items() if key not in ("out_dir", "name", "params")}
     payload.update(params=resolved_params, versions=versions(), source=source_hash())
     if job.recordings is not None:
-        payload["recordings"] = folder_digest(Path(job.recordings))
+        payload["recordings"] = folder_digest(recordings_folder(job))
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()
 
 

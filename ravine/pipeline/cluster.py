@@ -125,20 +125,50 @@ class ShippedFile:
                 chunks.append(chunk)
         return cls(name, size, digest.hexdigest(), chunks)
 
-    def write(self, path: Path, sender: str) -> None:
-        """Write the chunks to ``path``, releasing each once written; a
+    def write(self, path: Path, sender: str, release: bool = True) -> None:
+        """Write the chunks to ``path``, releasing each once written (``release=False`` keeps
+        them: a file a worker may write again for its next job); a
         :class:`~ravine.media.outputs.DamagedFile` if what arrived is not the size and SHA-256
-        ``sender`` (the worker) reported."""
+        ``sender`` reported."""
         digest, size = hashlib.sha256(), 0
         with open(path, "wb") as target:
-            while self.chunks:
-                chunk = self.chunks.pop(0)
+            for chunk in self._chunks(release):
                 digest.update(chunk)
                 target.write(chunk)
                 size += memoryview(chunk).nbytes
         if size != self.size or digest.hexdigest() != self.sha256:
             raise outputs.DamagedFile(f"'{self.name}' arrived from {sender} as {size} bytes that do not match "
                                       f"the {self.size} bytes and SHA-256 it sent")
+
+
+    def _chunks(self, release: bool) -> Iterator[np.ndarray]:
+        if not release:
+            yield from self.chunks
+            return
+        while self.chunks:
+            yield self.chunks.pop(0)
+
+
+@dataclass
+class ShippedFolder:
+    """A job's recordings folder on its way to a worker (no shared filesystem): every file that
+    :func:`~ravine.pipeline.recordings.folder_digest` hashes, read on the client and sent once
+    to each worker that needs it (``Client.scatter``)."""
+
+    folder: str
+    files: list[ShippedFile]
+
+    @classmethod
+    def read(cls, folder: str) -> ShippedFolder:
+        """The recordings and ``script.json`` in ``folder`` (as a job names it)."""
+        from ravine.pipeline.recordings import folder_digest
+
+        return cls(folder, [ShippedFile.read(Path(folder) / name, name) for name in folder_digest(Path(folder))])
+
+    def write(self, into: Path, sender: str) -> None:
+        """Write every file into the folder ``into``, keeping the chunks for the next job."""
+        for shipped in self.files:
+            shipped.write(into / shipped.name, sender, release=False)
 
 
 @dataclass
@@ -153,11 +183,27 @@ class ShippedClip:
 
 
 # --- on a worker -------------------------------------------------------------------------------
-def render_remote(job: dict[str, Any], client: CodeVersions, key: str) -> tuple[str, Any]:
+def render_remote(job: dict[str, Any], client: CodeVersions, key: str,
+                  recordings: ShippedFolder | None = None) -> tuple[str, Any]:
     """The task a Dask worker runs for one job (``job`` as JSON, ``key`` its cache key on the
-    client): ``("done", ShippedClip)``; ``("refused", line)`` where this worker's
-    :class:`CodeVersions` or its cache key for the job differ from the client's; ``("failed",
-    (packed error, traceback text))`` where the render raised (a bad value, a failed encode)."""
+    client, ``recordings`` the client's recordings folder where the job names one): ``("done",
+    ShippedClip)``; ``("refused", line)`` where this worker's :class:`CodeVersions` or its cache
+    key for the job differ from the client's; ``("failed", (packed error, traceback text))``
+    where the render raised (a bad value, a failed encode)."""
+    if recordings is None:
+        return _render_remote(job, client, key)
+    from ravine.pipeline.recordings import standing_in
+
+    with tempfile.TemporaryDirectory(prefix="ravine-recordings-", dir=_scratch_root()) as copy:
+        try:
+            recordings.write(Path(copy), "the client")
+        except Exception as error:  # noqa: BLE001 - a damaged copy fails the job, as a render would
+            return "failed", (pack_error(error), "".join(traceback.format_exception(error)))
+        with standing_in(recordings.folder, Path(copy)):
+            return _render_remote(job, client, key)
+
+
+def _render_remote(job: dict[str, Any], client: CodeVersions, key: str) -> tuple[str, Any]:
     from ravine.pipeline.resolve import resolve
 
     worker = _worker_address()
@@ -278,9 +324,13 @@ def render_on_cluster(target: ClusterTarget, jobs: Sequence[RenderJob], pending:
             outputs.clean_stale_temps(outputs.ensure_writable_dir(Path(folder)))
         futures: dict[Any, int] = {}
         try:
+            # Each recordings folder is read once and sent once to each worker that needs it.
+            folders = {folder: client.scatter(ShippedFolder.read(folder), hash=False)
+                       for folder in dict.fromkeys(jobs[index].recordings for index in pending) if folder is not None}
             for index in pending:
                 job = jobs[index]
-                future = client.submit(render_remote, job.to_json(), client_versions, keys[index], pure=False,
+                future = client.submit(render_remote, job.to_json(), client_versions, keys[index],
+                                       folders.get(job.recordings), pure=False,
                                        retries=RETRIES, key=f"ravine-{job.stem}-{uuid.uuid4().hex[:12]}")
                 futures[future] = index
             for future in distributed.as_completed(list(futures), loop=client.loop):

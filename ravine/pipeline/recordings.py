@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 import os
 import wave
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -39,6 +40,27 @@ DECODING = "recording-v1"
 
 
 # --- the folder -----------------------------------------------------------------------------
+_STAND_INS: dict[str, Path] = {}  # a job's folder (as it names it) -> a local copy read in its place
+
+
+def recordings_folder(job: RenderJob) -> Path:
+    """Where ``job``'s recordings are read: the folder it names, or the local copy standing in
+    for that folder (:func:`standing_in`: a cluster worker's copy of the client's folder)."""
+    return _STAND_INS.get(str(job.recordings), Path(str(job.recordings)))
+
+
+@contextmanager
+def standing_in(folder: str, copy: Path) -> Iterator[None]:
+    """While inside, jobs naming ``folder`` read their recordings from ``copy``: a worker without
+    the client's files renders from the copy it was sent, and the job (its cache key, which hashes
+    the contents, and its manifest, which records ``folder``) stays the client's."""
+    _STAND_INS[folder] = Path(copy)
+    try:
+        yield
+    finally:
+        _STAND_INS.pop(folder, None)
+
+
 def recording_files(folder: Path) -> dict[str, list[Path]]:
     """Beat id -> the audio files for it in ``folder`` (``<id>.wav``, ``.flac``, ``.mp3``, in that
     order; names compared as written). Other files are ignored."""
@@ -149,7 +171,7 @@ def check_recordings(job: RenderJob, beats: Sequence[Any], where: str = "--recor
     recording it will play into the cache. A bad folder, a missing or stale recording (without
     ``fill_missing``), two recordings for one beat or a file that is no audio is a
     :class:`~ravine.pipeline.job.JobError` (exit 2): one line starting ``where DIR:``."""
-    folder = Path(str(job.recordings))
+    folder = recordings_folder(job)
     prefix = f"{where} {job.recordings}"
     check_folder(job, where)
     try:
@@ -171,7 +193,7 @@ def check_recordings(job: RenderJob, beats: Sequence[Any], where: str = "--recor
 
 def check_folder(job: RenderJob, where: str = "--recordings") -> None:
     """``job.recordings`` is a folder; else a :class:`~ravine.pipeline.job.JobError` (exit 2)."""
-    if not Path(str(job.recordings)).is_dir():
+    if not recordings_folder(job).is_dir():
         raise JobError(where, f"{where} {job.recordings}: no such folder (give the folder that holds "
                               "<beat id>.wav|.flac|.mp3)")
 
@@ -242,7 +264,7 @@ class RecordingNarrator:
     def __init__(self, voice: Any, job: RenderJob) -> None:
         self.voice = voice
         self.job = job
-        self.folder = Path(str(job.recordings))
+        self.folder = recordings_folder(job)
         self.played = 0
 
     @property

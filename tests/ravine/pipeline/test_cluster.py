@@ -284,3 +284,28 @@ def test_help_stays_free_of_dask():
                             "print('distributed' in sys.modules, 'dask' in sys.modules)"],
                            capture_output=True, text=True, timeout=120)
     assert probe.stdout.split() == ["False", "False"], probe.stderr
+
+
+def test_recordings_travel_to_the_workers(cluster, tmp_path, monkeypatch):
+    """No shared filesystem for the author's recordings either: the folder is named relative to
+    the client's directory, which the workers (started elsewhere) cannot see; the client sends its
+    files, the beats follow them, and the manifest records the folder as the client named it."""
+    from tests.ravine.pipeline.test_recordings import cues, write_tone
+
+    scene = ["chapter-card", "--number", "3", "-q", "low"]
+    code, _, err = _run(["script", *scene, "--out", "rec"], cwd=tmp_path)
+    assert code == 0, err
+    beats = json.loads((tmp_path / "rec" / "script.json").read_text(encoding="utf-8"))["scenes"][0]["beats"]
+    takes = {beat["id"]: 2.5 + index for index, beat in enumerate(beats)}
+    for beat_id, seconds in takes.items():
+        write_tone(tmp_path / "rec" / f"{beat_id}.flac", seconds)
+    code, _, err = _run(["render", *scene, "--recordings", "rec", "--out", "out", "--cluster", _address(cluster)],
+                        cwd=tmp_path)
+    assert code == 0, err
+    monkeypatch.chdir(tmp_path)  # the job names its folders as the client did, relative to here
+    [manifest] = _verified_clips(tmp_path / "out")
+    assert json.loads(manifest.read_text())["job"]["recordings"] == "rec"
+    shown = cues(tmp_path / "out" / "chapter-card.srt")
+    assert [text for _, _, text in shown] == [beat["text"] for beat in beats]
+    for (start, end, _), seconds in zip(shown, takes.values()):
+        assert abs((end - start) - seconds) < 0.1, (start, end, seconds)
