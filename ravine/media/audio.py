@@ -174,7 +174,8 @@ def master(track: np.ndarray, rate: int = SAMPLE_RATE, target_lufs: float = TARG
 
 CODEC_PEAK_MARGIN_DB = 0.3  # the decoded true peak is held this far under MAX_TRUE_PEAK_DBTP
 CODEC_FRAME_SECONDS = 0.025  # about an AAC frame (1024 samples at 48 kHz): the reach of a coding error
-LOCAL_ATTEMPTS = 3  # local gain corrections of a coded overshoot before the whole track comes down
+LOCAL_ATTEMPTS = 5  # local gain corrections of a coded overshoot before the whole track comes down
+LOCAL_STEP_DB = 0.3  # each local correction aims this much lower than the last (the overshoot moves with the gain)
 GLOBAL_ATTEMPTS = 4  # whole-track corrections after those (each checked by coding again)
 
 
@@ -214,8 +215,9 @@ def codec_safe(track: np.ndarray, container_format: str, rate: int = SAMPLE_RATE
         worst = float(peaks.max())
         if worst <= target:
             return out
-        if attempt < LOCAL_ATTEMPTS:
-            needed = np.minimum(1.0, target / np.maximum(peaks, 1e-12)).astype(np.float32)
+        if attempt < LOCAL_ATTEMPTS:  # each local step aims LOCAL_STEP_DB lower than the one before
+            aim = target * 10.0 ** (-LOCAL_STEP_DB * attempt / 20.0)
+            needed = np.minimum(1.0, aim / np.maximum(peaks, 1e-12)).astype(np.float32)
             gain = uniform_filter1d(minimum_filter1d(needed, size=2 * radius + 1), size=2 * radius + 1)
             out = (out * gain).astype(np.float32)
         else:  # each global step after the first takes a further 0.5 dB, so a coding error that moves is outrun
