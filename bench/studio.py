@@ -25,7 +25,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+sys.path.insert(0, str(ROOT))
+from tests.browser import AUTOPLAY, chromium, wait_for  # noqa: E402 - the tests' headless Chromium
 
 
 def free_port() -> int:
@@ -51,35 +52,6 @@ def start_studio(out: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.3)
     process.kill()
     raise RuntimeError("ravine studio did not answer within 60 s")
-
-
-def chromium(profile: Path, width: int = 1500, height: int = 1150):
-    """Headless Chromium through Selenium (no download: the system's chromium and chromedriver)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--autoplay-policy=no-user-gesture-required",
-                     f"--window-size={width},{height}", f"--user-data-dir={profile / 'profile'}"):
-        options.add_argument(argument)
-    env = {**os.environ, "XDG_CONFIG_HOME": str(profile / "config"), "XDG_CACHE_HOME": str(profile / "cache")}
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, env=env), options=options)
-
-
-def wait_for(driver, script: str, timeout: float = 20.0):
-    """Run ``script`` until it returns something truthy; raise after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {timeout} s for: {script}")
-        time.sleep(0.05)
 
 
 def updates(driver) -> int:
@@ -154,7 +126,7 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ravine-studio-bench-"))
     process, url = start_studio(work / "out")
-    driver = chromium(work)
+    driver = chromium(work, AUTOPLAY, "--window-size=1500,1150")
     try:
         walk(driver, url)
         driver.execute_script("window.studio.latencies = []")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import re
 import shutil
 import threading
@@ -27,6 +26,7 @@ from ravine.media.captions import (
     ARROW, chapters_vtt, escape_vtt, fold_text, parse_srt, parse_vtt, shift, srt_text, timestamp, vtt_text,
 )
 from scenes.kit.cues import Cue
+from tests.browser import browser_for_tests
 
 VTT_TIMING = re.compile(r"^(\d{2,}):[0-5]\d:[0-5]\d\.\d{3} --> (\d{2,}):[0-5]\d:[0-5]\d\.\d{3}$")
 INJECTIONS = [
@@ -210,8 +210,6 @@ def test_stability_vtt_escapes_the_bound_and_reads_back_whole(stability) -> None
 
 
 # --- a real browser ------------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -234,27 +232,7 @@ def serve(folder: Path):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-            pytest.skip(f"{binary} is missing (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", f"--user-data-dir={profile / 'profile'}"):
-        options.add_argument(argument)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SE_OFFLINE", "true")  # Selenium Manager never downloads anything
-        env = {**os.environ, "XDG_CONFIG_HOME": str(profile / "config"), "XDG_CACHE_HOME": str(profile / "cache")}
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, env=env), options=options)
-    driver.set_page_load_timeout(20)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from browser_for_tests(tmp_path_factory)
 
 
 def track_cues(driver, timeout: float = 20.0) -> list[list[str]] | None:

@@ -9,9 +9,7 @@ import functools
 import html
 import io
 import json
-import os
 import re
-import shutil
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -28,12 +26,11 @@ from ravine.media.gallery import embed_snippet
 from ravine.pipeline.job import RenderJob
 from ravine.pipeline.manifest import gallery_clips
 from ravine.pipeline.render import render
+from tests.browser import AUTOPLAY, browser_for_tests
 
 pytestmark = pytest.mark.render
 
 DANGEROUS = """<b>"x" & 'y'</b> <script>alert(1)</script>"""
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
@@ -325,30 +322,7 @@ def server(gallery):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-            pytest.skip(f"{binary} is missing (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync",
-                     "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile / 'profile'}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SE_OFFLINE", "true")  # belt and braces: Selenium Manager never downloads anything
-        # Chromium keeps crash reports and caches under XDG folders: keep them out of $HOME
-        env = {**os.environ, "XDG_CONFIG_HOME": str(profile / "config"), "XDG_CACHE_HOME": str(profile / "cache")}
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, env=env), options=options)
-    driver.set_page_load_timeout(20)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from browser_for_tests(tmp_path_factory, AUTOPLAY, console_log=True)
 
 
 def poll(driver, script: str, timeout: float = 20.0):

@@ -7,8 +7,6 @@ draft rendered, followed with the page closed mid-render, and played to its end 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -19,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import AUTOPLAY, browser_for_tests, wait_for
+
 pytestmark = pytest.mark.render
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 RAVINE = str(Path(sys.executable).with_name("ravine"))
 DRAFT = {"steps": "8"}  # the cheapest draft of ravine-race: a short clip
 
@@ -61,40 +59,7 @@ def studio(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-            pytest.skip(f"{binary} is missing (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1500,1100",
-                     "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile / 'profile'}"):
-        options.add_argument(argument)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SE_OFFLINE", "true")  # Selenium Manager never downloads anything
-        env = {**os.environ, "XDG_CONFIG_HOME": str(profile / "config"), "XDG_CACHE_HOME": str(profile / "cache")}
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, env=env), options=options)
-    driver.set_page_load_timeout(20)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-def wait_for(driver, script: str, timeout: float = 20.0):
-    """Run ``script`` until it returns something truthy (returned); fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout} s for: {script}")
-        time.sleep(0.05)
+    yield from browser_for_tests(tmp_path_factory, "--window-size=1500,1100", AUTOPLAY)
 
 
 def redrawn(driver, before: int) -> None:
