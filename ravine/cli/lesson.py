@@ -9,10 +9,9 @@ import click
 
 from ravine.cli.options import (
     ASPECT_OPTION, BURN_CAPTIONS_OPTION, CLUSTER_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, SKIP_REPEATS_OPTION, OutDir,
-    check_out_dir, load_scenes, log, narration_options, recording_options, require_render_deps, workers_option,
+    check_out_dir, lesson_scenes, log, narration_options, recording_options, require_render_deps, workers_option,
 )
-from ravine.pipeline.job import ClusterTarget, JobError
-from scenes.kit.params import shown
+from ravine.pipeline.job import ClusterTarget
 
 WRITTEN_AS = ("aspect", "burn_captions", "narrate", "voice", "speech_rate", "skip_repeats", "recordings",
               "fill_missing")
@@ -53,14 +52,7 @@ def lesson_command(quality: str, out_dir: str, only: str | None, workers: int | 
     from ravine.pipeline import lesson as lesson_pipeline
     from ravine.pipeline.resolve import resolve
 
-    lesson = load_scenes()
-    chosen = None
-    if only is not None:
-        chosen = [name.strip() for name in only.split(",") if name.strip()]
-        unknown = [shown(name) for name in chosen if name not in lesson.scene_names()]
-        if unknown or not chosen:
-            raise JobError("--only", f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
-                                     f"allowed: {', '.join(lesson.scene_names())}")
+    chosen = lesson_scenes(only)
     written_as = {key: settings[key] for key in WRITTEN_AS}
     for segment in lesson_pipeline.plan(quality, Path(out_dir), chosen, not no_cards, written_as=written_as):
         resolve(segment.job)

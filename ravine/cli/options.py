@@ -21,7 +21,7 @@ from ravine.pipeline.executor import default_workers
 from ravine.pipeline.job import (
     ASPECTS, CLUSTER_TIMEOUT_DEFAULT, CLUSTER_TIMEOUT_ENV, QUALITIES, ClusterTarget, JobError, RenderJob,
 )
-from scenes.kit.params import has_control, is_unicode, number_from_text, quoted
+from scenes.kit.params import has_control, is_unicode, number_from_text, quoted, shown
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 JOBS_DEFAULT = f"{default_workers()} here"  # -j's default as --help shows it
@@ -41,6 +41,21 @@ def load_scenes():
             f"cannot load the scenes ({error}); run 'ravine doctor' or {deps.SETUP_HINT}"
         ) from None
     return lesson
+
+
+def lesson_scenes(only: str | None) -> list[str] | None:
+    """The scenes ``--only A,B`` picks from the lesson (None: all of them); a
+    :class:`~ravine.pipeline.job.JobError` naming the option for an unknown or empty list. Loads
+    the scene registry either way (a missing system library: one line, exit 1)."""
+    names = load_scenes().scene_names()
+    if only is None:
+        return None
+    chosen = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [shown(name) for name in chosen if name not in names]
+    if unknown or not chosen:
+        raise JobError("--only", f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
+                                 f"allowed: {', '.join(names)}")
+    return chosen
 
 
 # --- the render-job options, from the job model ------------------------------------------------

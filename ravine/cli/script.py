@@ -17,11 +17,10 @@ import click
 
 from ravine.cli.options import (
     ASPECT_OPTION, BURN_CAPTIONS_OPTION, CONTEXT, QUALITY_OPTION, OutDir, check_out_dir, given_job_options,
-    load_scenes, log, narration_options,
+    lesson_scenes, log, narration_options,
 )
 from ravine.cli.scene_options import SceneGroup, scene_options
 from ravine.pipeline.job import JobError, RenderJob
-from scenes.kit.params import shown
 
 # The job settings a script depends on: the frame (beats are planned in it) and the voice (the estimates).
 SCRIPT_FIELDS = ("quality", "aspect", "burn_captions", "voice", "speech_rate")
@@ -116,14 +115,7 @@ def script_command(ctx: click.Context, script_dir: str, lesson: bool, only: str 
         raise JobError("SCENE", "give a SCENE or --lesson")
     from ravine.pipeline import lesson as lesson_pipeline
 
-    scenes = load_scenes()
-    chosen = None
-    if only is not None:
-        chosen = [name.strip() for name in only.split(",") if name.strip()]
-        unknown = [shown(name) for name in chosen if name not in scenes.scene_names()]
-        if unknown or not chosen:
-            raise JobError("--only", f"--only: unknown scene(s) {', '.join(unknown) or '(none given)'}; "
-                                     f"allowed: {', '.join(scenes.scene_names())}")
+    chosen = lesson_scenes(only)
     settings = given_job_options(ctx, SCRIPT_FIELDS)
     quality = settings.pop("quality", ctx.params["quality"])
     segments = lesson_pipeline.plan(quality, Path("out"), chosen, not no_cards, written_as=settings)
