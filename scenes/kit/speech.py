@@ -54,12 +54,6 @@ def estimate_seconds(text: str, rate: int = DEFAULT_RATE) -> float:
     return len(text.split()) * 60.0 / rate
 
 
-def speakable(text: str) -> str:
-    """The caption as a voice should read it: :func:`scenes.kit.spoken.spoken` (kept under this
-    name for its callers)."""
-    return spoken(text)
-
-
 @dataclass(frozen=True)
 class SpeechClip:
     """Synthesized speech: a mono 16-bit WAV file and its duration in seconds."""
