@@ -34,9 +34,10 @@ from manim import (
 
 from engine.claims import Claim, Finding
 from scenes.kit import style
-from scenes.kit.beats import Beat, beat_id
+from scenes.kit.beats import Beat, beat_id, planned_bodies
 from scenes.kit.cues import Cue
 from scenes.kit.fades import Fade
+from scenes.kit.pacing import BodyPart, FittedPart, fit_to_speech
 from scenes.kit.params import SceneSpec
 from scenes.kit.speech import Narrator, SpeechClip, estimate_seconds
 from scenes.render import layers
@@ -287,6 +288,12 @@ class LessonScene(Scene):
         self.sounds: list[SoundEvent] = []
         self.beats: list[Beat] = []  # every spoken beat so far, with its id (scenes.kit.beats)
         self._speech_end: float | None = None
+        # Each spoken beat's body as played (its plays and holds, in ticks) by beat id; when
+        # narrated, the silent bodies from a planning pass, fitted to the speech (scenes.kit.pacing).
+        self.bodies: dict[str, list[BodyPart]] = {}
+        self.pacing: dict[str, list[BodyPart]] | None = None
+        self._body: list[BodyPart] | None = None
+        self._fitted: list[tuple[BodyPart, FittedPart]] | None = None
         self.constants: dict[str, float] = {}
         self.claims_made: list[Claim] = []
         self.cues: list[Cue] = []
@@ -318,15 +325,38 @@ class LessonScene(Scene):
         """Seconds of video constructed so far (ticks / 15)."""
         return self.ticks / style.TICKS_PER_SECOND
 
+    def render(self, preview: bool = False) -> bool:
+        """Manim's ``render``; a narrated scene first walks itself silently (a planning pass that
+        draws nothing) to learn each beat's body, so the body can be fitted to its speech."""
+        if self.narrator is not None and self.pacing is None:
+            self.pacing = planned_bodies(type(self), self.params, self.burn_captions)
+        return super().render(preview)
+
     # -- timing ----------------------------------------------------------------------------
     def play_ticks(self, *animations: Animation, ticks: int, **kwargs: Any) -> None:
-        """Play ``animations`` for exactly ``ticks`` ticks (whole frames at 15/30/60 fps)."""
+        """Play ``animations`` for exactly ``ticks`` ticks (whole frames at 15/30/60 fps); in a
+        narrated beat whose speech outlasts its body, slowed and followed by a pause
+        (:func:`scenes.kit.pacing.fit_to_speech`)."""
         if ticks <= 0:
             return
+        fitted = self._fit(BodyPart(ticks, moves=True))
         self._static_first(animations)
-        seconds = ticks / style.TICKS_PER_SECOND - _FRAME_EPSILON
+        seconds = fitted.ticks / style.TICKS_PER_SECOND - _FRAME_EPSILON
         self.play(*animations, run_time=seconds, **kwargs)
-        self.ticks += ticks
+        self.ticks += fitted.ticks
+        self._hold(fitted.pause)
+
+    def _fit(self, part: BodyPart) -> FittedPart:
+        """Note ``part`` in the current beat's body and return how it plays: as it is, or as the
+        beat's fitted plan has it while the body follows the planned one."""
+        if self._body is not None:
+            self._body.append(part)
+        if self._fitted:
+            planned, fitted = self._fitted.pop(0)
+            if planned == part:
+                return fitted
+            self._fitted = None  # the body went another way than planned: play it as it comes
+        return FittedPart(part.ticks, 0)
 
     def _static_first(self, animations: tuple[Animation, ...]) -> None:
         """Order the scene's mobjects static-first, moving-last.
@@ -384,6 +414,11 @@ class LessonScene(Scene):
 
     def hold(self, ticks: int) -> None:
         """Hold the current picture (updaters still run if any) for exactly ``ticks`` ticks."""
+        if ticks <= 0:
+            return
+        self._hold(self._fit(BodyPart(ticks, moves=False)).ticks)
+
+    def _hold(self, ticks: int) -> None:
         if ticks <= 0:
             return
         frozen = not any(mob.updaters for mob in self.get_mobject_family_members())
@@ -473,14 +508,21 @@ class LessonScene(Scene):
         speech = self.narrator.speak(text, beat_id=spoken_id) if self.narrator is not None else None
         self.set_caption(text, highlights or self.default_highlights())
         start = self.ticks
+        needed = reading_ticks(text) if min_ticks is None else min_ticks
         if speech is not None:
             self.sounds.append(SoundEvent(start / style.TICKS_PER_SECOND, speech, text))
             self._speech_end = start / style.TICKS_PER_SECOND + speech.duration
-        yield
-        needed = reading_ticks(text) if min_ticks is None else min_ticks
-        if speech is not None:
             needed = max(needed, style.seconds_to_ticks(speech.duration + SPEECH_GAP_SECONDS))
-        self.hold(needed - (self.ticks - start))
+        if spoken_id is not None:
+            self._body = self.bodies.setdefault(spoken_id, [])
+            planned = (self.pacing or {}).get(spoken_id)
+            if speech is not None and planned:
+                self._fitted = list(zip(planned, fit_to_speech(planned, needed)))
+        try:
+            yield
+        finally:
+            self._body, self._fitted = None, None
+        self._hold(needed - (self.ticks - start))
 
     def beat_prefix(self) -> str:
         """The first part of this scene's beat ids (``ravine-race`` in ``ravine-race-03``): its CLI

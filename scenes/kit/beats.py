@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scenes.kit.pacing import BodyPart
 from scenes.render.still import StillRenderer
 
 
@@ -50,3 +51,13 @@ def planned_beats(scene_class: type, params: dict[str, Any] | None = None, burn_
     scene = scene_class(params=params, burn_captions=burn_captions, renderer=PlanningRenderer())
     scene.render()
     return list(scene.beats)
+
+
+def planned_bodies(scene_class: type, params: dict[str, Any] | None = None,
+                   burn_captions: bool = True) -> dict[str, list[BodyPart]]:
+    """The body of each spoken beat of ``scene_class`` with ``params``, silent (its plays and the
+    holds it asks for, in ticks, in order), by beat id, from a planning pass in the current Manim
+    configuration: what :func:`scenes.kit.pacing.fit_to_speech` fits to the voice."""
+    scene = scene_class(params=params, burn_captions=burn_captions, renderer=PlanningRenderer())
+    scene.render()
+    return dict(scene.bodies)

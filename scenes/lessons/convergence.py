@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DL, DOWN, DR, LEFT, RIGHT, UL, UR, BackgroundRectangle, Create, DashedVMobject, MathTex,
-                   TransformMatchingShapes, VGroup)
+                   TransformFromCopy, TransformMatchingShapes, VGroup)
 
 from engine import analysis, claims, get_landscape, run, theory
 from engine.iteration_matrix import sweep_eigenvalues
@@ -314,10 +314,10 @@ class Convergence(LessonScene):
         race_ticks = max(reading_ticks(text["intro"]), int(np.clip(round(0.9 * steps), 75, 150)))
         with self.beat(text["intro"]):
             self.play_ticks(driver.advance(steps), ticks=race_ticks)
-        with self.beat(text["gd_theory"]):
-            self.play_ticks(Create(slopes[0][0]), fade_in(slopes[0][1]), fade_in(gd_tex), ticks=30)
-        with self.beat(text["mom_theory"]):
-            self.play_ticks(Create(slopes[1][0]), fade_in(slopes[1][1]), fade_in(mom_tex), ticks=30)
+        for run, (caption, tex) in enumerate(((text["gd_theory"], gd_tex), (text["mom_theory"], mom_tex))):
+            with self.beat(caption):  # the theory's slope laid along the curve, then its rate carried to the formula
+                self.play_ticks(Create(slopes[run][0]), fade_in(slopes[run][1]), ticks=30)
+                self.play_ticks(TransformFromCopy(slopes[run][1], tex), ticks=24)
 
         # the matrix and its eigenvalues: the chart gives way to the complex plane
         chart_view = [chart, tolerance, *legend, line_key, *driver.widgets, *slopes, gd_tex, mom_tex]
@@ -352,7 +352,8 @@ class Convergence(LessonScene):
             self.play_ticks(Create(meet_circle), ticks=20)
             self.play_ticks(TransformMatchingShapes(current, window), ticks=25)
         with self.beat(text["solve"]):
-            self.play_ticks(TransformMatchingShapes(window, results), ticks=40)
+            for before, after in zip([window, *eigen["solution"]], eigen["solution"]):
+                self.play_ticks(TransformMatchingShapes(before, after), ticks=30)
 
         # verdict: back to the chart with the slopes, and the step counts
         table = self.steps_table(panel, after_formulas - 0.1)
@@ -422,12 +423,18 @@ class Convergence(LessonScene):
                         MathTex(r"\sqrt{\eta\lambda_{\max}} = 1 + \sqrt{\beta}"), color=LAM_COLORS)
         mom = style.OPTIMIZER_COLORS["momentum"]
         lr_t, beta_t = tex_number(style.fmt(self.tuned.lr, 3)), tex_number(style.fmt(self.tuned.beta, 3))
-        results = fitted(
-            MathTex(rf"\eta^* = \left(\frac{{2}}{{\sqrt{{\lambda_{{\max}}}} + \sqrt{{\lambda_{{\min}}}}}}\right)^2 = {lr_t}"),
-            MathTex(rf"\beta^* = \left(\frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}}\right)^2 = {beta_t}"),
-            color=[mom, mom])
+        eta_star = rf"\eta^* = \left(\frac{{2}}{{\sqrt{{\lambda_{{\max}}}} + \sqrt{{\lambda_{{\min}}}}}}\right)^2 = {lr_t}"
+        beta_star = rf"\beta^* = \left(\frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}}\right)^2 = {beta_t}"
+        # the solution worked on screen: add the two conditions (√β cancels) for η*, divide them for β*
+        added = fitted(MathTex(r"\sqrt{\eta}\,\left(\sqrt{\lambda_{\min}} + \sqrt{\lambda_{\max}}\right) = 2"),
+                       MathTex(eta_star), color=[style.TEXT, mom])
+        divided = fitted(MathTex(eta_star),
+                         MathTex(r"\frac{1 - \sqrt{\beta}}{1 + \sqrt{\beta}} = \sqrt{\frac{\lambda_{\min}}{\lambda_{\max}}}"
+                                 r" = \frac{1}{\sqrt{\kappa}}"), color=[mom, style.TEXT])
+        results = fitted(MathTex(eta_star), MathTex(beta_star), color=[mom, mom])
         return {"plane": plane, "readout": readout, "key": key, "column": column, "symbolic": symbolic,
-                "matrices": matrices, "optimum": optimum, "window": window, "results": results}
+                "matrices": matrices, "optimum": optimum, "window": window, "solution": [added, divided, results],
+                "results": results}
 
     def sample(self, k: int) -> int:
         """A sample index of the eigenvalue path, clamped to it."""
