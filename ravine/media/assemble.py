@@ -118,7 +118,7 @@ def concatenate_into(clips: Sequence[Clip], path: Path) -> Assembly:
         if audio_stream is not None:
             with _reading(*[clip.video for clip in clips]):
                 track = audio.concatenate_tracks([clip.video for clip in clips], durations)
-            audio.encode_track(out, audio_stream, audio.codec_safe(track, "mp4"))
+            audio.encode_checked(out, audio_stream, track, "mp4")
         chapters = _chapters(clips, starts, duration)
         millis = Fraction(1, 1000)
         out.set_chapters([

@@ -179,42 +179,85 @@ LOCAL_STEP_DB = 0.3  # each local correction aims this much lower than the last 
 GLOBAL_ATTEMPTS = 4  # whole-track corrections after those (each checked by coding again)
 
 
-def coded_true_peaks(track: np.ndarray, container_format: str) -> np.ndarray:
-    """Per-sample true peaks of ``track`` as a player hears it: encoded for ``container_format``
-    (:func:`encode_track`, in a temporary file) and decoded again."""
-    import tempfile
-
+def _code(track: np.ndarray, container_format: str, path: Path) -> Path:
+    """Write ``track`` alone, encoded for ``container_format`` (:func:`encode_track`), to ``path``."""
     import av
 
     muxer = {"mp4": "mp4", "mov": "mov", "webm": "webm"}[container_format]
+    with av.open(str(path), "w", format=muxer) as out:
+        encode_track(out, add_audio_stream(out, container_format), track)
+    return path
+
+
+def coded_true_peaks(track: np.ndarray, container_format: str, keep: Path | None = None) -> np.ndarray:
+    """Per-sample true peaks of ``track`` as a player hears it: encoded for ``container_format``
+    (:func:`encode_track`) and decoded again. The coding is written to ``keep`` and left there,
+    or without it to a temporary file."""
+    import tempfile
+
+    if keep is not None:
+        return _oversampled_peaks(decode_track(_code(track, container_format, keep), track.size / SAMPLE_RATE))
     with tempfile.TemporaryDirectory(prefix="ravine-audio-") as folder:
-        path = Path(folder) / f"check.{container_format}"
-        with av.open(str(path), "w", format=muxer) as out:
-            encode_track(out, add_audio_stream(out, container_format), track)
+        path = _code(track, container_format, Path(folder) / f"check.{container_format}")
         decoded = decode_track(path, track.size / SAMPLE_RATE)
     return _oversampled_peaks(decoded)
 
 
 def codec_safe(track: np.ndarray, container_format: str, rate: int = SAMPLE_RATE) -> np.ndarray:
     """``track`` with its gain lowered wherever coding it for ``container_format`` lifts the
-    decoded true peak above ``MAX_TRUE_PEAK_DBTP`` less ``CODEC_PEAK_MARGIN_DB``: FFmpeg's AAC
-    encoder overshoots most in the first frames of a stream, by up to 4 dB on speech that starts
-    at once. First locally (over about an audio frame each side, smoothly), at most
-    ``LOCAL_ATTEMPTS`` times; where that does not settle (the overshoot moves when the gain
-    does), the whole track comes down by what is still over. Every returned track has been
-    encoded, decoded and checked; one that needs nothing is returned as it was."""
+    decoded true peak above ``MAX_TRUE_PEAK_DBTP`` less ``CODEC_PEAK_MARGIN_DB`` (see
+    :func:`_settle`). Every returned track has been encoded, decoded and checked; one that needs
+    nothing is returned as it was."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ravine-audio-") as folder:
+        return _settle(track, container_format, Path(folder), rate)[0]
+
+
+def encode_checked(out, stream, track: np.ndarray, container_format: str) -> None:
+    """Put ``track`` into ``stream`` (made by :func:`add_audio_stream` for ``container_format``) of
+    the open output ``out``, made codec-safe (:func:`codec_safe`): the packets of the very coding
+    that was decoded and checked are muxed, not a second coding of the same samples."""
+    import tempfile
+
+    import av
+
+    with tempfile.TemporaryDirectory(prefix="ravine-audio-") as folder:
+        settled, coded = _settle(track, container_format, Path(folder))
+        if coded is None:  # silence: nothing was coded to check
+            encode_track(out, stream, settled)
+            return
+        with av.open(str(coded)) as source:
+            for packet in source.demux(source.streams.audio[0]):
+                if packet.dts is None:
+                    continue
+                packet.stream = stream
+                out.mux(packet)
+
+
+def _settle(track: np.ndarray, container_format: str, folder: Path,
+            rate: int = SAMPLE_RATE) -> tuple[np.ndarray, Path | None]:
+    """``track`` with its gain lowered where its coding for ``container_format`` overshoots, and the
+    file in ``folder`` holding that checked coding (None for silence, which is not coded).
+
+    FFmpeg's AAC encoder overshoots most in the first frames of a stream, by up to 4 dB on speech
+    that starts at once. The gain comes down first locally (over about an audio frame each side,
+    smoothly), at most ``LOCAL_ATTEMPTS`` times; where that does not settle (the overshoot moves
+    when the gain does), the whole track comes down by what is still over. Raises RuntimeError if
+    ``GLOBAL_ATTEMPTS`` more do not settle it either."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     target = 10.0 ** ((MAX_TRUE_PEAK_DBTP - CODEC_PEAK_MARGIN_DB) / 20.0)
     radius = max(1, int(round(CODEC_FRAME_SECONDS * rate)))
     out = track.astype(np.float32)
     if out.size == 0 or not np.any(out):
-        return out
+        return out, None
     for attempt in range(LOCAL_ATTEMPTS + GLOBAL_ATTEMPTS):
-        peaks = coded_true_peaks(out, container_format)
+        coded = folder / f"check-{attempt}.{container_format}"
+        peaks = coded_true_peaks(out, container_format, keep=coded)
         worst = float(peaks.max())
         if worst <= target:
-            return out
+            return out, coded
         if attempt < LOCAL_ATTEMPTS:  # each local step aims LOCAL_STEP_DB lower than the one before
             aim = target * 10.0 ** (-LOCAL_STEP_DB * attempt / 20.0)
             needed = np.minimum(1.0, aim / np.maximum(peaks, 1e-12)).astype(np.float32)
@@ -262,7 +305,7 @@ def mux(video: Path, track: np.ndarray, target: Path, container_format: str) -> 
                 continue
             packet.stream = video_out
             out.mux(packet)
-        encode_track(out, audio_out, codec_safe(track, container_format))
+        encode_checked(out, audio_out, track, container_format)
     return target
 
 

@@ -12,6 +12,8 @@ from ravine.media import audio
 from ravine.media.audio import SAMPLE_RATE
 from scenes.kit.speech import SpeechClip, write_wav
 
+pytestmark = pytest.mark.slow  # loudness measured through real encodes
+
 RATE = SAMPLE_RATE
 
 
@@ -130,7 +132,7 @@ def test_an_overshoot_that_moves_with_the_gain_brings_the_whole_track_down(monke
     target = 10.0 ** ((audio.MAX_TRUE_PEAK_DBTP - audio.CODEC_PEAK_MARGIN_DB) / 20.0)
     checked: list[tuple[np.ndarray, float]] = []  # each track the coder was asked about, and its coded peak
 
-    def moving_overshoot(track: np.ndarray, container_format: str) -> np.ndarray:
+    def moving_overshoot(track: np.ndarray, container_format: str, keep=None) -> np.ndarray:
         peaks = np.abs(track).astype(np.float64)
         frame = 2048 * (len(checked) + 1)
         peaks[frame: frame + 1024] *= 10 ** (3.0 / 20.0)  # +3 dB, one frame further on each time
@@ -142,3 +144,28 @@ def test_an_overshoot_that_moves_with_the_gain_brings_the_whole_track_down(monke
     safe = audio.codec_safe(track, "mp4")
     assert [peak for seen, peak in checked if np.array_equal(seen, safe)][-1] <= target  # returned as checked, and passed
     assert len(checked) > audio.LOCAL_ATTEMPTS + 1  # the local corrections alone did not settle it
+
+
+@pytest.mark.parametrize("container_format", ["mp4", "webm"])
+def test_the_muxed_audio_is_the_coding_that_was_checked(tmp_path, container_format, monkeypatch):
+    """encode_checked muxes the packets of the coding codec_safe decoded and passed, not a second
+    coding: the file decodes to exactly that checked coding, under the ceiling, and every coding
+    made was one that was checked."""
+    import av
+
+    codings, checks = [], []
+    encode, code = audio.encode_track, audio._code
+    monkeypatch.setattr(audio, "encode_track", lambda *a, **k: codings.append(1) or encode(*a, **k))
+    monkeypatch.setattr(audio, "_code", lambda *a, **k: checks.append(1) or code(*a, **k))
+    seconds = np.arange(2 * RATE) / RATE
+    track = (0.97 * np.sin(2 * np.pi * 3000 * seconds) * (seconds < 1.5)).astype(np.float32)  # hot from sample 0
+    target = tmp_path / f"out.{container_format}"
+    with av.open(str(target), "w", format=container_format) as out:
+        audio.encode_checked(out, audio.add_audio_stream(out, container_format), track, container_format)
+    assert checks and len(codings) == len(checks)  # no coding beyond the checked ones
+    muxed = audio.decode_track(target, 2.0)
+    checked = audio.decode_track(audio._code(audio.codec_safe(track, container_format), container_format,
+                                             tmp_path / f"again.{container_format}"), 2.0)
+    assert np.array_equal(muxed, checked)
+    assert audio.true_peak_dbtp(muxed) <= audio.MAX_TRUE_PEAK_DBTP - audio.CODEC_PEAK_MARGIN_DB + 0.01
+    assert muxed[: int(1.4 * RATE)].std() > 0.3  # the tone is there, not silence
