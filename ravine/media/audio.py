@@ -98,8 +98,12 @@ def _oversampled_peaks(track: np.ndarray, chunk: int = 1 << 18) -> np.ndarray:
     peaks = np.empty(track.size, dtype=np.float32)
     for begin in range(0, track.size, chunk):
         lo, hi = max(0, begin - margin), min(track.size, begin + chunk + margin)
-        up = np.abs(resample_poly(track[lo:hi].astype(np.float32), OVERSAMPLING, 1))
-        per_sample = up[: (hi - lo) * OVERSAMPLING].reshape(-1, OVERSAMPLING).max(axis=1)
+        up = resample_poly(track[lo:hi].astype(np.float32), OVERSAMPLING, 1)
+        np.abs(up, out=up)
+        columns = up[: (hi - lo) * OVERSAMPLING].reshape(-1, OVERSAMPLING)
+        per_sample = columns[:, 0].copy()  # column maxima: numpy's max over a short axis is slow
+        for k in range(1, OVERSAMPLING):
+            np.maximum(per_sample, columns[:, k], out=per_sample)
         end = min(track.size, begin + chunk)
         peaks[begin:end] = per_sample[begin - lo: end - lo]
     return maximum_filter1d(np.maximum(peaks, np.abs(track)), size=3)
