@@ -460,7 +460,7 @@ class RavineRace(LessonScene):
         with self.beat(self.intro()):
             self.play_ticks(Write(sgd_eq), ticks=30)
             self.play_ticks(Write(v_eq), Write(theta_eq), ticks=40)
-        self.play_race(driver, self.story(), steps, first=self.close_up(plot, zoom))
+        self.play_race(driver, self.story(), steps, first=self.close_up(plot, zoom, counter, readouts))
 
     def update_equations(self) -> list[MathTex]:
         """θ ← θ − ηg for SGD, v ← βv + g and θ ← θ − ηv for momentum, each term in its arrow's colour."""
@@ -507,10 +507,12 @@ class RavineRace(LessonScene):
         y = float(np.clip(rect.y, box.bottom + height / 2, box.top - height / 2))
         return style.Rect(x, y, width, height)
 
-    def close_up(self, plot, zoom: PlotZoom) -> Callable[[], None] | None:
+    def close_up(self, plot, zoom: PlotZoom, counter, readouts: list) -> Callable[[], None] | None:
         """Momentum's first steps taken apart: the carried βv (the last step shrunk by β, slid to
-        the ball), the new g tip to tail, their sum v, then the ball moving by −ηv. Returns what
-        brings the whole plot back (played under the race's first caption)."""
+        the ball), the new g tip to tail, their sum v, then the ball moving by −ηv. The step
+        counter and momentum's loss readout follow the close-up's steps (SGD's, still at step 0,
+        is dimmed). Returns what brings the whole plot and the panel back to step 0 (played under
+        the race's first caption)."""
         count = self.close_steps
         if count == 0:
             return None
@@ -527,13 +529,15 @@ class RavineRace(LessonScene):
         self.add(demo_path, carried, push, total, demo_ball)
         zoom.attach(demo_path, demo_ball, carried, push, total)
         ticks = Dimmer(plot.submobjects[1:])  # tick marks and labels lie while zoomed
+        follow = StepDriver([counter, readouts[1]])  # the panel reads the close-up's step
+        waiting = Dimmer([readouts[0]])  # SGD has not moved
         texts = self.close_up_texts()
 
         def take_step(k: int) -> None:
             part = parts[k]
             offset = spread_offset(part, zoom.state_for(rects[k]).scale)
             if k == 0:
-                self.play_ticks(zoom.show(rects[0]), ticks.to(0.0), self.light(None), ticks=24)
+                self.play_ticks(zoom.show(rects[0]), ticks.to(0.0), waiting.to(0.35), self.light(None), ticks=24)
                 self.play_ticks(self.light("push"), push.grow(part.start + offset, part.end + offset), ticks=18)
             else:
                 # the last step, shrunk by β, slides to the ball: the velocity carried over
@@ -545,7 +549,8 @@ class RavineRace(LessonScene):
                                 carried.glide(part.start + offset, part.carried + offset, CARRY_COLOR), ticks=13)
                 self.play_ticks(self.light("push"), push.grow(part.carried + offset, part.end + offset), ticks=10)
             self.play_ticks(self.light("total"), total.grow(part.start, part.end), ticks=10 if k else 14)
-            self.play_ticks(self.light("step"), demo.advance(k + 1), carried.fade(), push.fade(), ticks=12 if k else 18)
+            self.play_ticks(self.light("step"), demo.advance(k + 1), follow.advance(k + 1), carried.fade(), push.fade(),
+                            ticks=12 if k else 18)
 
         with self.beat(texts[0]):
             take_step(0)
@@ -555,7 +560,7 @@ class RavineRace(LessonScene):
                     take_step(k)
 
         def back() -> None:
-            self.play_ticks(zoom.reset(), ticks.to(1.0), self.light(None),
+            self.play_ticks(zoom.reset(), ticks.to(1.0), waiting.to(1.0), follow.advance(0), self.light(None),
                             fade_out(demo_path, demo_ball, total), ticks=20)
             zoom.detach(demo_path, demo_ball, carried, push, total)
             self.remove(carried, push)
