@@ -77,12 +77,14 @@ def narrated_marks(tmp_path_factory):
     return silent, spoken, bodies
 
 
+@pytest.mark.slow  # real speech (piper)
 def test_the_planning_pass_records_each_beats_body(narrated_marks):
     _, _, bodies = narrated_marks
     assert bodies == {"pacing-test-01": [BodyPart(12, True), BodyPart(12, True)],
                       "pacing-test-02": [BodyPart(60, True)]}
 
 
+@pytest.mark.slow
 def test_a_long_sentence_slows_its_body_and_pauses_between_plays(narrated_marks):
     silent, spoken, _ = narrated_marks
     speech = spoken.sounds[0].clip.duration
