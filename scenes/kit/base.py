@@ -292,7 +292,7 @@ class LessonScene(Scene):
         # narrated, the silent bodies from a planning pass, fitted to the speech (scenes.kit.pacing).
         self.bodies: dict[str, list[BodyPart]] = {}
         self.pacing: dict[str, list[BodyPart]] | None = None
-        self._body: list[BodyPart] | None = None
+        self._beat_parts: list[BodyPart] | None = None
         self._fitted: list[tuple[BodyPart, FittedPart]] | None = None
         self.constants: dict[str, float] = {}
         self.claims_made: list[Claim] = []
@@ -349,8 +349,8 @@ class LessonScene(Scene):
     def _fit(self, part: BodyPart) -> FittedPart:
         """Note ``part`` in the current beat's body and return how it plays: as it is, or as the
         beat's fitted plan has it while the body follows the planned one."""
-        if self._body is not None:
-            self._body.append(part)
+        if self._beat_parts is not None:
+            self._beat_parts.append(part)
         if self._fitted:
             planned, fitted = self._fitted.pop(0)
             if planned == part:
@@ -514,14 +514,14 @@ class LessonScene(Scene):
             self._speech_end = start / style.TICKS_PER_SECOND + speech.duration
             needed = max(needed, style.seconds_to_ticks(speech.duration + SPEECH_GAP_SECONDS))
         if spoken_id is not None:
-            self._body = self.bodies.setdefault(spoken_id, [])
+            self._beat_parts = self.bodies.setdefault(spoken_id, [])
             planned = (self.pacing or {}).get(spoken_id)
             if speech is not None and planned:
                 self._fitted = list(zip(planned, fit_to_speech(planned, needed)))
         try:
             yield
         finally:
-            self._body, self._fitted = None, None
+            self._beat_parts, self._fitted = None, None
         self._hold(needed - (self.ticks - start))
 
     def beat_prefix(self) -> str:
