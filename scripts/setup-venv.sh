@@ -12,7 +12,10 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup-venv: creating .venv with $PYTHON" >&2
   "$PYTHON" -m venv .venv
 fi
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && .venv/bin/python -c "import engine, scenes, ravine, manim" 2>/dev/null; then
+# find_spec locates the packages without importing them (importing Manim alone takes a second)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && .venv/bin/python -c \
+    "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('engine', 'scenes', 'ravine', 'manim')))" \
+    2>/dev/null; then
   echo "setup-venv: .venv is up to date" >&2
   exit 0
 fi

@@ -41,7 +41,7 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
     from manim import tempconfig
 
     from ravine.pipeline.job import Quality, frame_size
-    from ravine.pipeline.frames import manim_config, seed_private_cache
+    from ravine.pipeline.frames import manim_config, publish_private_cache, seed_private_cache
     from scenes.lesson import scene_class
 
     cls = scene_class(scene_name)
@@ -69,7 +69,8 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
     with tempfile.TemporaryDirectory() as media:
         settings = manim_config(quality, Path(media), scene_name, aspect=aspect)
         settings.update({"write_to_movie": False, "save_last_frame": False})
-        seed_private_cache(Path(media), *frame_size(quality, aspect))
+        pixels = frame_size(quality, aspect)
+        seed_private_cache(Path(media), *pixels)
         with tempconfig(settings):
             scene = Probe(params=params or {}, skip_animations=True, camera_class=sketch_camera())
             scene.render()
@@ -77,6 +78,7 @@ def layout_problems(scene_name: str, params: dict[str, Any] | None = None, *, re
             # picture this frame shape cannot draw still fails here
             scene.renderer.camera.drawing = True
             scene.renderer.update_frame(scene)
+        publish_private_cache(Path(media), *pixels)  # its new text and LaTeX renderings, for the next check
     problems.extend(caption_time_problems(scene.cues) + view_problems(scene))
     # one line per distinct problem
     return list(dict.fromkeys(problems))

@@ -12,12 +12,11 @@ from ravine.cli.commands import cli
 from scenes.lesson import scene_class, scene_names
 from tests.scenes.layout_check import layout_problems
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 DECLARED = [(name, aspect) for name in scene_names() for aspect in scene_class(name).ASPECTS if aspect != "16:9"]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name,aspect", DECLARED, ids=[f"{n}-{a}" for n, a in DECLARED])
 def test_declared_aspect_holds(name, aspect):
     assert layout_problems(name, {}, aspect=aspect) == []
@@ -45,7 +44,6 @@ def lesson_cards():
             if segment.job.scene.endswith("-card")]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("aspect", ["16:9", "1:1", "9:16"])
 def test_lesson_cards_hold_every_aspect(aspect):
     for scene, params in lesson_cards():
@@ -77,7 +75,6 @@ EDGES = [  # parameter-range edges that crowded words in narrow frames before (t
 ]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name,aspect,params", EDGES, ids=[f"{n}-{a}" for n, a, _ in EDGES])
 def test_range_edges_hold_narrow_frames(name, aspect, params):
     assert layout_problems(name, params, aspect=aspect) == []

@@ -13,13 +13,12 @@ from scenes.lesson import scene_class, scene_names
 from scenes.kit.params import ParamError
 from tests.scenes.layout_probe import probe, random_params
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 CASES = [(name, scene_class(name).ASPECTS[i % len(scene_class(name).ASPECTS)])
          for i, name in enumerate(scene_names())]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name,aspect", CASES, ids=[f"{n}-{a}" for n, a in CASES])
 def test_random_parameters_lay_out_cleanly(name, aspect):
     cls = scene_class(name)

@@ -210,6 +210,7 @@ def test_peak_memory_estimate_grows_with_the_frame():
     assert RenderJob("ravine-race", quality="high", aspect="1:1").peak_memory() < peaks[2]
 
 
+@pytest.mark.slow
 def test_a_real_render_stays_under_its_peak_memory_estimate(tmp_path):
     """The estimate the default -j relies on holds for a real render (its own process's peak).
 
@@ -251,6 +252,7 @@ def test_render_all_sizes_its_default_for_the_largest_job_left(monkeypatch, tmp_
 
 
 
+@pytest.mark.slow
 def test_render_all_starts_no_more_renders_after_one_fails(tmp_path):
     """Real worker processes: the first job's folder is a file, so its render fails at once; the
     jobs still waiting are cancelled instead of rendered."""

@@ -46,6 +46,7 @@ def test_chapters_name_scene_classes_in_one_table():
         lesson.scene_class("nope")
 
 
+@pytest.mark.slow  # a fresh interpreter each
 @pytest.mark.parametrize("error", ["NameError(\"name 'oops' is not defined\")",
                                    "ModuleNotFoundError(\"No module named 'scenes.lessons.heavy_ball'\", "
                                    "name='scenes.lessons.heavy_ball')"])
@@ -56,6 +57,7 @@ def test_a_scene_module_that_fails_to_import_is_an_error(error):
     assert error.split("(")[0] in done.stderr
 
 
+@pytest.mark.slow  # a fresh interpreter each
 def test_the_cli_reports_a_broken_scene_module_in_one_line():
     done = run_python(BREAK_ONE_MODULE.format(error="NameError(\"name 'oops' is not defined\")")
                       + "from ravine.cli.commands import main\nsys.argv = ['ravine', 'list']\nmain()")

@@ -15,6 +15,8 @@ from ravine.pipeline.job import RenderJob
 from ravine.pipeline.render import render
 from ravine.pipeline.script import Script, read_script
 
+pytestmark = pytest.mark.slow  # real renders to compare the script with
+
 SHORT = {"steps": 4}
 
 

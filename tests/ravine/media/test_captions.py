@@ -194,6 +194,7 @@ def stability(tmp_path_factory):
 
 
 @pytest.mark.render
+@pytest.mark.slow
 def test_stability_vtt_escapes_the_bound_and_reads_back_whole(stability) -> None:
     vtt = stability.video.with_suffix(".vtt").read_text(encoding="utf-8")
     texts = [cue.text for cue in stability.cues]
@@ -251,6 +252,7 @@ def track_cues(driver, timeout: float = 20.0) -> list[list[str]] | None:
 
 
 @pytest.mark.render
+@pytest.mark.slow
 def test_chromium_shows_every_stability_cue_whole(stability, browser, tmp_path) -> None:
     """Chromium reads the written .vtt's cues whole, "<" included; the same captions written raw
     (the old writer) lose everything after the "<"."""

@@ -28,7 +28,7 @@ from ravine.pipeline.manifest import gallery_clips
 from ravine.pipeline.render import render
 from tests.browser import AUTOPLAY, browser_for_tests
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 DANGEROUS = """<b>"x" & 'y'</b> <script>alert(1)</script>"""
 

@@ -16,6 +16,8 @@ from ravine.media import formats
 from ravine.media.formats import GIF_LADDER, FormatError, GifSettings, gif, gif_timing
 from tests.ravine.video_helpers import write_video
 
+pytestmark = pytest.mark.slow  # real GIF conversions
+
 FPS = 30
 PALETTE = [(255, 82, 82), (100, 181, 246), (255, 213, 79), (129, 199, 132)]  # saturated: BT.709 matters
 

@@ -19,7 +19,7 @@ from ravine.pipeline.job import RenderJob
 from ravine.pipeline.render import render
 from ravine.media.outputs import parse_srt, probe_video
 
-pytestmark = [pytest.mark.render]
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 
 PARAMS = {"steps": 4}

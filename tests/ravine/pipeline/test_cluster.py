@@ -13,6 +13,7 @@ is refused with one line, and nothing is written; an unreachable scheduler is on
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -32,7 +33,9 @@ from ravine.media.outputs import TEMP_PREFIX
 from ravine.pipeline import cache
 from ravine.pipeline.job import RenderJob
 
-distributed = pytest.importorskip("distributed")
+# distributed is imported where a client is made: importing it costs every collecting worker half a second
+pytestmark = [pytest.mark.slow,  # a real Dask scheduler and workers
+              pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="distributed is not installed")]
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
@@ -87,6 +90,8 @@ def cluster(tmp_path_factory):
                                    "--nthreads", "1", "--no-dashboard", "--death-timeout", "60",
                                    "--local-directory", str(place / f"w{number}")],
                                   place / f"worker{number}.log", place))
+        import distributed
+
         client = distributed.Client(scheduler_file=str(place / "scheduler.json"), timeout=START_SECONDS)
         client.wait_for_workers(2, timeout=START_SECONDS)
         yield client

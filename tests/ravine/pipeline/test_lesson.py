@@ -10,7 +10,7 @@ from ravine.media.assemble import read_chapters
 from ravine.cli.commands import cli
 from ravine.media.outputs import parse_srt, probe_video
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

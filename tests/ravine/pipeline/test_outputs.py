@@ -23,7 +23,7 @@ from ravine.pipeline.render import render
 from ravine.media.outputs import TEMP_PREFIX, probe_video
 from tests.scenes.render_helpers import frame_difference, read_frames
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 CARD = {"heading": "Formats", "subtitle": "a short card", "picture": False}  # the pipeline, not the picture
 

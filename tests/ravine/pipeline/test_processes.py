@@ -23,7 +23,7 @@ from ravine.cli.commands import cli
 from ravine.media import outputs
 from ravine.media.outputs import TEMP_PREFIX, clean_stale_temps
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
 

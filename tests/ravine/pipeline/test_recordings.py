@@ -27,7 +27,7 @@ from ravine.pipeline.resolve import resolve
 from scenes.kit import style
 from scenes.kit.base import SPEECH_GAP_SECONDS
 
-pytestmark = [pytest.mark.render]
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SCENE = ["ravine-race", "--steps", "4", "-q", "low"]
 # Seconds of tone per beat, and the file each is recorded as; the fourth is longer than the beat's

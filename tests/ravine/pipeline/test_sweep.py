@@ -13,6 +13,8 @@ from ravine.media.outputs import probe_video
 from scenes.kit.params import ParamError
 from scenes.lessons.ravine_race import RavineRace
 
+pytestmark = pytest.mark.slow  # real renders of every sweep point
+
 
 def test_combinations_and_names():
     combos = sweep.combinations(RavineRace.SPEC, {"beta": "0.5,0.9", "lr_momentum": "0.01,0.02"})

@@ -21,7 +21,7 @@ from ravine.pipeline.job import RenderJob
 from ravine.pipeline.render import render
 from ravine.pipeline.resolve import resolve
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 CARD = {"heading": "Verified", "subtitle": "a short card", "picture": False}  # the pipeline, not the picture
 

@@ -230,6 +230,7 @@ def wait_done(client, job_id: str, timeout: float = 180.0) -> dict:
 
 
 @pytest.mark.render
+@pytest.mark.slow
 def test_previews_render_real_stills_through_a_bounded_queue(client, out_dir):
     short = {"steps": 8, "landscape": "narrow-ravine", "start": [-4, 1.5]}
     first = client.post("/api/preview", json={"scene": "ravine-race", "params": short, "at": 1})
@@ -283,6 +284,7 @@ def test_previews_render_real_stills_through_a_bounded_queue(client, out_dir):
 
 
 @pytest.mark.render
+@pytest.mark.slow
 def test_a_render_process_that_dies_fails_its_job_and_the_next_job_renders(tmp_path):
     import signal
 

@@ -19,7 +19,7 @@ import pytest
 
 from tests.browser import AUTOPLAY, browser_for_tests, wait_for
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 RAVINE = str(Path(sys.executable).with_name("ravine"))
 DRAFT = {"steps": "8"}  # the cheapest draft of ravine-race: a short clip

@@ -38,6 +38,7 @@ def test_narration_speaks_with_the_bundled_piper_voice_unless_a_voice_is_named()
     assert make_backend(False) is None
 
 
+@pytest.mark.slow  # real speech
 def test_piper_speaks_the_spoken_form_at_the_asked_rate_and_caches_the_voice(tmp_path):
     from scenes.kit.speech import Narrator, PiperBackend, load_piper_voice, make_backend
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.scenes.golden import check_golden_frame
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 ITEMS = "Why plain SGD struggles|Momentum is memory|Tuning momentum|Looking ahead"
 

@@ -6,7 +6,8 @@ Each scene's short render is declared once, in ``SHORT_CLIPS``: the parameters t
 and what its clip must show. A new scene in ``scenes.lesson`` needs an entry (the first test fails
 until it has one). The clip is rendered once per test run (``render_helpers.render_low``); the
 scene's own module (``test_<scene>.py``, with ``SCENE = "<name>"``) reads the same clip through the
-``clip`` fixture to check what its captions say.
+``clip`` fixture to check what its captions say. A quick run (``-m "not slow"``) renders only
+``SMOKE``'s clip: the one real render of a lesson scene it keeps.
 """
 
 from __future__ import annotations
@@ -68,9 +69,11 @@ def test_every_registered_scene_has_a_short_clip():
 
 
 SCENES = [name for name in scene_names() if name in SHORT_CLIPS]
+SMOKE = "heavy-ball"  # the shortest clip: a quick run's one real render of a lesson scene; the rest are slow
 
 
-@pytest.fixture(scope="module", params=SCENES)
+@pytest.fixture(scope="module", params=[
+    pytest.param(name, marks=() if name == SMOKE else pytest.mark.slow) for name in SCENES])
 def short(request, tmp_path_factory):
     """(what the scene's short clip must show, the clip), rendered once per test run."""
     return SHORT_CLIPS[request.param], render_low(request.param, short_params(request.param), tmp_path_factory)

@@ -10,7 +10,7 @@ from tests.scenes.layout_check import caption_lines, layout_problems
 from tests.scenes.lessons.test_conformance import short_params
 from tests.scenes.render_helpers import computed, srt_cues
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SCENE = "ema-window"
 SHORT = short_params(SCENE)

@@ -7,7 +7,7 @@ import pytest
 from tests.scenes.lessons.test_conformance import short_params
 from tests.scenes.render_helpers import computed, srt_cues
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SCENE = "limitations"
 SHORT = short_params(SCENE)

@@ -8,7 +8,7 @@ import pytest
 from tests.scenes.lessons.test_conformance import short_params
 from tests.scenes.render_helpers import computed, srt_cues
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SCENE = "rate-map"
 SHORT = short_params(SCENE)
@@ -97,7 +97,6 @@ def test_boxed_labels_and_the_resting_probe_do_not_overlap(params):
     assert len(found) == 4 and overlapping(found) == []
 
 
-@pytest.mark.slow  # the whole default scene at 480p15, through a separate Manim process
 def test_renders_with_plain_manim_and_its_animation_caching(tmp_path):
     """`manim -ql scenes/lessons/rate_map.py RateMap` works (README). Plain Manim hashes every play, the
     camera included; the camera's weak-keyed caches once broke that mid-scene ("dictionary

@@ -12,7 +12,7 @@ from ravine.media.outputs import parse_srt, probe_video
 from tests.scenes.lessons.test_conformance import short_params
 from tests.scenes.render_helpers import computed, srt_cues
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SCENE = "ravine-race"
 SHORT = short_params(SCENE)

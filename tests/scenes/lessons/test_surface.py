@@ -8,7 +8,7 @@ from tests.scenes.golden import check_golden_frame
 from tests.scenes.lessons.test_conformance import short_params
 from tests.scenes.render_helpers import computed, srt_cues
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SCENE = "surface"
 SHORT = short_params(SCENE)

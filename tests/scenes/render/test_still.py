@@ -18,7 +18,7 @@ from ravine.pipeline.render import render
 from scenes.render.still import StillRenderer, frame_at
 from tests.scenes.render_helpers import FPS
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 SHORT = {"steps": 9}
 
