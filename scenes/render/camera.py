@@ -30,16 +30,26 @@ from scenes.render.view_map import drawn_points
 from scenes.render.layers import ANTIALIAS_PIXELS, MITER_LIMIT, Layer, Raster, composite, fingerprint, layer_of, new_raster, pixel_box
 
 
+def finite_or_origin(points: np.ndarray) -> np.ndarray:
+    """Manim's ``Camera.transform_points_pre_display``: ``points`` if all are finite, else one
+    point at the origin (Manim draws a mobject with a NaN or an infinity as nothing). A sum is
+    non-finite when any point is; only a sum that overflows needs the element-wise check."""
+    if math.isfinite(np.add.reduce(points, axis=None)) or np.isfinite(points).all():
+        return points
+    return np.zeros((1, 3))
+
+
 class CameraCaches:
     """A camera's caches: mobject classes' display kinds, Cairo paths of unchanged VMobjects, and
     image warps. Slotted, so Manim's animation hashing (plain ``manim`` renders with caching on)
     sees only its type: the caches never change a frame, and walking a weak dictionary while
     mobjects are freed fails ("dictionary changed size during iteration")."""
 
-    __slots__ = ("kinds", "paths", "images")
+    __slots__ = ("kinds", "draws", "paths", "images")
 
     def __init__(self) -> None:
         self.kinds: dict[type, type] = {}  # mobject class → Manim's display kind
+        self.draws: dict[type, Any] = {}  # vmobject class → its ``draw_cairo`` function, or None
         # vmobject → (its points when last drawn, their Cairo path once seen twice unchanged)
         self.paths: WeakKeyDictionary[VMobject, tuple[np.ndarray, cairo.Path | None]] = WeakKeyDictionary()
         self.images = ImageDrawer()
@@ -62,16 +72,22 @@ class LessonCamera(Camera):
         """Manim's background stroke, fill and stroke of ``vmobject``, leaving out each one that is
         fully transparent or zero-width (painting it would change no pixel); a vmobject with a
         ``draw_cairo(ctx)`` method draws itself instead (``ctx`` maps frame units to pixels)."""
-        draw = getattr(vmobject, "draw_cairo", None)
+        cls = type(vmobject)
+        draws = self._caches.draws
+        if cls not in draws:  # looked up once per class (a missing attribute goes through Manim's __getattr__)
+            draws[cls] = getattr(cls, "draw_cairo", None)
+        draw = draws[cls]
         if draw is not None:  # a picture that draws itself (e.g. scenes.widgets.surface), in frame units
-            draw(ctx)
+            draw(vmobject, ctx)
             return self
-        fill = bool(self.get_fill_rgbas(vmobject)[:, 3].any())
-        stroke = vmobject.get_stroke_width() != 0 and bool(self.get_stroke_rgbas(vmobject)[:, 3].any())
-        halo = vmobject.get_stroke_width(True) != 0 and bool(self.get_stroke_rgbas(vmobject, background=True)[:, 3].any())
+        # (count_nonzero: the same test as ``.any()`` without NumPy's Python-level reduction wrapper)
+        fill = np.count_nonzero(self.get_fill_rgbas(vmobject)[:, 3]) != 0
+        stroke = vmobject.get_stroke_width() != 0 and np.count_nonzero(self.get_stroke_rgbas(vmobject)[:, 3]) != 0
+        halo = (vmobject.get_stroke_width(True) != 0
+                and np.count_nonzero(self.get_stroke_rgbas(vmobject, background=True)[:, 3]) != 0)
         if not (fill or stroke or halo):
             return self
-        view_map = getattr(vmobject, "view_map", None)
+        view_map = vars(vmobject).get("view_map")
         if view_map is not None:  # drawn inside its view's box only
             left, bottom, right, top = view_map.clip
             ctx.save()
@@ -91,7 +107,7 @@ class LessonCamera(Camera):
 
     def transform_points_pre_display(self, mobject: Mobject, points: np.ndarray) -> np.ndarray:
         """Manim's check for non-finite points, then the mobject's view (:mod:`scenes.render.view_map`)."""
-        return drawn_points(mobject, super().transform_points_pre_display(mobject, points))
+        return drawn_points(mobject, finite_or_origin(points))
 
     def set_cairo_context_path(self, ctx: cairo.Context, vmobject: VMobject) -> "LessonCamera":
         """Set ``ctx``'s path to ``vmobject``'s sub-paths (frame units, pixels via the context's matrix).
@@ -102,16 +118,17 @@ class LessonCamera(Camera):
         (base) coordinates and is placed by the view's affine map on the context's matrix, so a
         camera move re-uses every unchanged path instead of re-emitting it on every frame.
         """
-        points = super().transform_points_pre_display(vmobject, vmobject.points)  # non-finite: nothing
+        points = finite_or_origin(vmobject.points)  # non-finite: nothing
         if len(points) == 0:
             return self
-        view_map = getattr(vmobject, "view_map", None)
+        view_map = vars(vmobject).get("view_map")
         if view_map is not None:
             scale, dx, dy = view_map.affine(vmobject)
             ctx.save()  # the path is built under the view; the matrix (and so line widths) comes back
             ctx.transform(cairo.Matrix(scale, 0.0, 0.0, scale, dx, dy))
         seen = self._caches.paths.get(vmobject)
-        unchanged = seen is not None and np.array_equal(seen[0], points)
+        # equal bytes: equal points (the points are finite); a -0.0 for a 0.0 only re-emits the path
+        unchanged = seen is not None and seen[0].shape == points.shape and seen[0].tobytes() == points.tobytes()
         if unchanged and seen[1] is not None:
             ctx.new_path()
             ctx.append_path(seen[1])

@@ -66,8 +66,10 @@ class Layer:
 
 
 def layer_of(mobject: Mobject) -> Layer | None:
-    """The layer ``mobject`` is drawn through, if any."""
-    return getattr(mobject, LAYER_ATTRIBUTE, None)
+    """The layer ``mobject`` is drawn through, if any (an instance attribute: looked up in the
+    instance's own dictionary, since a missing attribute costs a call of Manim's ``__getattr__``
+    and a raised exception, on every part of every frame)."""
+    return vars(mobject).get(LAYER_ATTRIBUTE)
 
 
 def draws_layers(camera) -> bool:
@@ -132,19 +134,26 @@ def fingerprint(parts: Sequence[VMobject], view: Iterable[float]) -> bytes:
     as one byte string: two fingerprints are equal exactly when all of that is."""
     # Checked on every composited frame, so no hashing: joining the arrays and comparing the
     # result with the raster's costs a copy and a memcmp. Each array's byte length goes in with
-    # the numbers, so different lists of arrays never join to the same bytes.
-    chunks = []
+    # the numbers, so different lists of arrays never join to the same bytes. The arrays are
+    # joined through their buffers (one copy; a non-contiguous one through ``tobytes``).
+    chunks: list = []
     numbers: list[float] = list(view)
+    add_arrays, add_numbers = chunks.extend, numbers.extend
     for part in parts:
+        state = vars(part)
         arrays = (part.points, part.fill_rgbas, part.stroke_rgbas, part.background_stroke_rgbas)
-        chunks.extend(array.tobytes() for array in arrays)
-        numbers.extend(array.nbytes for array in arrays)
-        numbers += (part.stroke_width, part.background_stroke_width, part.sheen_factor,
-                    part.joint_type.value, part.cap_style.value)
-        view_map = getattr(part, "view_map", None)  # a part drawn through a view (scenes.render.view_map)
+        add_arrays(arrays)
+        add_numbers((arrays[0].nbytes, arrays[1].nbytes, arrays[2].nbytes, arrays[3].nbytes,
+                     part.stroke_width, part.background_stroke_width, part.sheen_factor,
+                     part.joint_type.value, part.cap_style.value))
+        view_map = state.get("view_map")  # a part drawn through a view (scenes.render.view_map)
         if view_map is not None:
-            numbers += view_map.key()
-    return np.asarray(numbers, dtype=float).tobytes() + b"".join(chunks)
+            add_numbers(view_map.key())
+    try:
+        joined = b"".join(chunks)
+    except TypeError:  # an array that is not C-contiguous
+        joined = b"".join(array.tobytes() for array in chunks)
+    return np.asarray(numbers, dtype=float).tobytes() + joined
 
 
 def pixel_box(corners: np.ndarray, pad: float, limit: tuple[float, float, float, float]) -> tuple[int, int, int, int] | None:

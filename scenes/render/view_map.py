@@ -92,7 +92,7 @@ def anchor_point(anchor: Mobject) -> np.ndarray:
 def drawn_points(mobject: Mobject, points: np.ndarray | None = None) -> np.ndarray:
     """``mobject``'s points as drawn (through its ``view_map`` if it has one), scene units."""
     points = mobject.points if points is None else points
-    view_map: ViewMap | None = getattr(mobject, "view_map", None)
+    view_map: ViewMap | None = vars(mobject).get("view_map")  # (no Manim __getattr__ call when missing)
     if view_map is None or not len(points):
         return points
     return view_map.drawn_points(mobject, points)

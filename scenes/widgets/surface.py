@@ -115,6 +115,8 @@ class LossSurface(VMobject):
             fraction = rank / max(1, len(levels) - 1)
             self.contour_colors.append(_rgb(interpolate_color(ManimColor(style.CONTOUR_LOW),
                                                               ManimColor(style.CONTOUR_HIGH), fraction)))
+        self._contour_pieces = _ContourPieces.file(self)
+
 
     # -- geometry ----------------------------------------------------------------------------
     def to_world_xy(self, data: np.ndarray) -> np.ndarray:
@@ -191,16 +193,10 @@ class LossSurface(VMobject):
         g = self.grid
         world = self.world(self.vertex_xy, self.vertex_loss)
         screen, depth = self.project(world)
-        corners = np.stack([screen[:-1, :-1], screen[:-1, 1:], screen[1:, 1:], screen[1:, :-1]], axis=2).reshape(g * g, 4, 2)
+        corners = np.stack([screen[:-1, :-1], screen[:-1, 1:], screen[1:, 1:], screen[1:, :-1]], axis=2).reshape(g * g, 8)
         quad_depth = (depth[:-1, :-1] + depth[:-1, 1:] + depth[1:, 1:] + depth[1:, :-1]).reshape(g * g) / 4
         # what is drawn with each quad, nearest last: its contour segments, then run pieces
-        extras: dict[int, list[Callable[[], None]]] = {}
-        line_width = style.CONTOUR_WIDTH * 0.01
-        for (segments, loss, quad), color in zip(self.contours, self.contour_colors):
-            seg_screen, _ = self.project(self.world(self.to_world_xy(segments), loss))
-            for q in np.unique(quad).tolist():
-                pieces = seg_screen[quad == q]
-                extras.setdefault(q, []).append(lambda pieces=pieces, color=color: _lines(ctx, pieces, color, line_width))
+        extras = self._contour_pieces.projected(self)
         balls: list[Callable[[], None]] = []
         for run in self.runs:
             balls.extend(self._run_pieces(ctx, run, extras))
@@ -210,25 +206,33 @@ class LossSurface(VMobject):
         ctx.set_line_join(cairo.LINE_JOIN_ROUND)
         ctx.set_line_cap(cairo.LINE_CAP_ROUND)
         seam = 0.012  # scene units of same-colour stroke that closes the seams between quads
+        # one Python list per frame and bound methods: a frame is a few thousand Cairo calls
+        quads, colors = corners.tolist(), self.quad_colors.tolist()
+        new_path, move_to, line_to, close_path = ctx.new_path, ctx.move_to, ctx.line_to, ctx.close_path
+        set_source_rgba, set_line_width = ctx.set_source_rgba, ctx.set_line_width
+        fill_preserve, stroke, fill_path = ctx.fill_preserve, ctx.stroke, ctx.fill
+        drawing, opaque = fill > 0.002, fill > 0.999
         for q in order.tolist():
-            if fill > 0.002:
-                (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners[q].tolist()
-                r, gr, b = self.quad_colors[q].tolist()
-                ctx.new_path()
-                ctx.move_to(x0, y0)
-                ctx.line_to(x1, y1)
-                ctx.line_to(x2, y2)
-                ctx.line_to(x3, y3)
-                ctx.close_path()
-                ctx.set_source_rgba(r, gr, b, fill)
-                if fill > 0.999:
-                    ctx.fill_preserve()
-                    ctx.set_line_width(seam)
-                    ctx.stroke()
+            if drawing:
+                x0, y0, x1, y1, x2, y2, x3, y3 = quads[q]
+                r, gr, b = colors[q]
+                new_path()
+                move_to(x0, y0)
+                line_to(x1, y1)
+                line_to(x2, y2)
+                line_to(x3, y3)
+                close_path()
+                set_source_rgba(r, gr, b, fill)
+                if opaque:
+                    fill_preserve()
+                    set_line_width(seam)
+                    stroke()
                 else:
-                    ctx.fill()
-            for draw in extras.get(q, ()):
-                draw()
+                    fill_path()
+            pieces = extras.get(q)
+            if pieces is not None:
+                for segments, rgb, width in pieces:
+                    _lines_flat(ctx, segments, rgb, width)
         for draw in balls:  # balls last: a ball is never hidden by the quad in front of its own
             draw()
         ctx.restore()
@@ -241,7 +245,7 @@ class LossSurface(VMobject):
         return row * g + col
 
     def _run_pieces(self, ctx: cairo.Context, run: SurfaceRun,
-                    extras: dict[int, list[Callable[[], None]]]) -> list[Callable[[], None]]:
+                    extras: dict[int, list[tuple[list, tuple, float]]]) -> list[Callable[[], None]]:
         """File the run's trail (up to the current step) under the quads it crosses, drawn with
         them; return the drawing of its ball (drawn after the whole surface)."""
         step = min(self.step, len(run.theta) - 1)
@@ -262,11 +266,11 @@ class LossSurface(VMobject):
         screen, _ = self.project(world)
         rgb = _rgb(run.color)
         width = style.PATH_WIDTH * 0.01
-        segments = np.stack([screen[:-1], screen[1:]], axis=1)
+        segments = np.concatenate([screen[:-1], screen[1:]], axis=1)  # (k, 4): x0, y0, x1, y1
         quads = self.quad_of((dense[:-1] + dense[1:]) / 2)
-        for q in np.unique(quads).tolist():
-            pieces = segments[quads == q]
-            extras.setdefault(q, []).append(lambda pieces=pieces: _lines(ctx, pieces, rgb, width))
+        color = tuple(rgb.tolist())
+        for q, pieces in _by_quad(quads, segments):
+            extras.setdefault(q, []).append((pieces, color, width))
         tip = screen[-1]
         radius = style.BALL_RADIUS
 
@@ -282,15 +286,66 @@ class LossSurface(VMobject):
         return [ball]
 
 
-def _lines(ctx: cairo.Context, segments: np.ndarray, rgb: np.ndarray, width: float) -> None:
-    """Stroke line segments (k, 2, 2) in one colour."""
+def _lines_flat(ctx: cairo.Context, segments: list[list[float]], rgb: tuple[float, float, float], width: float) -> None:
+    """Stroke line segments ([x0, y0, x1, y1] each, frame units) in one colour, ``width`` frame units wide."""
     ctx.new_path()
-    for (x0, y0), (x1, y1) in segments.tolist():
-        ctx.move_to(x0, y0)
-        ctx.line_to(x1, y1)
-    ctx.set_source_rgb(*np.asarray(rgb).tolist())
+    move_to, line_to = ctx.move_to, ctx.line_to
+    for x0, y0, x1, y1 in segments:
+        move_to(x0, y0)
+        line_to(x1, y1)
+    ctx.set_source_rgb(*rgb)
     ctx.set_line_width(width)
     ctx.stroke()
+
+
+def _by_quad(quads: np.ndarray, segments: np.ndarray) -> list[tuple[int, list[list[float]]]]:
+    """``segments`` (k, 4) split by the quad each lies over (``quads``, (k,)): one (quad, its
+    segments in their order) per quad, quads ascending."""
+    if not len(quads):
+        return []
+    order = np.argsort(quads, kind="stable")
+    ranked = quads[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]]).tolist()
+    rows = segments[order].tolist()
+    ends = starts[1:] + [len(rows)]
+    return [(int(ranked[a]), rows[a:b]) for a, b in zip(starts, ends)]
+
+
+@dataclass
+class _ContourPieces:
+    """The surface's contour segments, all contours in one array (data fixed: only the camera
+    moves them), ordered so each quad's pieces of each contour lie together: per quad, the
+    contours in drawing order, each a slice of :attr:`xy` with its colour."""
+
+    xy: np.ndarray    # (k, 2, 2) world X, Y of each segment's ends
+    loss: np.ndarray  # (k, 2) the loss there (the contour's level)
+    groups: list[tuple[int, int, int, tuple[float, float, float]]]  # (quad, start, end, colour)
+
+    @classmethod
+    def file(cls, surface: "LossSurface") -> "_ContourPieces":
+        """File ``surface``'s contours under their quads."""
+        xy, loss, groups, count = [], [], [], 0
+        for (segments, level, quad), color in zip(surface.contours, surface.contour_colors):
+            world_xy = surface.to_world_xy(segments)
+            for q in np.unique(quad).tolist():
+                inside = quad == q
+                xy.append(world_xy[inside])
+                loss.append(level[inside])
+                groups.append((q, count, count + len(xy[-1]), tuple(np.asarray(color).tolist())))
+                count += len(xy[-1])
+        return cls(np.concatenate(xy) if xy else np.zeros((0, 2, 2)), np.concatenate(loss) if loss else np.zeros((0, 2)),
+                   groups)
+
+    def projected(self, surface: "LossSurface") -> dict[int, list[tuple[list, tuple, float]]]:
+        """Per quad, its contour pieces through ``surface``'s camera: (segments as [x0, y0, x1, y1]
+        frame units, colour, line width)."""
+        width = style.CONTOUR_WIDTH * 0.01
+        screen, _ = surface.project(surface.world(self.xy, self.loss))
+        rows = screen.reshape(-1, 4).tolist()
+        extras: dict[int, list[tuple[list, tuple, float]]] = {}
+        for q, start, end, color in self.groups:
+            extras.setdefault(q, []).append((rows[start:end], color, width))
+        return extras
 
 
 def _minimum_guess(value: Callable[[np.ndarray], np.ndarray], view) -> np.ndarray:
