@@ -12,11 +12,10 @@ that differs.
     RAVINE_CACHE=$(mktemp -d) .venv/bin/python bench/frame_identity.py surface --quality low --against /tmp/before.json
     .venv/bin/python bench/frame_identity.py --all --quality medium --save /tmp/lesson.json
 
-Compare runs made with the same ``RAVINE_CACHE`` contents (eigen-view drew different pictures
-from a fresh cache than from a filled one, from its equation transform on). Two clips are not
-reproducible even so: eigen-view and convergence differ from run to run of the same code by one
-level in a dozen pixels of a transforming equation (session 17); a difference there is checked
-against a second run of the old code, pixel by pixel.
+Until session 17's end, eigen-view and convergence differed from run to run of the same code by
+one level in a dozen pixels of a transforming equation: Manim's matching morphs gathered their
+pieces in an order salted per process (``PYTHONHASHSEED``). ``scenes.kit.morphs`` fixed that;
+every clip is now the same from run to run and from a fresh cache or a filled one.
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ from manim import (
     ReplacementTransform,
     Transform,
     TransformFromCopy,
-    TransformMatchingTex,
     VGroup,
 )
 
@@ -36,6 +35,7 @@ from engine import analysis, claims, get_landscape, run, theory
 from engine.compare import path_gap, step_lengths
 from engine.verdict import verdict
 from scenes.kit import style
+from scenes.kit.morphs import MatchingTex
 from scenes.kit.base import LessonScene
 from scenes.widgets.contours import landscape_backdrop
 from scenes.kit.fades import fade_in, fade_out
@@ -281,7 +281,7 @@ class Conventions(LessonScene):
         # Beats
         with self.beat(captions["intro"]):  # the library rule, then the EMA rule grown out of it
             self.play_ticks(fade_in(lib_row, lib_rule, shift=DOWN * 0.1), ticks=15)
-            self.play_ticks(fade_in(ema_row), TransformMatchingTex(lib_rule.copy(), ema_rule), ticks=20)
+            self.play_ticks(fade_in(ema_row), MatchingTex(lib_rule.copy(), ema_rule), ticks=20)
             self.play_ticks(fade_in(step_rule), ticks=12)
             self.play_ticks(fade_in(rescale), fade_in(counter), ticks=12)
             self.regroup(rules_group)

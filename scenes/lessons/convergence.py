@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DL, DOWN, DR, LEFT, RIGHT, UL, UR, BackgroundRectangle, Create, DashedVMobject, MathTex,
-                   TransformFromCopy, TransformMatchingShapes, VGroup)
+                   TransformFromCopy, VGroup)
 
 from engine import analysis, claims, get_landscape, run, theory
 from engine.iteration_matrix import sweep_eigenvalues
 from engine.rates import distance_to_minimum, slowest_index, spectral_radius
 from scenes.kit import style
+from scenes.kit.morphs import MatchingShapes
 from scenes.kit.base import LessonScene, reading_ticks
 from scenes.kit.fades import fade_in, fade_out
 from scenes.widgets.logplot import LogPlot, decade_label, decade_range
@@ -314,10 +315,10 @@ class Convergence(LessonScene):
         race_ticks = max(reading_ticks(text["intro"]), int(np.clip(round(0.9 * steps), 75, 150)))
         with self.beat(text["intro"]):
             self.play_ticks(driver.advance(steps), ticks=race_ticks)
-        for run, (caption, tex) in enumerate(((text["gd_theory"], gd_tex), (text["mom_theory"], mom_tex))):
+        for (line, tag), caption, tex in zip(slopes, (text["gd_theory"], text["mom_theory"]), (gd_tex, mom_tex)):
             with self.beat(caption):  # the theory's slope laid along the curve, then its rate carried to the formula
-                self.play_ticks(Create(slopes[run][0]), fade_in(slopes[run][1]), ticks=30)
-                self.play_ticks(TransformFromCopy(slopes[run][1], tex), ticks=24)
+                self.play_ticks(Create(line), fade_in(tag), ticks=30)
+                self.play_ticks(TransformFromCopy(tag, tex), ticks=24)
 
         # the matrix and its eigenvalues: the chart gives way to the complex plane
         chart_view = [chart, tolerance, *legend, line_key, *driver.widgets, *slopes, gd_tex, mom_tex]
@@ -329,7 +330,7 @@ class Convergence(LessonScene):
         with self.beat(text["matrix"]):
             self.play_ticks(*(fade_out(m) for m in chart_view), ticks=15)
             self.play_ticks(fade_in(eigen_parts), fade_in(key), fade_in(symbolic), ticks=20)
-            self.play_ticks(TransformMatchingShapes(symbolic, matrices[0]), ticks=30)
+            self.play_ticks(MatchingShapes(symbolic, matrices[0]), ticks=30)
         leg = self.sweep_end / MATRIX_LEGS
         with self.beat(text["sweep"]):
             for i in range(MATRIX_LEGS):  # β slides; the matrices' numbers follow at the end of each leg
@@ -347,13 +348,13 @@ class Convergence(LessonScene):
         with self.beat(text["meet"]):
             if not self.is_tuned:
                 self.play_ticks(eigen_driver.advance(len(self.path_radius) - 1),
-                                TransformMatchingShapes(current, eigen["optimum"]), ticks=45)
+                                MatchingShapes(current, eigen["optimum"]), ticks=45)
                 current = eigen["optimum"]
             self.play_ticks(Create(meet_circle), ticks=20)
-            self.play_ticks(TransformMatchingShapes(current, window), ticks=25)
+            self.play_ticks(MatchingShapes(current, window), ticks=25)
         with self.beat(text["solve"]):
             for before, after in zip([window, *eigen["solution"]], eigen["solution"]):
-                self.play_ticks(TransformMatchingShapes(before, after), ticks=30)
+                self.play_ticks(MatchingShapes(before, after), ticks=30)
 
         # verdict: back to the chart with the slopes, and the step counts
         table = self.steps_table(panel, after_formulas - 0.1)

@@ -17,11 +17,12 @@ from dataclasses import replace
 
 import numpy as np
 from manim import RIGHT, Arrow, GrowArrow, Line, MathTex, ReplacementTransform, Rotate, TransformFromCopy, \
-    TransformMatchingTex, UpdateFromAlphaFunc, VGroup
+    UpdateFromAlphaFunc, VGroup
 
 from engine import claims, get_landscape, run, theory
 from engine.eigen import DAMPINGS, beta_sweep, critical_beta, damping_code, eigen_frame, envelope, gd_factor
 from scenes.kit import style
+from scenes.kit.morphs import MatchingTex
 from scenes.kit.base import LessonScene, reading_ticks
 from scenes.kit.fades import fade_in, fade_out
 from scenes.kit.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
@@ -350,7 +351,7 @@ class EigenView(LessonScene):
                             *(fade_out(n) for n in gd_notes), ReplacementTransform(loss_tex, recursion), ticks=20)
             self.add(*sweep.widgets)
             self.play_ticks(fade_in(VGroup(*sweep_parts, beta_readout)), ticks=12)
-            self.play_ticks(TransformMatchingTex(recursion, roots), ticks=max(20, reading_ticks(text["momentum"]) - 45))
+            self.play_ticks(MatchingTex(recursion, roots), ticks=max(20, reading_ticks(text["momentum"]) - 45))
 
         for n, (at, _) in enumerate(self.sweep_texts()):
             caption = text[f"sweep{n}"]

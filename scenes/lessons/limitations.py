@@ -21,11 +21,12 @@ import textwrap
 from typing import Sequence
 
 import numpy as np
-from manim import LEFT, Create, Dot, Line, MathTex, ReplacementTransform, TransformFromCopy, TransformMatchingTex, VGroup
+from manim import LEFT, Create, Dot, Line, MathTex, ReplacementTransform, TransformFromCopy, VGroup
 
 from engine import theory
 from engine.scales import FREQUENT, RARE, TwoScaleProblem, run_two_scales
 from scenes.kit import style
+from scenes.kit.morphs import MatchingTex
 from scenes.kit.base import LessonScene
 from scenes.kit.fades import fade_in, fade_out
 from scenes.widgets.logplot import decade_label
@@ -206,7 +207,7 @@ class Limitations(LessonScene):
             self.play_ticks(fix["driver"].advance(steps), fix["readouts"].advance(steps), ticks=max(60, run_ticks * 2 // 3))
         with self.beat(text["next"]):
             self.play_ticks(fade_in(card, shared), ticks=12)
-            self.play_ticks(TransformMatchingTex(shared, own), ticks=20)
+            self.play_ticks(MatchingTex(shared, own), ticks=20)
         self.hold(15)
 
     def play_run(self, column: dict, steps: int, run_ticks: int) -> None:
