@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MOST_STRETCH = 2.5  # a play is slowed at most this much: beyond it motion reads as slow motion
+MOST_STRETCH = 2.5  # a play is slowed this much at most, as a rule: beyond it motion reads as slow motion
+LONGEST_PAUSE = 30  # ticks (2 s): where the pauses after each play would be longer, the plays slow further,
+FURTHEST_STRETCH = 4.0  # up to this much, rather than leave a still of many seconds under the voice
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ def fit_to_speech(parts: list[BodyPart], needed: int, most_stretch: float = MOST
     A body that already lasts ``needed`` plays as it is. Otherwise every play is slowed by one
     factor, at most ``most_stretch``, so the plays fill ``needed`` less the holds; ticks still left
     over are held in equal pauses after the plays (the beat's closing hold takes the rounding).
-    Holds keep their length. A body of holds alone is left as it is.
+    Where those pauses would be longer than :data:`LONGEST_PAUSE`, the plays slow further (up to
+    :data:`FURTHEST_STRETCH`, never beyond what fills ``needed``) to bring them down to it. Holds
+    keep their length. A body of holds alone is left as it is.
     """
     unchanged = [FittedPart(part.ticks, 0) for part in parts]
     moving = sum(part.ticks for part in parts if part.moves)
@@ -51,7 +55,10 @@ def fit_to_speech(parts: list[BodyPart], needed: int, most_stretch: float = MOST
     plays = sum(1 for part in parts if part.moves and part.ticks > 0)
     if moving <= 0 or moving + held >= needed:
         return unchanged
-    stretch = min(most_stretch, (needed - held) / moving)
+    filling = (needed - held) / moving  # the stretch that leaves no pause
+    stretch = min(most_stretch, filling)
+    if needed - held - stretch * moving > plays * LONGEST_PAUSE:
+        stretch = min(filling, max(stretch, min(FURTHEST_STRETCH, (needed - held - plays * LONGEST_PAUSE) / moving)))
     fitted = [FittedPart(round(part.ticks * stretch) if part.moves else part.ticks, 0) for part in parts]
     left = needed - sum(part.ticks for part in fitted)
     pause = max(0, left // plays)

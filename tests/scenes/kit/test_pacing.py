@@ -10,7 +10,7 @@ from manim import FadeIn, Square, tempconfig
 from scenes.kit import style
 from scenes.kit.base import SPEECH_GAP_SECONDS, LessonScene, reading_ticks
 from scenes.kit.beats import PlanningRenderer, planned_bodies
-from scenes.kit.pacing import MOST_STRETCH, BodyPart, fit_to_speech
+from scenes.kit.pacing import FURTHEST_STRETCH, LONGEST_PAUSE, MOST_STRETCH, BodyPart, fit_to_speech
 from scenes.kit.params import SceneSpec
 from scenes.kit.speech import Narrator, PiperBackend
 
@@ -25,7 +25,9 @@ def test_a_fitted_body_never_outlasts_the_speech_nor_plays_faster(parts, needed)
     total = sum(f.ticks + f.pause for f in fitted)
     for part, fit in zip(parts, fitted):
         assert fit.ticks >= part.ticks  # never faster
-        assert fit.ticks <= part.ticks * MOST_STRETCH + 0.5
+        assert fit.ticks <= part.ticks * FURTHEST_STRETCH + 0.5
+        if fit.ticks > part.ticks * MOST_STRETCH + 0.5:  # slowed past the rule only to shorten long pauses
+            assert fit.pause <= LONGEST_PAUSE or fit.ticks == round(part.ticks * FURTHEST_STRETCH)
         if not part.moves:
             assert fit == type(fit)(part.ticks, 0)  # a hold the scene asked for is kept
     if body >= needed or not any(p.moves and p.ticks for p in parts):
@@ -38,10 +40,16 @@ def test_plays_slow_down_first_and_the_rest_is_spread_as_pauses():
     parts = [BodyPart(30, True), BodyPart(6, False), BodyPart(30, True)]
     # room to slow down 1.5x: no pauses
     assert [(f.ticks, f.pause) for f in fit_to_speech(parts, 96)] == [(45, 0), (6, 0), (45, 0)]
-    # more than 2.5x: the plays at 2.5x, then equal pauses after each play
-    fitted = fit_to_speech(parts, 300)
+    # more than 2.5x, pauses short: the plays at 2.5x, then equal pauses after each play
+    fitted = fit_to_speech(parts, 200)
     assert [f.ticks for f in fitted] == [75, 6, 75]
-    assert fitted[0].pause == fitted[2].pause == (300 - 156) // 2 and fitted[1].pause == 0
+    assert fitted[0].pause == fitted[2].pause == (200 - 156) // 2 and fitted[1].pause == 0
+    # pauses at 2.5x would be long (72 ticks each): slower plays bring them down to 2 s
+    fitted = fit_to_speech(parts, 300)
+    assert [f.ticks for f in fitted] == [117, 6, 117] and fitted[0].pause == LONGEST_PAUSE
+    # and no slower than 4x: the pauses take the rest
+    fitted = fit_to_speech(parts, 500)
+    assert [f.ticks for f in fitted] == [120, 6, 120] and fitted[0].pause == (500 - 246) // 2
 
 
 class TwoBeats(LessonScene):
@@ -92,8 +100,10 @@ def test_a_long_sentence_slows_its_body_and_pauses_between_plays(narrated_marks)
     assert silent.marks[:2] == [12, 24]
     first, second, beat_end = spoken.marks[:3]
     assert needed > 2 * 12 * MOST_STRETCH  # long enough to need pauses
-    assert first == round(12 * MOST_STRETCH) + (needed - 2 * round(12 * MOST_STRETCH)) // 2  # slowed, then paused
-    assert second - first == first
+    planned = fit_to_speech([BodyPart(12, True), BodyPart(12, True)], needed)
+    assert planned[0].ticks > 12 and planned[0].pause > 0
+    assert first == planned[0].ticks + planned[0].pause  # slowed, then paused
+    assert second - first == planned[1].ticks + planned[1].pause
     assert beat_end == needed  # the beat still ends with its speech
     # the short beat's body already outlasts its speech: it plays as planned
     short = max(reading_ticks("Short."), style.seconds_to_ticks(spoken.sounds[1].clip.duration + SPEECH_GAP_SECONDS))
