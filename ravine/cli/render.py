@@ -14,10 +14,10 @@ from typing import Any, Callable
 import click
 
 from ravine.cli.options import (
-    CLUSTER_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, check_out_dir, given_job_options, job_option, log,
+    CLUSTER_OPTION, FORCE_OPTION, QUALITY_OPTION, check_out_dir, given_job_options, job_option, log,
     narration_options, output_options, path_problem, recording_options, require_render_deps, workers_option,
 )
-from ravine.cli.scene_options import SceneGroup, scene_options
+from ravine.cli.scene_options import SceneGroup, scene_subcommand
 from ravine.media.formats import OUTPUT_FORMATS
 from ravine.pipeline.job import ClusterTarget, JobError, Origin, RenderJob, RenderResult
 
@@ -53,11 +53,6 @@ def render_options(func: Callable) -> Callable:
     return func
 
 
-def _option_params(decorator: Callable) -> list[click.Parameter]:
-    """The Click parameters ``decorator`` adds, in --help order."""
-    return list(reversed(decorator(lambda **values: None).__click_params__))
-
-
 class RenderGroup(SceneGroup):
     """``render``: a command per scene, built from its spec."""
 
@@ -76,9 +71,8 @@ class RenderGroup(SceneGroup):
 
         examples = (f"\n\n\b\nExamples:\n  ravine render {spec.name} -q low --out drafts/\n"
                     f"  ravine render {spec.name} --format png --at 2\n")
-        return click.Command(spec.name, callback=command, context_settings=CONTEXT, short_help=spec.description,
-                             help=f"{spec.description} (aspects: {', '.join(cls.ASPECTS)}){examples}",
-                             params=[*scene_options(spec), *_option_params(render_options)])
+        return scene_subcommand(spec, command, f"{spec.description} (aspects: {', '.join(cls.ASPECTS)}){examples}",
+                                render_options)
 
 
 @click.group("render", cls=RenderGroup, invoke_without_command=True)

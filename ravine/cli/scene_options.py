@@ -12,7 +12,7 @@ is asked for, so ``ravine --help`` imports no scene (nor Manim).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -156,3 +156,15 @@ class SceneGroup(click.Group):
     def scene_command(self, cls: type) -> click.Command:
         """The command for one scene class."""
         raise NotImplementedError
+
+
+def option_params(decorator: Callable) -> list[click.Parameter]:
+    """The Click parameters ``decorator`` (a stack of ``click.option``) adds, in --help order."""
+    return list(reversed(decorator(lambda **values: None).__click_params__))
+
+
+def scene_subcommand(spec: Any, callback: Callable, help: str, options: Callable, typed: bool = True) -> click.Command:
+    """A group's command for one scene: the scene's own options from ``spec`` (typed, or with
+    ``typed`` False taking lists, as a sweep's do), then the group's shared ``options``."""
+    return click.Command(spec.name, callback=callback, context_settings=CONTEXT, short_help=spec.description,
+                         help=help, params=[*scene_options(spec, typed=typed), *option_params(options)])

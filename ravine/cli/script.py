@@ -16,10 +16,10 @@ from typing import Any, Callable
 import click
 
 from ravine.cli.options import (
-    ASPECT_OPTION, BURN_CAPTIONS_OPTION, CONTEXT, QUALITY_OPTION, OutDir, check_out_dir, given_job_options,
+    ASPECT_OPTION, BURN_CAPTIONS_OPTION, QUALITY_OPTION, OutDir, check_out_dir, given_job_options,
     lesson_scenes, log, narration_options,
 )
-from ravine.cli.scene_options import SceneGroup, scene_options
+from ravine.cli.scene_options import SceneGroup, scene_subcommand
 from ravine.pipeline.job import JobError, RenderJob
 
 # The job settings a script depends on: the frame (beats are planned in it) and the voice (the estimates).
@@ -38,10 +38,6 @@ def script_options(func: Callable) -> Callable:
         func = option(func)
     func.__click_params__ = [param for param in func.__click_params__ if param.name != "narrate"]
     return func
-
-
-def _option_params(decorator: Callable) -> list[click.Parameter]:
-    return list(reversed(decorator(lambda **values: None).__click_params__))
 
 
 def write(jobs: list[RenderJob], folder: str) -> None:
@@ -84,9 +80,8 @@ class ScriptGroup(SceneGroup):
 
         examples = (f"\n\n\b\nExamples:\n  ravine script {spec.name} --out rec/\n"
                     f"  ravine render {spec.name} --recordings rec/\n")
-        return click.Command(spec.name, callback=command, context_settings=CONTEXT, short_help=spec.description,
-                             help=f"Write the narration script of {spec.name} for these parameters.{examples}",
-                             params=[*scene_options(spec), *_option_params(script_options)])
+        return scene_subcommand(spec, command, f"Write the narration script of {spec.name} for these parameters.{examples}",
+                                script_options)
 
 
 @click.group("script", cls=ScriptGroup, invoke_without_command=True)

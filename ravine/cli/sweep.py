@@ -9,10 +9,10 @@ from typing import Any, Callable
 import click
 
 from ravine.cli.options import (
-    CLUSTER_OPTION, CONTEXT, FORCE_OPTION, QUALITY_OPTION, OutDir, check_out_dir, given_job_options, log, narration_options,
+    CLUSTER_OPTION, FORCE_OPTION, QUALITY_OPTION, OutDir, check_out_dir, given_job_options, log, narration_options,
     output_options, require_render_deps, workers_option,
 )
-from ravine.cli.scene_options import SceneGroup, scene_options
+from ravine.cli.scene_options import SceneGroup, scene_subcommand
 from ravine.pipeline.job import JobError
 
 MONTAGE_FORMATS = ("mp4", "webm", "mov")  # what a montage can tile: clips with frames to decode
@@ -52,13 +52,12 @@ class SweepGroup(SceneGroup):
             run_sweep(cls, given, settings, {**given_job_options(ctx.parent, OUTPUT_FIELDS),
                                              **given_job_options(ctx, OUTPUT_FIELDS)})
 
-        params = list(reversed(sweep_options(lambda **values: None).__click_params__))
-        return click.Command(
-            spec.name, callback=command, context_settings=CONTEXT, short_help=spec.description,
-            help=f"Sweep {spec.name}: {spec.description}\n\nGive several values as A,B,C (points and lists: "
-                 f"X1,Y1;X2,Y2).\n\n\b\nExample:\n  ravine sweep {spec.name} "
-                 f"--{spec.params[0].name.replace('_', '-') if spec.params else 'seed'} A,B -q low --montage",
-            params=[*scene_options(spec, typed=False), *params])
+        return scene_subcommand(
+            spec, command,
+            f"Sweep {spec.name}: {spec.description}\n\nGive several values as A,B,C (points and lists: "
+            f"X1,Y1;X2,Y2).\n\n\b\nExample:\n  ravine sweep {spec.name} "
+            f"--{spec.params[0].name.replace('_', '-') if spec.params else 'seed'} A,B -q low --montage",
+            sweep_options, typed=False)
 
 
 @click.group("sweep", cls=SweepGroup)
