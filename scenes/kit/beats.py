@@ -48,9 +48,7 @@ def planned_beats(scene_class: type, params: dict[str, Any] | None = None, burn_
     """The spoken beats of ``scene_class`` (a :class:`~scenes.kit.base.LessonScene`) with
     ``params`` (defaults filled in by its spec), in order, from a planning pass in the current
     Manim configuration. Raises :class:`~scenes.kit.params.ParamError` for a bad parameter."""
-    scene = scene_class(params=params, burn_captions=burn_captions, renderer=PlanningRenderer())
-    scene.render()
-    return list(scene.beats)
+    return list(_planned(scene_class, params, burn_captions).beats)
 
 
 def planned_bodies(scene_class: type, params: dict[str, Any] | None = None,
@@ -58,6 +56,11 @@ def planned_bodies(scene_class: type, params: dict[str, Any] | None = None,
     """The body of each spoken beat of ``scene_class`` with ``params``, silent (its plays and the
     holds it asks for, in ticks, in order), by beat id, from a planning pass in the current Manim
     configuration: what :func:`scenes.kit.pacing.fit_to_speech` fits to the voice."""
+    return dict(_planned(scene_class, params, burn_captions).bodies)
+
+
+def _planned(scene_class: type, params: dict[str, Any] | None, burn_captions: bool) -> Any:
+    """``scene_class`` with ``params``, walked by a :class:`PlanningRenderer`."""
     scene = scene_class(params=params, burn_captions=burn_captions, renderer=PlanningRenderer())
     scene.render()
-    return dict(scene.bodies)
+    return scene
