@@ -29,6 +29,10 @@ from scenes.kit import style
 from scenes.widgets.contours import marching_squares
 from scenes.widgets.core import PlotFrame
 
+# Pixels by which each opaque quad is grown all round, so neighbours overlap: two antialiased
+# edges meeting on a pixel let the background through as a faint grid, and a pixel the shared
+# edge crosses is covered whole by one of them once each reaches 0.5 px past the edge.
+SEAM_PIXELS = 0.6
 LIGHT = np.array([-0.35, -0.55, 0.76])  # world direction towards the light (unit length below)
 AMBIENT = 0.35  # share of a quad's colour lit whatever its slope
 
@@ -193,7 +197,13 @@ class LossSurface(VMobject):
         g = self.grid
         world = self.world(self.vertex_xy, self.vertex_loss)
         screen, depth = self.project(world)
-        corners = np.stack([screen[:-1, :-1], screen[:-1, 1:], screen[1:, 1:], screen[1:, :-1]], axis=2).reshape(g * g, 8)
+        corners = np.stack([screen[:-1, :-1], screen[:-1, 1:], screen[1:, 1:], screen[1:, :-1]], axis=2)
+        fill = camera.fill
+        opaque = fill > 0.999
+        if opaque:  # each quad a hair larger, so the next one drawn covers the seam between them
+            matrix = ctx.get_matrix()  # frame units to device pixels
+            corners = _grown(corners.reshape(g * g, 4, 2), SEAM_PIXELS / max(math.hypot(matrix.xx, matrix.yx), 1e-9))
+        corners = corners.reshape(g * g, 8)
         quad_depth = (depth[:-1, :-1] + depth[:-1, 1:] + depth[1:, 1:] + depth[1:, :-1]).reshape(g * g) / 4
         # what is drawn with each quad, nearest last: its contour segments, then run pieces
         extras = self._contour_pieces.projected(self)
@@ -201,17 +211,14 @@ class LossSurface(VMobject):
         for run in self.runs:
             balls.extend(self._run_pieces(ctx, run, extras))
         order = np.argsort(quad_depth, kind="stable")
-        fill = camera.fill
         ctx.save()
         ctx.set_line_join(cairo.LINE_JOIN_ROUND)
         ctx.set_line_cap(cairo.LINE_CAP_ROUND)
-        seam = 0.012  # scene units of same-colour stroke that closes the seams between quads
         # one Python list per frame and bound methods: a frame is a few thousand Cairo calls
         quads, colors = corners.tolist(), self.quad_colors.tolist()
         new_path, move_to, line_to, close_path = ctx.new_path, ctx.move_to, ctx.line_to, ctx.close_path
-        set_source_rgba, set_line_width = ctx.set_source_rgba, ctx.set_line_width
-        fill_preserve, stroke, fill_path = ctx.fill_preserve, ctx.stroke, ctx.fill
-        drawing, opaque = fill > 0.002, fill > 0.999
+        set_source_rgba, fill_path = ctx.set_source_rgba, ctx.fill
+        drawing = fill > 0.002
         for q in order.tolist():
             if drawing:
                 x0, y0, x1, y1, x2, y2, x3, y3 = quads[q]
@@ -223,12 +230,7 @@ class LossSurface(VMobject):
                 line_to(x3, y3)
                 close_path()
                 set_source_rgba(r, gr, b, fill)
-                if opaque:
-                    fill_preserve()
-                    set_line_width(seam)
-                    stroke()
-                else:
-                    fill_path()
+                fill_path()
             pieces = extras.get(q)
             if pieces is not None:
                 for segments, rgb, width in pieces:
@@ -284,6 +286,23 @@ class LossSurface(VMobject):
             ctx.stroke()
 
         return [ball]
+
+
+def _grown(quads: np.ndarray, margin: float) -> np.ndarray:
+    """Quads (n, 4, 2) with every edge moved ``margin`` outward (scene units): each corner moves
+    along the bisector of its two edges by ``margin`` / sin(half its angle), capped at 4 ×
+    ``margin`` so a needle-thin quad seen edge-on does not grow a spike. Corners are taken as a
+    convex quad's, in either winding order."""
+    previous, following = np.roll(quads, 1, axis=1), np.roll(quads, -1, axis=1)
+    incoming, outgoing = quads - previous, following - quads
+    incoming /= np.maximum(np.linalg.norm(incoming, axis=-1, keepdims=True), 1e-12)
+    outgoing /= np.maximum(np.linalg.norm(outgoing, axis=-1, keepdims=True), 1e-12)
+    bisector = incoming - outgoing  # points away from the inside at a convex corner
+    length = np.linalg.norm(bisector, axis=-1, keepdims=True)
+    # |incoming − outgoing| = 2 cos(θ/2) for the corner's inner angle θ
+    sin_half = np.sqrt(np.clip(1 - (length / 2) ** 2, 1e-12, 1.0))
+    reach = np.minimum(margin / sin_half, 4 * margin)
+    return quads + bisector / np.maximum(length, 1e-12) * reach
 
 
 def _lines_flat(ctx: cairo.Context, segments: list[list[float]], rgb: tuple[float, float, float], width: float) -> None:

@@ -13,7 +13,8 @@ from scenes.kit.style import Rect
 from scenes.render.camera import LessonCamera
 from scenes.widgets.contours import contour_levels
 from scenes.widgets.core import PlotFrame
-from scenes.widgets.surface import LossSurface, SurfaceCamera, SurfaceRun, blend_cameras
+from scenes.widgets import surface as surface_module
+from scenes.widgets.surface import LossSurface, SurfaceCamera, SurfaceRun, _grown, blend_cameras
 from tests.scenes.golden import GOLDEN_SIZE, check_golden_array
 
 RAVINE = get_landscape("seed-ravine")
@@ -27,9 +28,9 @@ def surface(camera: SurfaceCamera = SurfaceCamera(), runs=(), grid: int = 24) ->
                        grid=grid, camera=camera)
 
 
-def frame(*mobjects, size=(320, 180)) -> np.ndarray:
+def frame(*mobjects, size=(320, 180), background: str = style.BACKGROUND) -> np.ndarray:
     with tempconfig({"pixel_width": size[0], "pixel_height": size[1]}):
-        camera = LessonCamera()
+        camera = LessonCamera(background_color=background)
         camera.reset()
         camera.capture_mobjects(list(mobjects))
         return camera.pixel_array[:, :, :3].copy()
@@ -91,6 +92,40 @@ def test_a_wall_in_front_hides_what_is_behind_it() -> None:
         trail = (np.abs(with_trail - without).max(axis=2) > 30) & \
             (np.abs(with_trail - colour(run.color)).max(axis=2) <= 40)
         assert (trail.sum() > 200) == visible, (y, trail.sum())
+
+
+@pytest.mark.parametrize("margin", [surface_module.SEAM_PIXELS, 0.0])
+def test_no_background_shows_between_the_quads(monkeypatch, margin: float) -> None:
+    """Straight above, the opaque quads tile the plot box: inside it (two pixels in from its edge)
+    the picture is the same over a black and a white background, so no seam lets the background
+    through. Without the quads' overlap (margin 0) it does, which is what the overlap is for."""
+    monkeypatch.setattr(surface_module, "SEAM_PIXELS", margin)
+    shape = surface(SurfaceCamera(elevation=90.0, fill=1.0))
+    size = (640, 360)
+    over_black, over_white = (frame(shape, size=size, background=b).astype(int) for b in ("#000000", "#FFFFFF"))
+    box = shape.plot.box
+    scale = size[0] / 14.222222
+    left, right = int(size[0] / 2 + box.left * scale) + 2, int(size[0] / 2 + box.right * scale) - 2
+    top, bottom = int(size[1] / 2 - box.top * scale) + 2, int(size[1] / 2 - box.bottom * scale) - 2
+    leaks = np.abs(over_black - over_white)[top:bottom, left:right].max(axis=2) > 2
+    assert leaks.any() == (margin == 0.0), int(leaks.sum())
+
+
+def test_a_grown_quad_keeps_its_edges_parallel_at_the_margin() -> None:
+    """Every edge of a grown quad lies ``margin`` outside the original edge, whatever the corner
+    angles and the winding; a quad seen edge-on grows no spike."""
+    quads = np.array([[[0, 0], [2, 0], [3, 1], [1, 1]], [[0, 0], [0, 1], [1, 1], [1, 0]]], dtype=float)
+    grown = _grown(quads, 0.1)
+    for quad, bigger in zip(quads, grown):
+        centre = quad.mean(axis=0)
+        for i in range(4):
+            a, b = quad[i], quad[(i + 1) % 4]
+            normal = np.array([b[1] - a[1], a[0] - b[0]]) / np.linalg.norm(b - a)
+            normal *= np.sign(np.dot(a - centre, normal))  # outward
+            for corner in (bigger[i], bigger[(i + 1) % 4]):
+                assert np.dot(corner - a, normal) == pytest.approx(0.1)
+    needle = _grown(np.array([[[0, 0], [1, 0], [2, 1e-9], [1, 2e-9]]]), 0.1)
+    assert np.abs(needle - [[[0, 0], [1, 0], [2, 0], [1, 0]]]).max() <= 0.4 + 1e-6
 
 
 def test_cameras_blend_number_by_number() -> None:
