@@ -7,7 +7,10 @@ own, so converting frame n+1 overlaps coding frame n. Frames are converted on th
 thread (:meth:`~PipelinedEncoder.write_frame`) or, handed over with
 :meth:`~PipelinedEncoder.put_frame`, on a conversion thread, so drawing overlaps both.
 
-A held frame (``repeat`` > 1) is converted once. The codec codes it twice (the second coding
+A frame handed over with the box outside which it equals the frame before (``changed``) is
+converted only there, the rest copied from the picture before
+(:class:`scenes.render.codec.patch.PicturePatcher`: the same picture, bit for bit, for a
+fraction of the conversion). A held frame (``repeat`` > 1) is converted once. The codec codes it twice (the second coding
 refines the first) and each further repeat is written without coding: with H.264 settings that
 allow it (no B-frames, one reference: ravine's mp4 and mov) as a skip picture
 (:mod:`scenes.render.codec.h264`), a few dozen bytes that decode to an exact copy; with VP9
@@ -40,6 +43,7 @@ from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
 from scenes.render.codec.bitstream import MalformedBits
 from scenes.render.codec.h264 import SkipPictures, Unsupported
+from scenes.render.codec.patch import PicturePatcher, PixelBox
 from scenes.render.codec.vp9 import ALPHA_SIDE_DATA, repeat_alpha, repeat_frame
 
 # Pictures are converted with the BT.709 matrix into limited ("TV") range and the stream says so
@@ -143,7 +147,10 @@ class PipelinedEncoder:
                                 and self.spec.pixel_format in self.SHOW_EXISTING_FORMATS)
         self._has_alpha = self.spec.pixel_format.startswith("yuva")  # VP9 alpha rides in side data
         self._converter = VideoReformatter()
-        self._frames: Queue[tuple[np.ndarray, int] | None] = Queue(maxsize=max(1, frame_queue_size))
+        self._patcher = PicturePatcher(self.spec.pixel_format, self.spec.width, self.spec.height,
+                                      {"threads": self.CONVERSION_THREADS, **self._colours})
+        self._last_picture: av.VideoFrame | None = None  # the last converted picture, when patchable
+        self._frames: Queue[tuple[np.ndarray, int, PixelBox | None] | None] = Queue(maxsize=max(1, frame_queue_size))
         self._converting: Thread | None = None  # started by the first put_frame
         self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(
             maxsize=self.picture_queue_depth(self.spec))
@@ -238,31 +245,45 @@ class PipelinedEncoder:
         if not pixels.flags.c_contiguous:
             raise ValueError("Video frames must be C-contiguous.")
 
-    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1) -> None:
+    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: PixelBox | None = None) -> None:
         """Convert ``pixels`` (height × width × 4 uint8 RGBA, C-contiguous) now and queue it to be
-        shown ``repeat`` times (consecutive frames); ``pixels`` is free again on return."""
+        shown ``repeat`` times (consecutive frames); ``pixels`` is free again on return.
+        ``changed``: the pixel box (left, top, right, bottom; right and bottom exclusive) outside
+        which ``pixels`` equal the frame written before, or None when unknown (converted whole)."""
         self._validate_frame(pixels, repeat)
         self._raise_if_failed()
         try:
+            picture = self._convert(pixels, changed)
+        except BaseException as error:
+            raise self._operation_error("encode", error) from error
+        self.write_picture(picture, repeat=repeat)
+
+    def _convert(self, pixels: np.ndarray, changed: PixelBox | None) -> av.VideoFrame:
+        """``pixels`` in the stream's pixel format: patched from the last picture where only
+        ``changed`` differs from its frame, else converted whole."""
+        patcher, previous = self._patcher, self._last_picture
+        if changed is not None and previous is not None and patcher.worth_patching(changed):
+            picture = patcher.patched(previous, pixels, changed)
+        else:
             picture = getattr(pixels, "picture", None)
             if picture is None or self.spec.pixel_format == "rgba":
                 picture = av.VideoFrame.from_ndarray(pixels, format="rgba")  # a copy
             picture = self._converter.reformat(picture, format=self.spec.pixel_format,
                                                threads=self.CONVERSION_THREADS, **self._colours)
-        except BaseException as error:
-            raise self._operation_error("encode", error) from error
-        self.write_picture(picture, repeat=repeat)
+        self._last_picture = picture if patcher.can_patch() else None
+        return picture
 
-    def put_frame(self, pixels: np.ndarray, *, repeat: int = 1) -> None:
+    def put_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: PixelBox | None = None) -> None:
         """Hand ``pixels`` over to be converted on the encoder's conversion thread, then shown
         ``repeat`` times: the array is the encoder's until converted (do not draw into it).
-        Blocks while ``frame_queue_size`` frames wait. Use this or :meth:`write_frame`, not both."""
+        ``changed`` as for :meth:`write_frame`. Blocks while ``frame_queue_size`` frames wait.
+        Use this or :meth:`write_frame`, not both."""
         self._validate_frame(pixels, repeat)
         self._raise_if_failed()
         if self._converting is None:
             self._converting = Thread(target=self._convert_frames, name=f"convert-{self.target.stem}", daemon=True)
             self._converting.start()
-        self._frames.put((pixels, repeat))
+        self._frames.put((pixels, repeat, changed))
 
     def write_picture(self, picture: av.VideoFrame, *, repeat: int = 1) -> None:
         """Queue a picture already in the codec's pixel format and size, to be shown ``repeat``
@@ -280,9 +301,9 @@ class PipelinedEncoder:
                 return
             if self._error is not None:
                 continue  # keep draining so the caller never blocks
-            pixels, repeat = item
+            pixels, repeat, changed = item
             try:
-                self.write_frame(pixels, repeat=repeat)
+                self.write_frame(pixels, repeat=repeat, changed=changed)
             except BaseException as error:
                 self._error = self._error or error
 
