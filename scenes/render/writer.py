@@ -32,6 +32,7 @@ import numpy as np
 from manim.scene.scene_file_writer import SceneFileWriter
 
 from scenes.render.codec.encoder import PipelinedEncoder, StreamSpec
+from scenes.render.codec.patch import PixelBox
 
 STREAM_NAME = "scene-stream"
 COMMENT = f"Rendered with Manim Community v{manim.__version__}"  # what Manim's combine step writes
@@ -48,6 +49,7 @@ class StreamingFileWriter(SceneFileWriter):
         self._scene_encoder: PipelinedEncoder | None = None
         self._stream_target: Path | None = None  # where the scene's stream was written
         self._frames_open = False  # an animation's frames are being written
+        self._dropped = False  # a frame was dropped since the last one written
 
     @property
     def streaming(self) -> bool:
@@ -99,15 +101,20 @@ class StreamingFileWriter(SceneFileWriter):
             raise RuntimeError("close_partial_movie_stream() called without an open partial movie stream.")
         self._frames_open = False
 
-    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1) -> None:
+    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: PixelBox | None = None) -> None:
         """Hand a frame to the scene's encoder (the caller must not draw into ``pixels`` again
-        until the encoder has converted it; see :class:`scenes.render.renderer.HandoffRenderer`)."""
+        until the encoder has converted it; see :class:`scenes.render.renderer.HandoffRenderer`).
+        ``changed``: the pixel box outside which ``pixels`` equal the frame written before (None:
+        unknown), so the encoder converts only that part."""
         if not self.streaming:
             super().write_frame(pixels, repeat=repeat)
             return
         if not self._frames_open or self._scene_encoder is None:
+            self._dropped = True  # the next frame's ``changed`` is not measured from the last one written
             return  # frames outside an animation do not belong to the file (as in Manim)
-        self._scene_encoder.put_frame(pixels, repeat=repeat)
+        if self._dropped:
+            changed, self._dropped = None, False
+        self._scene_encoder.put_frame(pixels, repeat=repeat, changed=changed)
 
     def join_all_encode_jobs(self) -> None:
         """Code everything queued and close the scene's stream (and any per-animation jobs)."""
