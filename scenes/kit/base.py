@@ -556,13 +556,15 @@ class LessonScene(Scene):
         return made.holds
 
     def play_story(self, driver, beats, steps: int, ticks_per_step, tail_ticks: int = 3,
-                   closing_ticks: int = 15, progress: Callable[[int, int], str] | None = None) -> None:
+                   closing_ticks: int = 15, progress: Callable[[int, int], str] | None = None,
+                   closing_body: Callable[[], None] | None = None) -> None:
         """Play a step-driven story: ``beats`` are (end step, caption) pairs, the last one the
         closing caption. Each beat advances ``driver`` from the previous beat's end to its own at
         ``ticks_per_step(start, span, text)`` ticks a step (see :func:`pace`); steps no beat covers
         play at ``tail_ticks`` a step; a stretch too long for one caption is cut into beats with
         ``progress(start, end)`` captions (:func:`plan_story`); the closing caption holds
-        ``closing_ticks`` beyond its reading time."""
+        ``closing_ticks`` beyond its reading time, with ``closing_body`` (if any) played under it
+        (e.g. a :class:`scenes.widgets.spotlight.ReadingSpotlight` moving as its numbers are read)."""
         for planned in plan_story(beats, steps, ticks_per_step, tail_ticks, progress):
             if planned.text is None:  # plays on under the caption before it
                 self.play_ticks(driver.advance(planned.end), ticks=planned.ticks)
@@ -572,7 +574,19 @@ class LessonScene(Scene):
                     self.play_ticks(driver.advance(planned.end), ticks=planned.ticks)
         closing = beats[-1][1]
         with self.beat(closing, min_ticks=reading_ticks(closing) + closing_ticks):
-            pass
+            if closing_body is not None:
+                closing_body()
+
+    def read_out(self, spotlight, text: str, ticks: int = 15) -> None:
+        """Light each stop of ``spotlight`` (a :class:`scenes.widgets.spotlight.ReadingSpotlight`)
+        in turn, ``ticks`` each: the body of a beat whose caption ``text`` reads each run's numbers
+        in order. Spoken, the voice paces the stops (:func:`scenes.kit.pacing.fit_to_speech`);
+        silent, each stop keeps its share of the caption's reading time."""
+        share = reading_ticks(text) // max(1, len(spotlight))
+        for index in range(len(spotlight)):
+            if index and self.narrator is None:
+                self.hold(share - ticks)
+            self.play_ticks(spotlight.to(index), ticks=ticks)
 
     def default_highlights(self) -> dict[str, str]:
         """Words coloured in every caption of this scene (override to add the scene's series)."""

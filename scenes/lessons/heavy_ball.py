@@ -20,6 +20,7 @@ from scenes.widgets.arrows import RidingArrows, nice_scale
 from scenes.kit.base import LessonScene, pace, plan_story
 from scenes.widgets.curve import SideView, side_view
 from scenes.widgets.panels import split_panel
+from scenes.widgets.spotlight import ReadingSpotlight, Stop
 from scenes.kit.params import ParamSpec, SceneSpec, beta_param, lr_param, steps_param
 from scenes.widgets.core import Ball, LossInset, StepDriver, SwapLabel, label, legend_row, stack_in
 
@@ -307,4 +308,7 @@ class HeavyBall(LessonScene):
 
         # Beats
         beats = self.story()
-        self.play_story(driver, beats, steps, self.ticks_per_step, tail_ticks=2, progress=self.progress)
+        spotlight = ReadingSpotlight([Stop(gd_ball, [readouts[0]], gd_color), Stop(hb_ball, [readouts[1]], hb_color)],
+                                     clip=layout.plot)  # the closing caption reads gradient descent first
+        self.play_story(driver, beats, steps, self.ticks_per_step, tail_ticks=2, progress=self.progress,
+                        closing_body=lambda: self.read_out(spotlight, beats[-1][1]))

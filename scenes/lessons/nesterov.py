@@ -36,6 +36,7 @@ from scenes.widgets.lookahead import ADDED, GROWN, HIDDEN, GradientStep, closeup
 from scenes.widgets.race import ESCAPE_REACH, Racer, axis_name, view_box
 from scenes.widgets.velocity_arrow import VelocityArrow
 from scenes.widgets.zoom import PlotZoom
+from scenes.widgets.spotlight import ReadingSpotlight, Stop
 from scenes.kit.params import SceneSpec, beta_param, landscape_param, lr_param, start_param, steps_param
 from scenes.widgets.core import (
     Ball,
@@ -307,7 +308,7 @@ class Nesterov(LessonScene):
         self.add(*backdrop, tick_marks)
 
         # Runners: paths and balls (escaping runs stop at the border; diverging ones drawn faint)
-        moving = []
+        moving, balls = [], []
         scene_paths = []
         escapes: list[SwapLabel] = []
         drawn = []
@@ -324,6 +325,7 @@ class Nesterov(LessonScene):
             path = ProgressivePath(points, runner.color, width=style.PATH_WIDTH * (0.6 if faint else 1.0),
                                    stroke_opacity=FAINT if faint else 1.0)
             ball = Ball(points, runner.color)
+            balls.append(ball)
             drawn += [path, ball]
             moving += [path, ball]
         moving += escapes
@@ -545,6 +547,9 @@ class Nesterov(LessonScene):
                 self.play_ticks(light(gradient=1.0, carried=1.0), ticks=10)
             if state["zoomed"] is not None:
                 zoom_to(None, 30)
+            # the caption reads each run's loss in turn: a spotlight moves from one to the next
+            self.read_out(ReadingSpotlight([Stop(ball, [readout], runner.color) for ball, readout, runner
+                                            in zip(balls, readouts, self.runners)], clip=plot.box), closing)
 
     def point_tags(self, plot: PlotFrame, view: style.Rect, tags: Sequence[tuple[np.ndarray, str, str]]) -> list[Text]:
         """Labels beside data points for the close-up ``view`` (drawn with keep_size through the

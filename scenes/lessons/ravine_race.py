@@ -44,6 +44,7 @@ from scenes.widgets.core import (
 )
 from scenes.widgets.step_parts import PartArrow, Tween, spread_offset, step_parts
 from scenes.widgets.zoom import PlotZoom, bounding_rect
+from scenes.widgets.spotlight import ReadingSpotlight, Stop
 
 # The update's terms, each in the colour of its arrow in the close-up (and in the equations).
 GRAD_COLOR = style.SERIES_COLORS[2]      # g: the new gradient
@@ -414,7 +415,7 @@ class RavineRace(LessonScene):
             self.add(*marks)
 
         # Racers: trails that fade with age, balls, escape marks
-        moving, paths, exits, self.trails = [], [], [], []
+        moving, balls, paths, exits, self.trails = [], [], [], [], []
         for racer in self.racers:
             points = plot.to_scene(racer.theta)
             last_inside = bounded_prefix(racer.theta, view)
@@ -425,7 +426,8 @@ class RavineRace(LessonScene):
             paths.append(points)
             trail = AgingTrail(points, racer.color)
             self.trails.append(trail)
-            moving += [trail, Ball(points, racer.color)]
+            balls.append(Ball(points, racer.color))
+            moving += [trail, balls[-1]]
         escapes: list[SwapLabel] = []
         for racer, exit_step, exit_point in exits:  # labels clear of every path and of each other
             what = f"diverged (step {racer.diverged_at})" if racer.diverged_at >= 0 else "off the chart"
@@ -460,7 +462,11 @@ class RavineRace(LessonScene):
         with self.beat(self.intro()):
             self.play_ticks(Write(sgd_eq), ticks=30)
             self.play_ticks(Write(v_eq), Write(theta_eq), ticks=40)
-        self.play_race(driver, self.story(), steps, first=self.close_up(plot, zoom, counter, readouts))
+        # the closing caption reads the racers in order: a spotlight moves from one to the next
+        spotlight = ReadingSpotlight([Stop(ball, [readout], racer.color)
+                                      for ball, readout, racer in zip(balls, readouts, self.racers)], clip=plot.box)
+        self.play_race(driver, self.story(), steps, first=self.close_up(plot, zoom, counter, readouts),
+                       spotlight=spotlight)
 
     def update_equations(self) -> list[MathTex]:
         """θ ← θ − ηg for SGD, v ← βv + g and θ ← θ − ηv for momentum, each term in its arrow's colour."""
@@ -568,9 +574,10 @@ class RavineRace(LessonScene):
         return back
 
     def play_race(self, driver: StepDriver, beats: list[tuple[int, str]], steps: int,
-                  first: Callable[[], None] | None = None) -> None:
+                  first: Callable[[], None] | None = None, spotlight: ReadingSpotlight | None = None) -> None:
         """:meth:`LessonScene.play_story`, with the run a caption speaks of drawn on top; ``first``
-        plays under the first caption before the race moves (the close-up's zoom back out)."""
+        plays under the first caption before the race moves (the close-up's zoom back out);
+        ``spotlight`` moves from racer to racer as the closing caption reads them."""
         for planned in plan_story(beats, steps, self.ticks_per_step, 3, self.progress):
             if planned.text is not None:
                 self.focus(planned.text)
@@ -586,7 +593,8 @@ class RavineRace(LessonScene):
         closing = beats[-1][1]
         self.focus(closing)
         with self.beat(closing, min_ticks=reading_ticks(closing) + CLOSING_TICKS):
-            pass
+            if spotlight is not None:
+                self.read_out(spotlight, closing)
 
     def focus(self, text: str) -> None:
         """Draw the trail of the run ``text`` opens with above the other (momentum by default)."""
