@@ -9,7 +9,7 @@ ceiling. Render with ``ravine render stability``.
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, Cross, GrowFromEdge, UpdateFromAlphaFunc, VGroup
+from manim import LEFT, Cross, GrowFromEdge, Transform, TransformFromCopy, UpdateFromAlphaFunc, VGroup
 
 from engine import analysis, claims, get_landscape, run, theory
 from engine.compare import farthest, lr_bracket
@@ -304,7 +304,21 @@ class Stability(LessonScene):
         self.race(drivers[1], zooms[1], phases[1]["track"], scale_marks[1], captions["hb_above"], split, 0, rows[3])
         self.race(drivers[1], zooms[1], phases[1]["track"], scale_marks[1], captions["hb_below"], steps, split, rows[2])
         with self.beat(captions["close"], min_ticks=reading_ticks(captions["close"]) + 15):
-            pass
+            self.stretch_by_factor(numberline)
+
+    def stretch_by_factor(self, numberline: EtaLine) -> None:
+        """The factor 1 + β made visible: a copy of gradient descent's stable bar drops onto
+        momentum's row, then stretches from η = 0 by 1 + β, ending on momentum's ceiling."""
+        gd_bar, hb_bar = numberline.rows[0][1], numberline.rows[1][1]
+        ghost = gd_bar.copy().set_fill(opacity=0.0).set_stroke(color=style.TEXT, width=2.0, opacity=0.9)
+        ghost.set_z_index(hb_bar.z_index + 1)
+        left = numberline.x_of(0.0)
+        ghost.move_to([gd_bar.get_center()[0], hb_bar.get_center()[1], 0])
+        self.play_ticks(TransformFromCopy(gd_bar, ghost), ticks=15)
+        factor = self.hb_bound / self.gd_bound if self.gd_bound > 0 else 1.0
+        if abs(factor - 1.0) > 1e-6:
+            stretched = ghost.copy().stretch(factor, 0, about_point=[left, ghost.get_center()[1], 0])
+            self.play_ticks(Transform(ghost, stretched), ticks=25)
 
     def lift(self, numberline: EtaLine, low: float, high: float) -> list:
         """Momentum's stable bar growing from ``low`` to ``high`` (its end and ceiling tick with it);
