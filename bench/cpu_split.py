@@ -31,9 +31,9 @@ def instrument(totals: dict[str, float]) -> None:
         code(self)
         totals["codec"] += time.thread_time() - start
 
-    def timed_write(self, pixels, *, repeat: int = 1) -> None:
+    def timed_write(self, pixels, *, repeat: int = 1, **kwargs) -> None:
         start = time.thread_time()
-        write(self, pixels, repeat=repeat)
+        write(self, pixels, repeat=repeat, **kwargs)
         totals["conversion"] += time.thread_time() - start
         totals["pictures"] += 1
         totals["frames"] += repeat

@@ -24,6 +24,7 @@ Repeats are written without coding (skip pictures, show-existing frames) unless 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +102,12 @@ class StreamingFileWriter(SceneFileWriter):
             raise RuntimeError("close_partial_movie_stream() called without an open partial movie stream.")
         self._frames_open = False
 
-    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: PixelBox | None = None) -> None:
+    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1,
+                    changed: Sequence[PixelBox] | None = None) -> None:
         """Hand a frame to the scene's encoder (the caller must not draw into ``pixels`` again
         until the encoder has converted it; see :class:`scenes.render.renderer.HandoffRenderer`).
-        ``changed``: the pixel box outside which ``pixels`` equal the frame written before (None:
-        unknown), so the encoder converts only that part."""
+        ``changed``: the pixel boxes outside which ``pixels`` equal the frame written before (None:
+        unknown), so the encoder converts only those."""
         if not self.streaming:
             super().write_frame(pixels, repeat=repeat)
             return

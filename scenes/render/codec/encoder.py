@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -150,7 +150,7 @@ class PipelinedEncoder:
         self._patcher = PicturePatcher(self.spec.pixel_format, self.spec.width, self.spec.height,
                                       {"threads": self.CONVERSION_THREADS, **self._colours})
         self._last_picture: av.VideoFrame | None = None  # the last converted picture, when patchable
-        self._frames: Queue[tuple[np.ndarray, int, PixelBox | None] | None] = Queue(maxsize=max(1, frame_queue_size))
+        self._frames: Queue[tuple[np.ndarray, int, Sequence[PixelBox] | None] | None] = Queue(maxsize=max(1, frame_queue_size))
         self._converting: Thread | None = None  # started by the first put_frame
         self._pictures: Queue[tuple[av.VideoFrame, int] | None] = Queue(
             maxsize=self.picture_queue_depth(self.spec))
@@ -245,10 +245,10 @@ class PipelinedEncoder:
         if not pixels.flags.c_contiguous:
             raise ValueError("Video frames must be C-contiguous.")
 
-    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: PixelBox | None = None) -> None:
+    def write_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: Sequence[PixelBox] | None = None) -> None:
         """Convert ``pixels`` (height × width × 4 uint8 RGBA, C-contiguous) now and queue it to be
         shown ``repeat`` times (consecutive frames); ``pixels`` is free again on return.
-        ``changed``: the pixel box (left, top, right, bottom; right and bottom exclusive) outside
+        ``changed``: pixel boxes (left, top, right, bottom; right and bottom exclusive) outside
         which ``pixels`` equal the frame written before, or None when unknown (converted whole)."""
         self._validate_frame(pixels, repeat)
         self._raise_if_failed()
@@ -258,7 +258,7 @@ class PipelinedEncoder:
             raise self._operation_error("encode", error) from error
         self.write_picture(picture, repeat=repeat)
 
-    def _convert(self, pixels: np.ndarray, changed: PixelBox | None) -> av.VideoFrame:
+    def _convert(self, pixels: np.ndarray, changed: Sequence[PixelBox] | None) -> av.VideoFrame:
         """``pixels`` in the stream's pixel format: patched from the last picture where only
         ``changed`` differs from its frame, else converted whole."""
         patcher, previous = self._patcher, self._last_picture
@@ -273,7 +273,8 @@ class PipelinedEncoder:
         self._last_picture = picture if patcher.can_patch() else None
         return picture
 
-    def put_frame(self, pixels: np.ndarray, *, repeat: int = 1, changed: PixelBox | None = None) -> None:
+    def put_frame(self, pixels: np.ndarray, *, repeat: int = 1,
+                  changed: Sequence[PixelBox] | None = None) -> None:
         """Hand ``pixels`` over to be converted on the encoder's conversion thread, then shown
         ``repeat`` times: the array is the encoder's until converted (do not draw into it).
         ``changed`` as for :meth:`write_frame`. Blocks while ``frame_queue_size`` frames wait.

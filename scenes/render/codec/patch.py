@@ -15,7 +15,7 @@ PyAV and numpy only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import av
 import numpy as np
@@ -52,16 +52,16 @@ class PicturePatcher:
         frame's)."""
         return self.pixel_format in PATCHABLE_FORMATS and self.width % 2 == 0 and self.height % 2 == 0
 
-    def worth_patching(self, box: PixelBox) -> bool:
-        """Whether patching ``box`` is cheaper than converting the whole frame."""
-        left, top, right, bottom = box
-        return max(0, right - left) * max(0, bottom - top) <= MOST_PATCHED * self.width * self.height
+    def worth_patching(self, boxes: Sequence[PixelBox]) -> bool:
+        """Whether patching ``boxes`` is cheaper than converting the whole frame."""
+        area = sum(max(0, right - left) * max(0, bottom - top) for left, top, right, bottom in boxes)
+        return area <= MOST_PATCHED * self.width * self.height
 
-    def patched(self, previous: av.VideoFrame, pixels: np.ndarray, changed: PixelBox) -> av.VideoFrame:
+    def patched(self, previous: av.VideoFrame, pixels: np.ndarray, changed: Sequence[PixelBox]) -> av.VideoFrame:
         """A new picture: ``previous`` (this format, the frame's size, converted from the RGBA
-        frame before ``pixels``) with the part that ``changed`` (outside it ``pixels`` equal that
-        frame) converted from ``pixels`` (height × width × 4 uint8 RGBA). Equal, plane by plane, to
-        converting all of ``pixels``."""
+        frame before ``pixels``) with the boxes that ``changed`` (outside them ``pixels`` equal
+        that frame) converted from ``pixels`` (height × width × 4 uint8 RGBA). Equal, plane by
+        plane, to converting all of ``pixels``."""
         width, height = self.width, self.height
         picture = av.VideoFrame(width, height, self.pixel_format)
         for target, source in zip(picture.planes, previous.planes):
@@ -70,9 +70,16 @@ class PicturePatcher:
             else:
                 _rows(target)[:] = _rows(source)
         picture.colorspace, picture.color_range = previous.colorspace, previous.color_range
-        left, top, right, bottom = changed
+        for box in changed:
+            self._convert_box(picture, pixels, box)
+        return picture
+
+    def _convert_box(self, picture: av.VideoFrame, pixels: np.ndarray, box: PixelBox) -> None:
+        """Convert ``box`` of ``pixels`` (with the pixels around it it depends on) into ``picture``."""
+        width, height = self.width, self.height
+        left, top, right, bottom = box
         if right <= left or bottom <= top:
-            return picture
+            return
         # the outputs to redo (even, for the 2 × 2 chroma), and the sub-image they are converted from
         x0, x1 = _snap(left, right, width, REACH, 2)
         y0, y1 = _snap(top, bottom, height, REACH, 2)
@@ -87,7 +94,6 @@ class PicturePatcher:
                 return slice((low - origin) >> half, (high - origin) >> half)
 
             _rows(target)[span(y0, y1, 0), span(x0, x1, 0)] = _rows(source)[span(y0, y1, sy0), span(x0, x1, sx0)]
-        return picture
 
 
 def _rows(plane: Any) -> np.ndarray:

@@ -55,17 +55,20 @@ def planes(picture: av.VideoFrame) -> list[np.ndarray]:
 
 @settings(max_examples=60, deadline=None)
 @given(size=st.sampled_from([(1280, 720), (854, 480), (96, 62), (480, 854), (34, 18)]),
-       box=st.tuples(*[st.floats(0, 1)] * 4), seed=st.integers(0, 2**16))
-def test_a_patched_picture_is_the_whole_frame_converted(size, box, seed) -> None:
-    """The frame before and the frame now differ only inside a random box (new shapes drawn
-    there); patching the picture before with that box gives the new frame's picture exactly."""
+       corners=st.lists(st.tuples(*[st.floats(0, 1)] * 4), min_size=1, max_size=3), seed=st.integers(0, 2**16))
+def test_a_patched_picture_is_the_whole_frame_converted(size, corners, seed) -> None:
+    """The frame before and the frame now differ only inside one to three random boxes (new
+    shapes drawn there); patching the picture before with those boxes gives the new frame's
+    picture exactly."""
     width, height = size
     before, other = drawing(width, height, seed), drawing(width, height, seed + 1)
-    x0, x1 = sorted(int(v * width) for v in box[:2])
-    y0, y1 = sorted(int(v * height) for v in box[2:])
-    now = before.copy()
-    now[y0:y1, x0:x1] = other[y0:y1, x0:x1]
-    patched = PicturePatcher("yuv420p", width, height, OPTIONS).patched(whole(before), now, (x0, y0, x1, y1))
+    now, boxes = before.copy(), []
+    for corner in corners:
+        x0, x1 = sorted(int(v * width) for v in corner[:2])
+        y0, y1 = sorted(int(v * height) for v in corner[2:])
+        now[y0:y1, x0:x1] = other[y0:y1, x0:x1]
+        boxes.append((x0, y0, x1, y1))
+    patched = PicturePatcher("yuv420p", width, height, OPTIONS).patched(whole(before), now, boxes)
     for index, (got, expected) in enumerate(zip(planes(patched), planes(whole(now)))):
         assert np.array_equal(got, expected), f"plane {index} differs at {np.argwhere(got != expected)[:3]}"
 
@@ -80,7 +83,7 @@ def test_a_box_too_small_for_the_chroma_filter_would_show(monkeypatch) -> None:
     now[50:51, 101:102] = (255, 0, 0, 255)
     for name, value in (("REACH", 0), ("PAD", 0), ("ALIGN", 1)):
         monkeypatch.setattr(patch, name, value)
-    careless = planes(PicturePatcher("yuv420p", 320, 180, OPTIONS).patched(whole(before), now, (101, 50, 102, 51)))
+    careless = planes(PicturePatcher("yuv420p", 320, 180, OPTIONS).patched(whole(before), now, [(101, 50, 102, 51)]))
     assert any(not np.array_equal(a, b) for a, b in zip(careless, planes(whole(now))))
 
 
@@ -91,8 +94,9 @@ def test_only_even_four_two_zero_without_alpha_is_patched() -> None:
     assert not PicturePatcher("yuv420p", 96, 61, OPTIONS).can_patch()
     assert not PicturePatcher("yuva420p", 96, 62, OPTIONS).can_patch()
     assert not PicturePatcher("rgba", 96, 62, {}).can_patch()
-    assert not PicturePatcher("yuv420p", 110, 100, OPTIONS).worth_patching((0, 0, 100, 100))
-    assert PicturePatcher("yuv420p", 110, 100, OPTIONS).worth_patching((0, 0, 30, 100))
+    assert not PicturePatcher("yuv420p", 110, 100, OPTIONS).worth_patching([(0, 0, 100, 100)])
+    assert not PicturePatcher("yuv420p", 110, 100, OPTIONS).worth_patching([(0, 0, 50, 100), (50, 0, 100, 100)])
+    assert PicturePatcher("yuv420p", 110, 100, OPTIONS).worth_patching([(0, 0, 30, 100)])
 
 
 @pytest.mark.parametrize("threaded", [True, False])
@@ -108,11 +112,11 @@ def test_the_encoder_writes_the_same_file_with_changed_boxes(tmp_path: Path, thr
         x = 20 + 20 * step
         frame[80:100, x:x + 20] = (255, 82, 82, 255)
         frames.append(frame)
-        boxes.append(None if step == 0 else (x - 20, 80, x + 20, 100))
+        boxes.append(None if step == 0 else [(x - 20, 80, x, 100), (x, 80, x + 20, 100)])
     frames.append(drawing(width, height, 8))  # everything changed
-    boxes.append((0, 0, width, height))
+    boxes.append([(0, 0, width, height)])
     frames.append(frames[-1].copy())          # nothing changed
-    boxes.append((0, 0, 0, 0))
+    boxes.append([])
     spec = StreamSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=width, height=height,
                       frame_rate=Fraction(30), options=(("preset", "ultrafast"),))
 
@@ -120,7 +124,7 @@ def test_the_encoder_writes_the_same_file_with_changed_boxes(tmp_path: Path, thr
         encoder = PipelinedEncoder(target, spec)
         for frame, box in zip(frames, boxes):
             hand = encoder.put_frame if threaded else encoder.write_frame
-            hand(frame.copy(), repeat=2 if box == (0, 0, 0, 0) else 1, changed=box if with_boxes else None)
+            hand(frame.copy(), repeat=2 if box == [] else 1, changed=box if with_boxes else None)
         encoder.finish()
         with av.open(str(target)) as container:
             return [bytes(packet) for packet in container.demux(video=0) if packet.size]
