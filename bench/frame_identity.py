@@ -12,6 +12,11 @@ that differs.
     RAVINE_CACHE=$(mktemp -d) .venv/bin/python bench/frame_identity.py surface --quality low --against /tmp/before.json
     .venv/bin/python bench/frame_identity.py --all --quality medium --save /tmp/lesson.json
 
+``--whole-restore`` renders with :attr:`scenes.render.renderer.HandoffRenderer.RESTORE_DRAWN_ONLY`
+off (every frame copies its whole base image, as Manim does): save with it, then compare without
+it, to check that restoring only the drawn pixels changes no picture of a clip, even one whose
+drawing differs from any saved baseline.
+
 Until session 17's end, eigen-view and convergence differed from run to run of the same code by
 one level in a dozen pixels of a transforming equation: Manim's matching morphs gathered their
 pieces in an order salted per process (``PYTHONHASHSEED``). ``scenes.kit.morphs`` fixed that;
@@ -53,14 +58,14 @@ def record_pictures(sink: list[ClipPictures]) -> None:
         sink[-1].pictures.append(hashlib.sha256(memoryview(pixels).cast("B")).hexdigest())
         sink[-1].repeats.append(int(repeat))
 
-    def hashed_put(self, pixels, *, repeat: int = 1) -> None:
+    def hashed_put(self, pixels, *, repeat: int = 1, **options) -> None:
         note(pixels, repeat)  # hashed before the hand-over: the array is the encoder's after it
-        put(self, pixels, repeat=repeat)
+        put(self, pixels, repeat=repeat, **options)
 
-    def hashed_write(self, pixels, *, repeat: int = 1) -> None:
+    def hashed_write(self, pixels, *, repeat: int = 1, **options) -> None:
         if not threading.current_thread().name.startswith("convert-"):  # put_frame's thread: seen
             note(pixels, repeat)
-        write(self, pixels, repeat=repeat)
+        write(self, pixels, repeat=repeat, **options)
 
     PipelinedEncoder.put_frame, PipelinedEncoder.write_frame = hashed_put, hashed_write
 
@@ -106,7 +111,13 @@ def main() -> None:
     parser.add_argument("--quality", default="low", choices=["low", "medium", "high"])
     parser.add_argument("--save", type=Path, help="write the pictures' hashes here")
     parser.add_argument("--against", type=Path, help="compare with hashes saved before")
+    parser.add_argument("--whole-restore", action="store_true",
+                        help="copy each frame's whole base image (restoring only drawn pixels off)")
     args = parser.parse_args()
+    if args.whole_restore:
+        from scenes.render.renderer import HandoffRenderer
+
+        HandoffRenderer.RESTORE_DRAWN_ONLY = False
     if not args.scenes and not args.all:
         parser.error("name scenes or pass --all")
     clips = render_clips(None if args.all else args.scenes, args.quality)

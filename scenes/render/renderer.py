@@ -6,6 +6,13 @@ still be holding, and hands the drawn buffer itself to
 :class:`scenes.render.writer.StreamingFileWriter`. Buffers are PyAV frames' own planes where
 their rows allow (:func:`scenes.render.codec.pictures.picture_buffer`), so conversion reads
 them without a copy either.
+
+A buffer that comes round again still holds its old frame; resetting it to the same base image
+(the background, or the play's static image) copies back only what that frame drew over it
+(:mod:`scenes.render.dirty`; :attr:`HandoffRenderer.RESTORE_DRAWN_ONLY`). The same bookkeeping
+tells the writer where a frame can differ from the one written before it (the boxes drawn over
+the same base in either), so the encoder converts only there
+(:attr:`HandoffRenderer.PASS_CHANGED_BOXES`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import numpy as np
 from manim.renderer.cairo_renderer import CairoRenderer
 
 from scenes.render.codec.pictures import picture_buffer
+from scenes.render.dirty import DrawnState, changed_between
+from scenes.render.writer import StreamingFileWriter
 
 
 class HandoffRenderer(CairoRenderer):
@@ -28,7 +37,18 @@ class HandoffRenderer(CairoRenderer):
     whole buffer (background or cached static layers), so a recycled buffer's old contents never
     show. The ring is larger than the frames the writer can hold (its queue, the frame being
     encoded, the one being queued), so a buffer is reused only once the encoder has converted it.
+
+    With :attr:`RESTORE_DRAWN_ONLY`, "overwriting the whole buffer" copies back only the pixels
+    drawn over it since it was last reset, when the base is the same image as then
+    (:mod:`scenes.render.dirty`): the same frames, bit for bit, with less memory traffic.
     """
+
+    # Restore only the drawn pixels of a recycled buffer (the camera bounds what it draws);
+    # False: every frame copies its whole base, as Manim does (for comparisons).
+    RESTORE_DRAWN_ONLY = True
+    # Tell a StreamingFileWriter the boxes outside which each frame equals the one written before
+    # it (known only with RESTORE_DRAWN_ONLY); False: every frame is converted whole.
+    PASS_CHANGED_BOXES = True
 
     # Drawn RGBA frames waiting for conversion, bounded by bytes as well as by Manim's
     # ``encoder_queue_size`` (8): conversion keeps pace with drawing, so a few frames absorb the
@@ -43,6 +63,9 @@ class HandoffRenderer(CairoRenderer):
         self._ring: list[np.ndarray] = []
         self._ring_index = 0
         self._last_frame: np.ndarray | None = None
+        self._written: DrawnState | None = None  # the last frame handed to the writer, as drawn
+        if hasattr(self.camera, "restore_drawn_only"):  # a camera that bounds its drawing (LessonCamera)
+            self.camera.restore_drawn_only = self.RESTORE_DRAWN_ONLY
 
     @classmethod
     def frame_queue_depth(cls, width: int, height: int, configured: int) -> int:
@@ -84,6 +107,21 @@ class HandoffRenderer(CairoRenderer):
         self.camera.pixel_array = following
         return frame
 
+    def add_frame(self, frame: np.ndarray, num_frames: int = 1) -> None:
+        """Manim's hand-over of ``frame`` to the writer (shown ``num_frames`` times), with the
+        boxes outside which it equals the frame written before (None: not known) for a
+        :class:`StreamingFileWriter`."""
+        drawn_state = getattr(self.camera, "drawn_state", None)
+        if (self.skip_animations or not self.PASS_CHANGED_BOXES or drawn_state is None
+                or not isinstance(self.file_writer, StreamingFileWriter)):
+            super().add_frame(frame, num_frames)
+            return
+        state = drawn_state(frame)
+        changed = changed_between(self._written, state)
+        self._written = state
+        self.time += num_frames * (1 / self.camera.frame_rate)  # as Manim's add_frame counts it
+        self.file_writer.write_frame(frame, repeat=num_frames, changed=changed)
+
     @property
     def last_frame(self) -> np.ndarray | None:
         """The last frame handed to the writer (height × width × 4 uint8 RGBA, as encoded), or
@@ -91,7 +129,8 @@ class HandoffRenderer(CairoRenderer):
         return self._last_frame
 
     def save_static_frame_data(self, scene: Any, static_mobjects: Any) -> np.ndarray | None:
-        """Manim's cached static layers, kept as a private copy (ring buffers get recycled).
+        """Manim's cached static layers, kept as a private, frozen copy (ring buffers get recycled;
+        frozen, its pixels stay what a recycled buffer was reset to).
 
         Skipped animations write no frames, so they draw no static layers either (Manim draws
         them for every ``play``, skipped or not; the last frame is drawn whole at the end).
@@ -102,4 +141,5 @@ class HandoffRenderer(CairoRenderer):
         image = super().save_static_frame_data(scene, static_mobjects)
         if image is not None:
             self.static_image = image = image.copy()
+            image.flags.writeable = False
         return image

@@ -33,7 +33,9 @@ def test_a_fitted_body_never_outlasts_the_speech_nor_plays_faster(parts, needed)
     if body >= needed or not any(p.moves and p.ticks for p in parts):
         assert total == body  # nothing to fit
     else:
-        assert body < total <= needed + len(parts)  # rounding of each stretched play, at most a tick
+        # filled up to rounding (each stretched play and each pause, at most a tick; the beat's
+        # closing hold takes what is left), and never shorter than the body
+        assert body <= total and needed - len(parts) <= total <= needed + len(parts)
 
 
 def test_plays_slow_down_first_and_the_rest_is_spread_as_pauses():
