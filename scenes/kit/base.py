@@ -296,6 +296,8 @@ class LessonScene(Scene):
         self._fitted: list[tuple[BodyPart, FittedPart]] | None = None
         self.constants: dict[str, float] = {}
         self.claims_made: list[Claim] = []
+        # each caption read out with a spotlight (read_out), with the runs it lit, in order
+        self.read_outs: list[tuple[str, list[str]]] = []
         self.cues: list[Cue] = []
         self.ticks = 0
         self._caption: Mobject | None = None
@@ -582,6 +584,7 @@ class LessonScene(Scene):
         in turn, ``ticks`` each: the body of a beat whose caption ``text`` reads each run's numbers
         in order. Spoken, the voice paces the stops (:func:`scenes.kit.pacing.fit_to_speech`);
         silent, each stop keeps its share of the caption's reading time."""
+        self.read_outs.append((text, [stop.name for stop in spotlight.stops]))
         share = reading_ticks(text) // max(1, len(spotlight))
         for index in range(len(spotlight)):
             if index and self.narrator is None:

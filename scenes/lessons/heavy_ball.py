@@ -308,7 +308,8 @@ class HeavyBall(LessonScene):
 
         # Beats
         beats = self.story()
-        spotlight = ReadingSpotlight([Stop(gd_ball, [readouts[0]], gd_color), Stop(hb_ball, [readouts[1]], hb_color)],
+        spotlight = ReadingSpotlight([Stop("gradient descent", gd_ball, [readouts[0]], gd_color),
+                                      Stop("heavy ball", hb_ball, [readouts[1]], hb_color)],
                                      clip=layout.plot)  # the closing caption reads gradient descent first
         self.play_story(driver, beats, steps, self.ticks_per_step, tail_ticks=2, progress=self.progress,
                         closing_body=lambda: self.read_out(spotlight, beats[-1][1]))

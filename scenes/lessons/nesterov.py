@@ -548,7 +548,7 @@ class Nesterov(LessonScene):
             if state["zoomed"] is not None:
                 zoom_to(None, 30)
             # the caption reads each run's loss in turn: a spotlight moves from one to the next
-            self.read_out(ReadingSpotlight([Stop(ball, [readout], runner.color) for ball, readout, runner
+            self.read_out(ReadingSpotlight([Stop(runner.name, ball, [readout], runner.color) for ball, readout, runner
                                             in zip(balls, readouts, self.runners)], clip=plot.box), closing)
 
     def point_tags(self, plot: PlotFrame, view: style.Rect, tags: Sequence[tuple[np.ndarray, str, str]]) -> list[Text]:

@@ -463,7 +463,7 @@ class RavineRace(LessonScene):
             self.play_ticks(Write(sgd_eq), ticks=30)
             self.play_ticks(Write(v_eq), Write(theta_eq), ticks=40)
         # the closing caption reads the racers in order: a spotlight moves from one to the next
-        spotlight = ReadingSpotlight([Stop(ball, [readout], racer.color)
+        spotlight = ReadingSpotlight([Stop(racer.name, ball, [readout], racer.color)
                                       for ball, readout, racer in zip(balls, readouts, self.racers)], clip=plot.box)
         self.play_race(driver, self.story(), steps, first=self.close_up(plot, zoom, counter, readouts),
                        spotlight=spotlight)

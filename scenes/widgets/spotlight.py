@@ -27,9 +27,10 @@ SPOT_Z = style.Z_LIVE_LABEL + 1
 
 @dataclass(frozen=True)
 class Stop:
-    """One run the caption reads: its ``ball`` (ringed, if inside ``clip``), its ``readouts``
-    (framed) and its ``color``."""
+    """One run the caption reads: its ``name`` (as the caption calls it), its ``ball`` (ringed,
+    if inside ``clip``), its ``readouts`` (framed) and its ``color``."""
 
+    name: str
     ball: Mobject | None
     readouts: Sequence[Mobject]
     color: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from manim import Transform
 
 from scenes.kit import style
@@ -16,8 +17,8 @@ def stops() -> list[Stop]:
     outside = Ball(np.array([[9.0, 0.5, 0.0]]), style.OPTIMIZER_COLORS["momentum"])
     readouts = [label("L = 0.4538", style.SMALL_SIZE).move_to([4.5, 2.0, 0]),
                 label("L = 0.0011", style.SMALL_SIZE).move_to([4.5, 1.6, 0])]
-    return [Stop(inside, [readouts[0]], style.OPTIMIZER_COLORS["gd"]),
-            Stop(outside, [readouts[1]], style.OPTIMIZER_COLORS["momentum"])]
+    return [Stop("gradient descent", inside, [readouts[0]], style.OPTIMIZER_COLORS["gd"]),
+            Stop("momentum", outside, [readouts[1]], style.OPTIMIZER_COLORS["momentum"])]
 
 
 def test_a_stop_is_a_ring_round_its_ball_and_a_frame_round_its_readout() -> None:
@@ -45,3 +46,18 @@ def test_the_spotlight_fades_in_on_the_first_stop_then_moves_to_the_next() -> No
     assert isinstance(moving, Transform) and moving.mobject is spotlight.shown
     assert np.allclose(moving.target_mobject.get_center(), stops()[1].readouts[0].get_center())
     assert len(spotlight) == 2
+
+
+@pytest.mark.parametrize("scene_name, params", [
+    ("heavy-ball", None), ("ravine-race", None), ("nesterov", None),
+    ("ravine-race", {"lr_sgd": 0.021, "steps": 30}), ("nesterov", {"beta": 0.5, "lr": 0.05}),
+])
+def test_the_spotlight_lights_the_runs_in_the_order_the_caption_reads_them(scene_name, params) -> None:
+    """Each caption read out with a spotlight names every run it lights, in the order lit."""
+    from tests.scenes.golden import constructed
+
+    read_outs = constructed(scene_name, params, lambda scene: scene.read_outs)
+    assert read_outs, f"{scene_name} reads no caption out"
+    for text, names in read_outs:
+        places = [text.find(name) for name in names]
+        assert -1 not in places and places == sorted(places), (text, names)
