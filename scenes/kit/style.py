@@ -73,6 +73,7 @@ Z_CAPTION = 4      # the caption band
 Z_PATH = 5         # moving: trajectories, growing curves
 Z_BALL = 6         # moving: balls, arrows riding on them
 Z_LIVE_LABEL = 7   # moving: labels that change with the step (SwapLabel)
+Z_HIGHLIGHT = 8    # moving: marks pointing at what a caption reads (rings, frames, a copied bar)
 
 # --- timing -------------------------------------------------------------------------------
 # Time is counted in ticks of 1/15 s, so that every beat lasts a whole number of frames at

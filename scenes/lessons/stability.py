@@ -311,7 +311,7 @@ class Stability(LessonScene):
         momentum's row, then stretches from η = 0 by 1 + β, ending on momentum's ceiling."""
         gd_bar, hb_bar = numberline.rows[0][1], numberline.rows[1][1]
         ghost = gd_bar.copy().set_fill(opacity=0.0).set_stroke(color=style.TEXT, width=2.0, opacity=0.9)
-        ghost.set_z_index(hb_bar.z_index + 1)
+        ghost.set_z_index(style.Z_HIGHLIGHT)
         left = numberline.x_of(0.0)
         ghost.move_to([gd_bar.get_center()[0], hb_bar.get_center()[1], 0])
         self.play_ticks(TransformFromCopy(gd_bar, ghost), ticks=15)

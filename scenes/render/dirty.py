@@ -34,7 +34,7 @@ from typing import Callable
 
 import numpy as np
 
-PixelBox = tuple[int, int, int, int]
+from scenes.render.codec.patch import PixelBox
 # The whole frame, whatever its size (clipped to the buffer when marked).
 WHOLE: PixelBox = (0, 0, 2**62, 2**62)
 # Boxes kept per buffer: more copy fewer pixels back, each costs a little bookkeeping per mark.
@@ -181,9 +181,9 @@ class _Record:
 
     __slots__ = ("buffer", "base", "drawn")
 
-    def __init__(self, buffer: np.ndarray, base: np.ndarray | None) -> None:
+    def __init__(self, buffer: np.ndarray, base: np.ndarray) -> None:
         self.buffer = weakref.ref(buffer)
-        self.base = weakref.ref(base) if base is not None else None
+        self.base = weakref.ref(base)
         self.drawn: list[PixelBox] = []  # disjoint, within the buffer
 
 
@@ -205,8 +205,7 @@ class RestoreLedger:
         record allows (it was last reset to this very ``base``, frozen, of the same shape and
         type); True when done, False when the caller must copy the whole frame."""
         record = self._records.get(id(buffer))
-        if (record is None or record.base is None or record.buffer() is not buffer
-                or record.base() is not base or not frozen(base)
+        if (record is None or record.buffer() is not buffer or record.base() is not base or not frozen(base)
                 or base.shape != buffer.shape or base.dtype != buffer.dtype):
             return False
         drawn = record.drawn
@@ -245,7 +244,7 @@ class RestoreLedger:
     def state(self, buffer: np.ndarray) -> DrawnState | None:
         """``buffer``'s base and drawn boxes now (a snapshot), or None when it has no record."""
         record = self._records.get(id(buffer))
-        if record is None or record.base is None or record.buffer() is not buffer:
+        if record is None or record.buffer() is not buffer:
             return None
         return DrawnState(record.base, tuple(record.drawn))
 

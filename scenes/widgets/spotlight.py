@@ -22,7 +22,6 @@ from scenes.kit.style import Rect
 RING_GAP = 0.07    # scene units between a ball's edge and its ring
 FRAME_GAP = 0.08   # ... between a readout's text and its frame
 STROKE = 2.5
-SPOT_Z = style.Z_LIVE_LABEL + 1
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class ReadingSpotlight:
                                      corner_radius=0.06, color=stop.color, stroke_width=STROKE)
             parts.append(frame.move_to(readout.get_center()))
         group = VGroup(*parts)
-        group.set_z_index(SPOT_Z)
+        group.set_z_index(style.Z_HIGHLIGHT)
         return group
 
     def _inside(self, point: np.ndarray) -> bool:
